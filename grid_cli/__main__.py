@@ -1,0 +1,3 @@
+from grid_cli.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""The `grid` command: wires each command group explicitly and maps errors to one line + exit code."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from grid_cli import __version__
+from grid_cli.commands import common, demo, household, imports, init, member
+from grid_cli.errors import DATA, INTERNAL, GridError
+from grid_cli.i18n import lang, set_lang, tr
+
+
+class GridGroup(TyperGroup):
+    """Runs a command and turns any error into one plain line and a documented exit code.
+    With GRID_DEBUG=1 the traceback is shown instead."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GridError as error:
+            if _debug():
+                raise
+            common.err.print(f"[red]{tr('错误', 'error')}:[/] ", end="", markup=True)
+            common.err.print(error.message(lang()), markup=False)
+            raise typer.Exit(error.exit_code) from None
+        except sqlite3.DatabaseError as error:
+            if _debug():
+                raise
+            common.err.print(tr("错误: 账本文件无法读写（{e}）— 检查文件是否损坏或被占用",
+                                "error: the ledger file cannot be read or written ({e}); check it is not damaged or in use",
+                                e=error), markup=False)
+            raise typer.Exit(DATA) from None
+        except Exception as error:
+            if _debug() or type(error).__module__.startswith("typer") or isinstance(error, (KeyboardInterrupt,)):
+                raise
+            common.err.print(tr("内部错误（{kind}）— 这是程序缺陷；设置 GRID_DEBUG=1 重新运行可看到详情",
+                                "internal error ({kind}): a bug; rerun with GRID_DEBUG=1 for details",
+                                kind=type(error).__name__), markup=False)
+            raise typer.Exit(INTERNAL) from None
+
+
+def _debug() -> bool:
+    return os.environ.get("GRID_DEBUG") == "1"
+
+
+app = typer.Typer(
+    cls=GridGroup,
+    name="grid",
+    help="网格监测员的离线台账工具 — offline ledger for village grid monitors (防止返贫动态监测).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"grid {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ledger: Annotated[Optional[Path], typer.Option("--ledger", help="账本文件 ledger file (else $GRID_LEDGER, else the user data dir)")] = None,
+    language: Annotated[Optional[str], typer.Option("--lang", help="zh | en (else $GRID_LANG, else the locale)")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    common.state.ledger_option = ledger
+    if language is not None and language not in ("zh", "en"):
+        raise typer.BadParameter("--lang zh | en")
+    set_lang(language)
+
+
+app.command("init", help="建立本网格账本 — create the ledger for one grid.")(init.init_command)
+app.command("info", help="账本概况 — which ledger is in use, its grid, year and threshold.")(init.info_command)
+app.add_typer(household.app, name="household", help="农户 — households: add, edit, show, list, search, status.")
+app.add_typer(member.app, name="member", help="家庭成员 — members: add, edit, status.")
+app.add_typer(imports.app, name="import", help="导入 — import households from Excel/CSV.")
+app.command("demo", help="演示 — build a ledger from the bundled sample grid and show it.")(demo.demo_command)
+
+
+def main() -> None:
+    app(prog_name="grid")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""What every command shares: the chosen ledger, the consoles, prompting, JSON output, masking."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.console import Console
+
+from grid_cli.errors import UsageError
+from grid_cli.i18n import lang, tr
+
+
+@dataclass
+class State:
+    ledger_option: Path | None = None
+
+
+state = State()
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def ledger_path() -> tuple[Path, str]:
+    from grid_cli.location import resolve
+
+    return resolve(state.ledger_option)
+
+
+def open_ledger():
+    from grid_cli.ledger import Ledger
+
+    path, _source = ledger_path()
+    return Ledger.open(path)
+
+
+def print_json(value: Any) -> None:
+    # plain stdout: rich would wrap long lines and colour the JSON
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def ask(question: str, parse: Callable[[str], Any], *, default: str | None = None, required: bool = True) -> Any:
+    """Prompt until the answer parses; a bad answer is explained and asked again, never saved half-way."""
+    import typer
+
+    while True:
+        answer = typer.prompt(question, default=default if default is not None else ("" if not required else None),
+                              show_default=bool(default))
+        answer = str(answer).strip()
+        if not answer and not required:
+            return None
+        try:
+            return parse(answer)
+        except UsageError as error:
+            err.print(f"[yellow]{error.message(lang())}[/]", markup=True)
+
+
+def need(value: Any, option: str, question: str, parse: Callable[[str], Any] = str) -> Any:
+    """A required value: given as an option, else asked for at a terminal, else a usage error."""
+    if value not in (None, ""):
+        return parse(value) if parse is not str else value
+    if interactive():
+        return ask(question, parse)
+    raise UsageError(f"缺少 {option}", f"missing {option}", hint_zh=f"请加上 {option}", hint_en=f"add {option}")
+
+
+def parse_pairs(pairs: list[str] | None) -> list[tuple[str, str]]:
+    """`--set 户类型=脱贫户` pairs."""
+    result = []
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"“{pair}”应写成 字段=值", f"'{pair}' should be written as field=value")
+        result.append((key.strip(), value.strip()))
+    return result
+
+
+def yes_no(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return tr("是", "yes") if value else tr("否", "no")
+
+
+def say(zh: str, en: str, **kw) -> None:
+    console.print(tr(zh, en, **kw), markup=False)

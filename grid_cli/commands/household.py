@@ -1,0 +1,151 @@
+"""`grid household ...`: add, edit, show, list, search, status."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from grid_cli.commands.common import ask, interactive, need, open_ledger, parse_pairs, print_json, say, console
+from grid_cli.commands.render import household_table, masked, show_household
+from grid_cli.i18n import tr
+
+app = typer.Typer(no_args_is_help=True)
+
+SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="字段=值, e.g. --set 户类型=脱贫户 (repeatable)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output (masked unless --unmasked)")]
+UnmaskedOption = Annotated[bool, typer.Option("--unmasked", help="show full ID numbers and phones (recorded)")]
+
+
+def _fields(entity: str, pairs: list[str] | None, **given) -> dict:
+    from grid_cli.fields import lookup
+
+    raw = {k: v for k, v in given.items() if v not in (None, [], ())}
+    for key, value in parse_pairs(pairs):
+        raw[lookup(entity, key).name] = value
+    return raw
+
+
+def _note_unmasked(ledger, what: str) -> None:
+    with ledger.write() as w:
+        w.audit("unmasked", what)
+
+
+@app.command("add")
+def add(
+    hh_no: Annotated[Optional[str], typer.Option("--hh-no", help="户编号")] = None,
+    head_name: Annotated[Optional[str], typer.Option("--head", help="户主姓名 head's name")] = None,
+    head_id: Annotated[Optional[str], typer.Option("--head-id", help="户主证件号码 head's ID number")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="自然村")] = None,
+    group_no: Annotated[Optional[str], typer.Option("--group", help="组")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="联系电话")] = None,
+    hh_type: Annotated[Optional[str], typer.Option("--type", help="户类型: 脱贫户 | 一般农户")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="监测对象类别")] = None,
+    flag: Annotated[Optional[list[str]], typer.Option("--flag", help="易地搬迁 | 低保 | 特困 (repeatable)")] = None,
+    sets: SetOption = None,
+) -> None:
+    """Add a household and its head (户主)."""
+    from grid_cli import households
+    from grid_cli.fields import BY_NAME
+
+    ledger = open_ledger()
+    hh_no = need(hh_no, "--hh-no", tr("户编号", "Household number"))
+    head_name = need(head_name, "--head", tr("户主姓名", "Head's name"))
+    if head_id is None and interactive():
+        head_id = ask(tr("户主证件号码（可空）", "Head's ID number (may be empty)"),
+                      lambda t: BY_NAME["member"]["id_number"].parse(t), required=False)
+    raw = _fields("household", sets, hh_no=hh_no, village=village, group_no=group_no, phone=phone,
+                  hh_type=hh_type, category=category, flags=flag)
+    households.add_household(ledger, raw, {"name": head_name, "id_number": head_id, "phone": phone})
+    say("已添加农户 {n}（户主 {h}）", "Household {n} added (head {h})", n=hh_no, h=head_name)
+
+
+@app.command("edit")
+def edit(
+    household: Annotated[str, typer.Argument(help="户编号 or record id")],
+    sets: SetOption = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="自然村")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="联系电话")] = None,
+    hh_type: Annotated[Optional[str], typer.Option("--type", help="户类型")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="监测对象类别")] = None,
+) -> None:
+    """Change a household's fields."""
+    from grid_cli import households
+
+    ledger = open_ledger()
+    raw = _fields("household", sets, village=village, phone=phone, hh_type=hh_type, category=category)
+    if not raw:
+        raise typer.BadParameter(tr("没有要修改的字段（用 --set 字段=值）", "nothing to change (use --set field=value)"))
+    changed = households.edit_household(ledger, household, raw)
+    if changed:
+        say("已修改：{f}", "Changed: {f}", f="、".join(changed))
+    else:
+        say("无变化", "No change")
+
+
+@app.command("show")
+def show(
+    household: Annotated[str, typer.Argument(help="户编号 or record id")],
+    as_json: JsonOption = False,
+    unmasked: UnmaskedOption = False,
+) -> None:
+    """Show a household and its members."""
+    from grid_cli import households
+
+    ledger = open_ledger()
+    detail = households.detail(ledger, household)
+    if unmasked:
+        _note_unmasked(ledger, f"household show {detail['hh_no']}")
+    if as_json:
+        print_json(masked(detail, unmasked))
+    else:
+        show_household(detail, unmasked)
+
+
+@app.command("list")
+def list_(
+    village: Annotated[Optional[str], typer.Option("--village", help="only this 自然村")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="include moved-out, deregistered and merged households")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List the grid's households."""
+    from grid_cli import households
+
+    rows = households.list_households(open_ledger(), village=village, include_inactive=all_)
+    if as_json:
+        print_json([masked(r) for r in rows])
+        return
+    console.print(household_table(rows, tr("共 {n} 户", "{n} households", n=len(rows))))
+
+
+@app.command("search")
+def search(
+    text: Annotated[str, typer.Argument(help="姓名、户编号或证件号码尾号 name, household number or ID tail")],
+    as_json: JsonOption = False,
+) -> None:
+    """Find households by a member's name, the 户编号 or the last digits of an ID number."""
+    from grid_cli import households
+
+    rows = households.search(open_ledger(), text)
+    if as_json:
+        print_json([masked(r) for r in rows])
+        return
+    if not rows:
+        say("没有找到“{t}”", "Nothing found for '{t}'", t=text)
+        raise typer.Exit(1)
+    console.print(household_table(rows))
+
+
+@app.command("status")
+def status(
+    household: Annotated[str, typer.Argument(help="户编号 or record id")],
+    new_status: Annotated[str, typer.Argument(help="迁出 moved_out | 注销 deregistered | 合并重复 merged | 正常 active")],
+    into: Annotated[Optional[str], typer.Option("--into", help="for merged: the household kept")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="原因 reason")] = "",
+) -> None:
+    """Change a household's status (households are never deleted)."""
+    from grid_cli import households
+
+    ledger = open_ledger()
+    changed = households.set_household_status(ledger, household, new_status, reason=reason, merged_into=into)
+    say("户 {h} 状态：{s}", "Household {h} status: {s}", h=household, s=changed.get("status", new_status))

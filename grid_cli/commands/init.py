@@ -1,0 +1,109 @@
+"""`grid init` and `grid info`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from grid_cli.commands.common import console, err, ledger_path, need, open_ledger, print_json, say
+from grid_cli.errors import UsageError
+from grid_cli.i18n import tr
+
+
+def _threshold(text) -> int:
+    from grid_cli.parse import parse_money
+
+    value = parse_money(text, what=tr("监测标准", "threshold"))
+    if value < 1000:
+        raise UsageError(f"监测标准 {value} 元/人/年 太低，请核对（例：7600）",
+                         f"a threshold of {value} yuan/person/year is implausibly low; please check (e.g. 7600)")
+    return value
+
+
+def init_command(
+    grid_code: Annotated[Optional[str], typer.Option("--grid", help="网格编码 grid code")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="行政村 village")] = None,
+    township: Annotated[Optional[str], typer.Option("--township", help="乡镇 township")] = None,
+    county: Annotated[Optional[str], typer.Option("--county", help="县 county")] = None,
+    monitor: Annotated[Optional[str], typer.Option("--monitor", help="网格员姓名 monitor's name")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="网格员电话 monitor's phone")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="监测年度 monitoring year (default: this year)")] = None,
+    threshold: Annotated[Optional[str], typer.Option("--threshold", help="监测标准 yuan/person/year (required unless --config)")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="县级规则文件 county rule file (JSON) to adopt")] = None,
+) -> None:
+    from grid_cli.clock import today
+    from grid_cli.ledger import Ledger
+    from grid_cli.parse import parse_phone
+
+    path, source = ledger_path()
+    Ledger.check_new(path)
+    rules = None
+    if config:
+        from grid_cli.rules.config import read_county_rules
+
+        rules = read_county_rules(config)
+        if year and year != rules.year:
+            raise UsageError(f"--year {year} 与规则文件的年度 {rules.year} 不一致",
+                             f"--year {year} differs from the rule file's year {rules.year}")
+        year = rules.year
+        if threshold:
+            raise UsageError("已用 --config 采用县级规则，不要再给 --threshold",
+                             "--config already sets the threshold; drop --threshold")
+    meta = {
+        "level": "grid",
+        "grid_code": need(grid_code, "--grid", tr("网格编码", "Grid code")),
+        "village": need(village, "--village", tr("行政村", "Village")),
+        "township": need(township, "--township", tr("乡镇", "Township")),
+        "county": need(county, "--county", tr("县", "County")),
+        "monitor_name": need(monitor, "--monitor", tr("网格员姓名", "Monitor's name")),
+        "monitor_phone": need(phone, "--phone", tr("网格员电话", "Monitor's phone"), parse_phone),
+        "year": year or today().year,
+    }
+    if rules is None:
+        value = need(threshold, "--threshold", tr(f"{meta['year']}年监测标准（元/人/年）",
+                                                  f"{meta['year']} monitoring threshold (yuan/person/year)"), _threshold)
+        year_config = {"threshold": value}
+    else:
+        year_config = {"threshold": rules.threshold, **{f"rules.{k}": v for k, v in rules.rules.items()}}
+    ledger = Ledger.create(path, meta)
+    with ledger.write() as w:
+        w.set_config(meta["year"], year_config)
+    say("已建立账本：{path}（来自 {source}）", "Ledger created: {path} (from {source})", path=path, source=source)
+    say("网格 {grid} · {village} · {township} · {county}；{year}年监测标准 {t:,} 元/人/年",
+        "Grid {grid} · {village} · {township} · {county}; {year} threshold {t:,} yuan/person/year",
+        grid=meta["grid_code"], village=meta["village"], township=meta["township"], county=meta["county"],
+        year=meta["year"], t=year_config["threshold"])
+
+
+def info_command(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    ledger = open_ledger()
+    meta = ledger.all_meta()
+    year = meta.get("year")
+    counts = ledger.query(
+        "SELECT (SELECT count(*) FROM households WHERE status='正常') AS households,"
+        " (SELECT count(*) FROM members WHERE status='正常') AS members,"
+        " (SELECT count(*) FROM changes) AS changes")[0]
+    info = {
+        "ledger": str(ledger.path), "replica_id": meta.get("replica_id"), "level": meta.get("level"),
+        "grid": meta.get("grid_code"), "village": meta.get("village"), "township": meta.get("township"),
+        "county": meta.get("county"), "year": year, "threshold": ledger.config(year).get("threshold"),
+        **counts,
+    }
+    if as_json:
+        print_json(info)
+        return
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None)
+    labels = {"ledger": ("账本文件", "ledger file"), "replica_id": ("副本编号", "replica id"), "level": ("层级", "level"),
+              "grid": ("网格", "grid"), "village": ("行政村", "village"), "township": ("乡镇", "township"),
+              "county": ("县", "county"), "year": ("年度", "year"), "threshold": ("监测标准(元/人/年)", "threshold (yuan)"),
+              "households": ("在册户数", "households"), "members": ("在册人数", "members"),
+              "changes": ("变更记录", "changes logged")}
+    for key, (zh, en) in labels.items():
+        table.add_row(tr(zh, en), str(info[key]) if info[key] is not None else "")
+    console.print(table)

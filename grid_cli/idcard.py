@@ -1,0 +1,98 @@
+"""Chinese resident ID numbers (GB 11643-1999) and the 20-character disability-certificate form.
+
+The 18th character is an ISO 7064 MOD 11-2 check: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2 over the
+first 17 digits, S mod 11 indexes "10X98765432". A disability certificate number is the ID followed by
+two characters (category digit 1-7 and grade digit 1-4), e.g. 11010519491231002X42.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from grid_cli.errors import UsageError
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK = "10X98765432"
+
+
+def check_char(first17: str) -> str:
+    return CHECK[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+
+
+@dataclass(frozen=True)
+class IdInfo:
+    number: str  # normalized: upper-case X, full 18 or 20 characters
+    birth_date: dt.date
+    sex: str  # 男 / 女
+    disability_category: int | None = None
+    disability_grade: int | None = None
+
+
+def parse_id(raw: str, *, today: dt.date | None = None) -> IdInfo:
+    """Validate and decode an ID number; raise UsageError saying exactly what is wrong."""
+    number = str(raw).strip().replace(" ", "").upper()
+    if len(number) not in (18, 20):
+        raise UsageError(
+            f"证件号码 {mask_id(number)} 应为18位（残疾证为20位），实为{len(number)}位",
+            f"ID number {mask_id(number)} must have 18 characters (20 for a disability certificate), it has {len(number)}",
+        )
+    body, check, extra = number[:17], number[17], number[18:]
+    if not body.isdigit() or not (check.isdigit() or check == "X"):
+        raise UsageError(
+            f"证件号码 {mask_id(number)} 含有非法字符（前17位须为数字，第18位为数字或X）",
+            f"ID number {mask_id(number)} has invalid characters (17 digits then a digit or X)",
+        )
+    expected = check_char(body)
+    if check != expected:
+        raise UsageError(
+            f"证件号码 {mask_id(number)} 校验位错误（应为 {expected}），请核对号码",
+            f"ID number {mask_id(number)} has a wrong check digit (expected {expected}); please re-check the number",
+        )
+    try:
+        birth = dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+    except ValueError:
+        birth = None
+    if birth is None or birth > (today or dt.date.today()) or birth.year < 1880:
+        raise UsageError(
+            f"证件号码 {mask_id(number)} 中的出生日期无效",
+            f"ID number {mask_id(number)} holds an impossible birth date",
+        )
+    category = grade = None
+    if extra:
+        if not (extra.isdigit() and 1 <= int(extra[0]) <= 7 and 1 <= int(extra[1]) <= 4):
+            raise UsageError(
+                f"残疾证号 {mask_id(number)} 的后两位应为残疾类别(1-7)和等级(1-4)",
+                f"disability certificate {mask_id(number)}: the last two digits must be category 1-7 and grade 1-4",
+            )
+        category, grade = int(extra[0]), int(extra[1])
+    sex = "男" if int(body[16]) % 2 else "女"
+    return IdInfo(number, birth, sex, category, grade)
+
+
+def is_valid(raw: str) -> bool:
+    try:
+        parse_id(raw)
+        return True
+    except UsageError:
+        return False
+
+
+def mask_id(number: str | None) -> str:
+    """Keep the first 6 and last 4 characters: 110105********002X."""
+    if not number:
+        return ""
+    number = str(number)
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_phone(phone: str | None) -> str:
+    """Keep the first 3 and last 4 digits of a phone number: 138****5678."""
+    if not phone:
+        return ""
+    phone = str(phone)
+    if len(phone) <= 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -1,0 +1,1 @@
+"""Reading households and members from the official Excel/CSV layouts into the ledger."""

@@ -1,0 +1,264 @@
+"""`grid import households`: official household/member spreadsheets into the ledger.
+
+Two layouts are read: one sheet of member rows grouped by 户编号 (the national system's export), or a
+households sheet plus a members sheet. Every bad cell becomes a Problem (sheet, row, column, reason).
+By default nothing is written if there is any problem; with skip_invalid the good households are
+written and the bad rows go to a rejects file. Households are matched by 户编号 and members by 证件号码
+(else by name within the household), and only changed fields are written, so importing the same file
+twice changes nothing and an updated file updates in place.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grid_cli.clock import new_id
+from grid_cli.errors import GridError, Refused, UsageError
+from grid_cli.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, Field, clean, header_key
+from grid_cli.importer.tables import Sheet, read_tables, write_rejects
+from grid_cli.ledger import Ledger
+from grid_cli.parse import parse_bool
+
+# Columns that say something about the household in a member-level or households sheet.
+_HH_ONLY = {"户主姓名": "head_name", "家庭人口数": "size"}
+_FLAG_COLUMNS = {"是否易地搬迁": "易地搬迁", "是否易地搬迁户": "易地搬迁", "是否低保户": "低保", "是否特困户": "特困"}
+# Columns we recognise but do not keep yet (location is the ledger's; monitoring dates come with visits).
+_KNOWN_UNUSED = {"序号", "省", "市", "县", "乡镇", "行政村", "村", "识别监测时间", "风险是否已消除", "风险消除方式",
+                 "消除监测时间", "人均纯收入(元)", "合规自付支出", "危房等级", "实施开发式帮扶措施情况",
+                 *(f"致贫/返贫风险{i}" for i in range(1, 6)), *(f"返贫致贫风险{i}" for i in range(1, 6))}
+
+
+def _keys(fields: list[Field]) -> dict[str, str]:
+    table = {}
+    for f in fields:
+        for name in (f.zh, *f.aliases):
+            table[header_key(name)] = f.name
+    return table
+
+
+HH_KEYS = _keys([f for f in HOUSEHOLD_FIELDS if f.name != "phone"])
+MEMBER_KEYS = _keys(MEMBER_FIELDS)
+KNOWN = set(HH_KEYS) | set(MEMBER_KEYS) | set(_HH_ONLY) | set(_FLAG_COLUMNS) | {header_key(k) for k in _KNOWN_UNUSED}
+
+
+@dataclass
+class Problem:
+    sheet: str
+    row: int
+    column: str
+    error: GridError
+
+    def reason(self, lang: str) -> str:
+        return self.error.message(lang)
+
+
+@dataclass
+class Report:
+    households_added: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    members_added: int = 0
+    members_updated: int = 0
+    members_unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rejected_rows: int = 0
+    rejects_file: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+class ImportRefused(Refused):
+    def __init__(self, report: Report):
+        n = len(report.problems)
+        super().__init__(
+            f"文件中有 {n} 处错误，未导入任何数据",
+            f"{n} problem(s) in the file; nothing was imported",
+            hint_zh="改正后重新导入，或加 --skip-invalid 只导入正确的行",
+            hint_en="fix them and import again, or use --skip-invalid to import the good rows",
+        )
+        self.report = report
+
+
+@dataclass
+class _Row:
+    sheet: Sheet
+    number: int
+    cells: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, column: str, error: GridError) -> None:
+        self.problems.append(Problem(self.sheet.name, self.number, column, error))
+
+
+@dataclass
+class _Household:
+    hh_no: str
+    values: dict[str, Any] = field(default_factory=dict)
+    members: list[tuple[_Row, dict[str, Any]]] = field(default_factory=list)
+    rows: list[_Row] = field(default_factory=list)
+
+    def bad(self) -> bool:
+        return any(r.problems for r in self.rows)
+
+
+def import_households(ledger: Ledger, path: Path, *, skip_invalid: bool = False,
+                      rejects: Path | None = None) -> Report:
+    sheets = read_tables(path, KNOWN)
+    report = Report()
+    if not sheets:
+        raise UsageError(f"{Path(path).name} 中找不到含“户编号”等官方列名的表头",
+                         f"{Path(path).name} has no header row with the official column names (户编号, 姓名, ...)",
+                         hint_zh="参见 README 中的导入列名", hint_en="see the import columns in the README")
+    households: dict[str, _Household] = {}
+    for sheet in sheets:
+        report.ignored_columns += [h for h, k in zip(sheet.headers, sheet.keys) if h and k not in KNOWN]
+        is_members = "姓名" in sheet.keys
+        for number, cells in sheet.rows:
+            _read_row(_Row(sheet, number, cells), is_members, households)
+    _check_heads(ledger, households)
+    for hh in households.values():
+        for row in hh.rows:
+            report.problems += row.problems
+    good = [hh for hh in households.values() if not hh.bad()]
+    bad = [hh for hh in households.values() if hh.bad()]
+    if bad and not skip_invalid:
+        raise ImportRefused(report)
+    _write(ledger, good, report)
+    if bad:
+        report.rejected_rows = sum(len(hh.rows) for hh in bad)
+        target = rejects or Path(path).with_name(Path(path).stem + ".rejects.csv")
+        _write_rejects(target, bad)
+        report.rejects_file = str(target)
+    return report
+
+
+def _read_row(row: _Row, is_members: bool, households: dict[str, _Household]) -> None:
+    hh_raw = {HH_KEYS[k]: v for k, v in row.cells.items() if k in HH_KEYS}
+    hh_values, errors = clean("household", hh_raw)
+    for name, error in errors.items():
+        row.problem(_header_of(row.sheet, HH_KEYS, name), error)
+    flags = set(hh_values.pop("flags", []))
+    for key, flag in _FLAG_COLUMNS.items():
+        value = row.cells.get(header_key(key))
+        if value not in (None, ""):
+            try:
+                if parse_bool(value):
+                    flags.add(flag)
+            except UsageError as error:
+                row.problem(key, error)
+    hh_no = hh_values.get("hh_no")
+    if not hh_no:
+        if "hh_no" not in errors:
+            row.problem("户编号", UsageError("户编号为空", "the household number (户编号) is empty"))
+        hh_no = f"?row{row.sheet.name}{row.number}"
+    hh = households.setdefault(hh_no, _Household(hh_no))
+    hh.rows.append(row)
+    if flags:
+        hh.values["flags"] = sorted(set(hh.values.get("flags", [])) | flags)
+    if not is_members and "户主姓名" in row.cells:  # households sheet: its phone is the household's
+        phone = row.cells.get("联系电话")
+        if phone not in (None, ""):
+            values, errs = clean("household", {"phone": phone})
+            hh_values.update(values)
+            for error in errs.values():
+                row.problem("联系电话", error)
+    for name, value in hh_values.items():
+        if name in hh.values and hh.values[name] != value and name != "flags":
+            row.problem(_header_of(row.sheet, HH_KEYS, name), UsageError(
+                f"与同户其他行不一致（{hh.values[name]} / {value}）",
+                f"differs from another row of the same household ({hh.values[name]} / {value})"))
+        hh.values.setdefault(name, value)
+    if not is_members:
+        return
+    member_raw = {MEMBER_KEYS[k]: v for k, v in row.cells.items() if k in MEMBER_KEYS}
+    values, errors = clean("member", member_raw)
+    for name, error in errors.items():
+        row.problem(_header_of(row.sheet, MEMBER_KEYS, name), error)
+    if values.get("relation") == "户主" and values.get("phone"):  # the head's phone is the household's
+        hh.values.setdefault("phone", values["phone"])
+    if not values.get("name") and "name" not in errors:
+        row.problem("姓名", UsageError("姓名为空", "the name is empty"))
+    hh.members.append((row, values))
+
+
+def _header_of(sheet: Sheet, table: dict[str, str], name: str) -> str:
+    for header, key in zip(sheet.headers, sheet.keys):
+        if table.get(key) == name:
+            return header
+    return name
+
+
+def _check_heads(ledger: Ledger, households: dict[str, _Household]) -> None:
+    """Within the file: one head per household, no ID number twice. A new household needs a head."""
+    seen_ids: dict[str, str] = {}
+    for hh in households.values():
+        heads = [row for row, values in hh.members if values.get("relation") == "户主"]
+        for row in heads[1:]:
+            row.problem("与户主关系", UsageError("同一户有多个户主", "more than one head in this household"))
+        exists = ledger.query("SELECT 1 FROM households WHERE hh_no = ?", (hh.hh_no,))
+        if hh.members and not heads and not exists and not hh.bad():
+            hh.members[0][0].problem("与户主关系", UsageError("该户没有户主", "this household has no head (户主)"))
+        for row, values in hh.members:
+            number = values.get("id_number")
+            if number and seen_ids.setdefault(number, hh.hh_no) != hh.hh_no or \
+                    number and sum(1 for _, v in hh.members if v.get("id_number") == number) > 1:
+                row.problem("证件号码", UsageError("证件号码在文件中重复", "this ID number appears twice in the file"))
+
+
+def _write(ledger: Ledger, households: list[_Household], report: Report) -> None:
+    grid = ledger.meta("grid_code")
+    with ledger.write() as w:
+        for hh in households:
+            found = ledger.query("SELECT id FROM households WHERE hh_no = ?", (hh.hh_no,))
+            if found:
+                household_id = found[0]["id"]
+                changed = bool(w.put("household", household_id, hh.values))
+            else:
+                household_id = new_id()
+                w.put("household", household_id, {"hh_type": "一般农户", **hh.values, "grid": grid, "status": "正常"})
+                changed = True
+            for _row, values in hh.members:
+                member_id = _match_member(ledger, household_id, values)
+                if member_id is None:
+                    w.put("member", new_id(), {**values, "household_id": household_id, "status": "正常"})
+                    report.members_added += 1
+                elif w.put("member", member_id, {**values, "household_id": household_id}):
+                    report.members_updated += 1
+                else:
+                    report.members_unchanged += 1
+                    continue
+                changed = True
+            if not found:
+                report.households_added += 1
+            elif changed:
+                report.households_updated += 1
+            else:
+                report.households_unchanged += 1
+
+
+def _match_member(ledger: Ledger, household_id: str, values: dict[str, Any]) -> str | None:
+    if values.get("id_number"):
+        rows = ledger.query("SELECT id FROM members WHERE upper(id_number) = ?", (values["id_number"].upper(),))
+    else:
+        rows = ledger.query("SELECT id FROM members WHERE household_id = ? AND name = ?",
+                            (household_id, values.get("name")))
+    return rows[0]["id"] if rows else None
+
+
+def _write_rejects(path: Path, bad: list[_Household]) -> None:
+    """Rejected rows as they were, plus the reasons, so they can be fixed and imported again."""
+    headers: list[str] = []
+    for hh in bad:
+        for row in hh.rows:
+            for h in row.sheet.headers:
+                if h and h not in headers:
+                    headers.append(h)
+    lines = []
+    for hh in bad:
+        for row in hh.rows:
+            by_header = {h: row.cells.get(header_key(h)) for h in row.sheet.headers if h}
+            reasons = "；".join(f"{p.column}: {p.error.zh}" for p in row.problems) or "同户其他行有错误"
+            lines.append([row.sheet.name, row.number, *[by_header.get(h, "") for h in headers], reasons])
+    write_rejects(path, ["工作表", "行号", *headers, "错误原因"], lines)

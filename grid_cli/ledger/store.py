@@ -1,0 +1,359 @@
+"""The ledger file and its single write path.
+
+Every change (local edit, import, or a change merged from another replica) goes through `Writer`, inside
+one SQLite transaction that (1) stamps the change with the replica's hybrid logical clock and id,
+(2) appends it to `changes`, and (3) applies it with the same `apply_*` functions a sync merge uses.
+A crash leaves the ledger before or after the transaction, never between.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from grid_cli.clock import HLC, new_id
+from grid_cli.errors import DataError, UsageError
+from grid_cli.ledger.schema import LATEST, migrate
+
+TABLES = {"household": "households", "member": "members"}
+JSON_FIELDS = {"flags"}
+NOT_FIELDS = {"id", "_v"}
+
+
+def canonical(obj: Any) -> str:
+    """The one JSON spelling of a value: sorted keys, no spaces, UTF-8 text."""
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None)  # explicit transactions only
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+class Ledger:
+    """One grid's (or hub's) ledger file."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path, self.conn = path, conn
+        self._columns: dict[str, list[str]] = {}
+
+    # -- opening -------------------------------------------------------------------------------
+    @staticmethod
+    def check_new(path: Path) -> None:
+        """Refuse to create a ledger over an existing file (say so before asking anything else)."""
+        if Path(path).exists():
+            raise UsageError(
+                f"账本文件已存在：{path}",
+                f"a ledger already exists at {path}",
+                hint_zh="换一个 --ledger 路径，或删除旧文件后再建",
+                hint_en="choose another --ledger path, or remove the old file first",
+            )
+
+    @classmethod
+    def create(cls, path: Path, meta: dict[str, Any]) -> "Ledger":
+        path = Path(path)
+        cls.check_new(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = _connect(path)
+        try:
+            migrate(conn)
+            ledger = cls(path, conn)
+            with ledger.write() as w:
+                for key, value in {"replica_id": new_id().replace("-", ""), **meta}.items():
+                    w.set_meta(key, value)
+            return ledger
+        except BaseException:
+            conn.close()
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def open(cls, path: Path) -> "Ledger":
+        path = Path(path)
+        if not path.is_file():
+            raise DataError(
+                f"找不到账本：{path}",
+                f"no ledger at {path}",
+                hint_zh="先运行 grid init 建账，或用 --ledger 指定账本文件",
+                hint_en="run `grid init` first, or point --ledger at your ledger file",
+            )
+        try:
+            conn = _connect(path)
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError:
+            raise DataError(
+                f"账本文件已损坏或不是账本：{path}",
+                f"the file is damaged or not a ledger: {path}",
+                hint_zh="从备份或乡镇的同步包恢复",
+                hint_en="restore it from a backup or from the township's bundle",
+            ) from None
+        if "meta" not in names or "migrations" not in names:
+            conn.close()
+            raise DataError(f"这不是 grid 账本：{path}", f"not a grid ledger: {path}")
+        version = conn.execute("SELECT max(id) FROM migrations").fetchone()[0]
+        if version > LATEST:
+            conn.close()
+            raise DataError(
+                f"账本由更新版本的 grid 建立（结构版本 {version}）",
+                f"the ledger was written by a newer grid (schema {version})",
+                hint_zh="请升级 grid",
+                hint_en="upgrade grid",
+            )
+        migrate(conn)
+        return cls(path, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- reading -------------------------------------------------------------------------------
+    def meta(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def all_meta(self) -> dict[str, Any]:
+        return {r[0]: json.loads(r[1]) for r in self.conn.execute("SELECT key, value FROM meta")}
+
+    @property
+    def replica_id(self) -> str:
+        return self.meta("replica_id")
+
+    def query(self, sql: str, params: Any = ()) -> list[dict]:
+        return [dict(row) for row in self.conn.execute(sql, params)]
+
+    def columns(self, entity: str) -> list[str]:
+        if entity not in self._columns:
+            info = self.conn.execute(f"PRAGMA table_info({TABLES[entity]})")
+            self._columns[entity] = [r[1] for r in info if r[1] not in NOT_FIELDS]
+        return self._columns[entity]
+
+    def get(self, entity: str, entity_id: str) -> dict | None:
+        row = self.conn.execute(f"SELECT * FROM {TABLES[entity]} WHERE id = ?", (entity_id,)).fetchone()
+        return decode_row(dict(row)) if row else None
+
+    def config(self, year: int) -> dict[str, Any]:
+        rows = self.conn.execute("SELECT key, value FROM config WHERE year = ?", (year,))
+        return {key: json.loads(value) for key, value in rows}
+
+    # -- writing -------------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator["Writer"]:
+        """One transaction; every change inside it is logged and applied, or none is."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        writer = Writer(self)
+        try:
+            yield writer
+            writer.finish()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+
+def decode_row(row: dict) -> dict:
+    row.pop("_v", None)
+    for field in JSON_FIELDS & row.keys():
+        row[field] = json.loads(row[field]) if row[field] else []
+    return row
+
+
+def _encode(field: str, value: Any) -> Any:
+    if field in JSON_FIELDS and value is not None:
+        return canonical(sorted(value))
+    return value
+
+
+class Writer:
+    """Makes changes inside one `Ledger.write()` transaction. Each method is one logged change."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger, self.conn = ledger, ledger.conn
+        self.origin = ledger.meta("replica_id")
+        self.clock = HLC(ledger.meta("hlc"))
+        last = self.conn.execute(
+            "SELECT max(origin_seq) FROM changes WHERE origin = ?", (self.origin,)
+        ).fetchone()[0]
+        self.seq = last or 0
+        self.count = 0
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Replica-local settings (not synced): who this ledger is, its clock."""
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, canonical(value)))
+        if key == "replica_id":
+            self.origin = value
+
+    def put(self, entity: str, entity_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Set attributes of a household or member (created if new). Fields whose value is already
+        what is asked are left out, so repeating an edit or an import writes nothing.
+        Returns the fields that changed."""
+        columns = set(self.ledger.columns(entity))
+        unknown = set(fields) - columns
+        if unknown:
+            raise ValueError(f"unknown {entity} fields: {sorted(unknown)}")
+        current = self.ledger.get(entity, entity_id)
+        if current is not None:
+            fields = {k: v for k, v in fields.items() if _norm(k, current.get(k)) != _norm(k, v)}
+        if not fields:
+            return {}
+        versions = _versions(self.conn, entity, entity_id)
+        body = {"op": "put", "f": fields, "b": {k: versions.get(k) for k in fields}}
+        self._log(entity, entity_id, body)
+        return fields
+
+    def event(self, kind: str, household_id: str | None, data: dict[str, Any], *, date: str | None = None,
+              event_id: str | None = None) -> str:
+        """Append a visit, measure or decision. Events are never edited: a correction is a new event."""
+        event_id = event_id or new_id()
+        body = {"op": "event", "kind": kind, "household": household_id, "date": date, "data": data}
+        self._log("event", event_id, body)
+        return event_id
+
+    def set_config(self, year: int, values: dict[str, Any]) -> dict[str, Any]:
+        """Set the year's rule configuration (threshold, rule parameters); each key is one LWW field."""
+        current = self.ledger.config(year)
+        values = {k: v for k, v in values.items() if current.get(k, _MISSING) != v}
+        if not values:
+            return {}
+        versions = {}
+        for key in values:
+            row = self.conn.execute("SELECT _v FROM config WHERE year=? AND key=?", (year, key)).fetchone()
+            versions[key] = json.loads(row[0]).get("value") if row else None
+        self._log("config", str(year), {"op": "config", "f": values, "b": versions})
+        return values
+
+    def audit(self, action: str, detail: str = "") -> None:
+        """A local note of a sensitive action (e.g. an unmasked export). Never holds personal data."""
+        self.conn.execute(
+            "INSERT INTO audit (at, action, detail) VALUES (datetime('now'), ?, ?)", (action, detail)
+        )
+
+    def _log(self, entity: str, entity_id: str, body: dict) -> None:
+        self.seq += 1
+        change = {
+            "origin": self.origin, "seq": self.seq, "hlc": self.clock.tick(),
+            "entity": entity, "id": entity_id, "body": body,
+        }
+        record_change(self.conn, change)
+        apply_change(self.conn, change)
+        self.count += 1
+
+    def finish(self) -> None:
+        if self.count:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('hlc', ?)", (canonical(self.clock.last),)
+            )
+
+
+_MISSING = object()
+
+
+def _norm(field: str, value: Any) -> Any:
+    if field in JSON_FIELDS:
+        return sorted(value or [])
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _stored(field: str, value: Any) -> Any:
+    return json.loads(value) if field in JSON_FIELDS and value else value
+
+
+def _versions(conn: sqlite3.Connection, entity: str, entity_id: str) -> dict[str, str]:
+    row = conn.execute(f"SELECT _v FROM {TABLES[entity]} WHERE id = ?", (entity_id,)).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def record_change(conn: sqlite3.Connection, change: dict) -> None:
+    conn.execute(
+        "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body) VALUES (?, ?, ?, ?, ?, ?)",
+        (change["origin"], change["seq"], change["hlc"], change["entity"], change["id"],
+         canonical(change["body"])),
+    )
+
+
+def apply_change(conn: sqlite3.Connection, change: dict) -> None:
+    """Apply one logged change to the ledger's state. Shared by local writes and sync merges, so a
+    change means the same thing wherever it lands. Per field, the greater (hlc, origin) wins; a value
+    that loses to a concurrent edit (one that did not see it) is kept in `conflicts`."""
+    body, version = change["body"], f"{change['hlc']} {change['origin']}"
+    op = body["op"]
+    if op == "put":
+        _apply_put(conn, change["entity"], change["id"], body["f"], body.get("b") or {}, version)
+    elif op == "config":
+        _apply_config(conn, int(change["id"]), body["f"], body.get("b") or {}, version)
+    elif op == "event":
+        _apply_event(conn, change, body)
+    else:
+        raise ValueError(f"unknown change op {op!r}")
+
+
+def _apply_put(conn, entity, entity_id, fields, bases, version):
+    table = TABLES[entity]
+    row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (entity_id,)).fetchone()
+    if row is None:
+        conn.execute(f"INSERT INTO {table} (id) VALUES (?)", (entity_id,))
+        current, versions = {}, {}
+    else:
+        current, versions = dict(row), json.loads(row["_v"])
+    winners = {}
+    for field, value in fields.items():
+        held = versions.get(field)
+        if held is None or version > held:
+            winners[field] = value
+            if held is not None and held != bases.get(field) and _norm(field, current.get(field)) != _norm(field, value):
+                _note_conflict(conn, entity, entity_id, field, value, version, _stored(field, current.get(field)), held)
+            versions[field] = version
+        elif version != held and bases.get(field) != held and _norm(field, current.get(field)) != _norm(field, value):
+            _note_conflict(conn, entity, entity_id, field, _stored(field, current.get(field)), held, value, version)
+    if winners:
+        assignments = ", ".join(f"{f} = ?" for f in winners)
+        conn.execute(
+            f"UPDATE {table} SET {assignments}, _v = ? WHERE id = ?",
+            [*(_encode(f, v) for f, v in winners.items()), canonical(versions), entity_id],
+        )
+
+
+def _apply_config(conn, year, values, bases, version):
+    for key, value in values.items():
+        row = conn.execute("SELECT value, _v FROM config WHERE year=? AND key=?", (year, key)).fetchone()
+        held = json.loads(row["_v"]).get("value") if row else None
+        if held is None or version > held:
+            if held is not None and held != bases.get(key) and row["value"] != canonical(value):
+                _note_conflict(conn, "config", f"{year}", key, value, version, json.loads(row["value"]), held)
+            conn.execute(
+                "INSERT OR REPLACE INTO config (year, key, value, _v) VALUES (?, ?, ?, ?)",
+                (year, key, canonical(value), canonical({"value": version})),
+            )
+        elif version != held and bases.get(key) != held and row["value"] != canonical(value):
+            _note_conflict(conn, "config", f"{year}", key, json.loads(row["value"]), held, value, version)
+
+
+def _apply_event(conn, change, body):
+    data = canonical(body["data"])
+    row = conn.execute("SELECT kind, household_id, data FROM events WHERE id = ?", (change["id"],)).fetchone()
+    if row is None:
+        conn.execute(
+            "INSERT INTO events (id, household_id, kind, date, data, hlc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (change["id"], body["household"], body["kind"], body.get("date"), data, change["hlc"], change["origin"]),
+        )
+    elif (row["kind"], row["household_id"], row["data"]) != (body["kind"], body["household"], data):
+        conn.execute(
+            "INSERT INTO quarantine (origin, origin_seq, reason, body, noted_at) VALUES (?, ?, ?, ?, datetime('now'))",
+            (change["origin"], change["seq"], "event id reused with different content", canonical(change)),
+        )
+
+
+def _note_conflict(conn, entity, entity_id, field, kept, kept_version, lost, lost_version):
+    conn.execute(
+        "INSERT INTO conflicts (entity, entity_id, field, kept_value, kept_version, lost_value, lost_version, noted_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))",
+        (entity, entity_id, field, canonical(kept), kept_version, canonical(lost), lost_version),
+    )

@@ -1,0 +1,113 @@
+"""Reading what people type or what a spreadsheet holds: dates, yes/no, money, phone numbers.
+
+Each parser returns a clean value or raises UsageError with a message that names the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from grid_cli.errors import UsageError
+
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?\s*$")
+_CN_MONTH = re.compile(r"^\s*(\d{4})\s*[年./-]?\s*(\d{1,2})\s*月?\s*$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value, *, allow_future: bool = False, today: dt.date | None = None) -> dt.date:
+    """2026-11-22, 2026/11/22, 2026.11.22, 2026年11月22日, 20261122, an Excel serial or a datetime."""
+    if isinstance(value, dt.datetime):
+        result = value.date()
+    elif isinstance(value, dt.date):
+        result = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 100000:
+        result = EXCEL_EPOCH + dt.timedelta(days=int(value))
+    else:
+        text = str(value).strip()
+        match = _CN_DATE.match(text)
+        try:
+            if match:
+                result = dt.date(*map(int, match.groups()))
+            elif re.fullmatch(r"\d{8}", text):
+                result = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            elif re.fullmatch(r"\d{8}\.0", text):  # a date number read from a spreadsheet as float
+                result = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+            else:
+                from dateutil import parser as dateparser  # only when the simple forms fail
+
+                result = dateparser.parse(text, yearfirst=True, dayfirst=False).date()
+        except (ValueError, OverflowError):
+            raise UsageError(
+                f"无法识别日期“{text}”，请写成 2026-11-22 或 2026年11月22日",
+                f"cannot read the date '{text}'; write it as 2026-11-22",
+            ) from None
+    if not allow_future:
+        from grid_cli.clock import today as clock_today
+
+        limit = today or clock_today()
+        if result > limit:
+            raise UsageError(
+                f"日期 {result.isoformat()} 晚于今天（{limit.isoformat()}），请核对",
+                f"the date {result.isoformat()} is in the future (today is {limit.isoformat()}); please check it",
+            )
+    return result
+
+
+def parse_month(value) -> str:
+    """2026-11, 202611, 2026年11月 -> '2026-11'."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = str(value).strip()
+    match = _CN_MONTH.match(text)
+    if match and 1 <= int(match.group(2)) <= 12:
+        return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+    raise UsageError(
+        f"无法识别月份“{text}”，请写成 2026-11",
+        f"cannot read the month '{text}'; write it as 2026-11",
+    )
+
+
+_YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "t"}
+_NO = {"否", "无", "n", "no", "false", "0", "×", "x", "f", "未"}
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise UsageError(f"应填“是”或“否”，而不是“{value}”", f"expected yes/no (是/否), got '{value}'")
+
+
+def parse_money(value, *, what: str = "金额") -> int:
+    """Whole yuan, never negative: '6,240', '6240元', 6240.0 -> 6240."""
+    if isinstance(value, bool):
+        raise UsageError(f"{what}应为金额", f"{what} must be an amount")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元").strip()
+        try:
+            number = float(text)
+        except ValueError:
+            raise UsageError(f"{what}“{value}”不是数字", f"{what} '{value}' is not a number") from None
+    if number < 0:
+        raise UsageError(f"{what}不能为负数（{value}）", f"{what} cannot be negative ({value})")
+    if number > 100_000_000:
+        raise UsageError(f"{what}过大（{value}），请核对", f"{what} is implausibly large ({value}); please check")
+    return int(round(number))
+
+
+def parse_phone(value) -> str:
+    text = re.sub(r"[\s-]", "", str(value).strip())
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not re.fullmatch(r"\+?\d{7,13}", text):
+        raise UsageError(f"电话号码“{value}”格式不对", f"phone number '{value}' is not valid")
+    return text

@@ -1,0 +1,41 @@
+"""The year's rule configuration: the threshold (set at `grid init` or by the county's rule file) and
+each rule's parameters. Defaults ship in data/; a ledger's `config` rows override them per year."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from grid_cli.errors import DataError
+
+
+class CountyRules(BaseModel):
+    """A county rule file, as the county office writes it and `grid init --config` adopts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=2020, le=2100)
+    threshold: int = Field(gt=0, le=100_000, description="监测标准, yuan per person per year")
+    county: str | None = None
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+def read_county_rules(path: Path) -> CountyRules:
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise DataError(f"找不到规则文件：{path}", f"no rule file at {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DataError(f"规则文件不是有效的 JSON：{path}（{error}）", f"the rule file is not valid JSON: {path} ({error})",
+                        hint_zh="请向县里索取原文件", hint_en="ask the county office for the original file") from None
+    try:
+        return CountyRules.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise DataError(f"规则文件 {path.name} 的 {where} 不正确：{first['msg']}",
+                        f"rule file {path.name}: {where} is wrong: {first['msg']}") from None

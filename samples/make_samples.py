@@ -1,0 +1,176 @@
+"""Writes samples/households.xlsx: a fictional grid of ~60 households in the official member-level
+layout (title rows above the header, as real exports have). Deterministic: run it again and the file
+holds the same data. All names are invented; ID numbers use the non-existent area code 529999 and
+carry valid GB 11643 check digits.
+
+    python samples/make_samples.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+AREA = "529999"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦潘杜"
+GIVEN = "秀兰建国桂英志强海燕小红明华德福玉梅家豪子涵永康春花金凤国庆文静丽娟长生雨轩俊杰晓东"
+VILLAGES = ["上寨", "下寨", "河湾", "岩脚"]
+HEADERS = [
+    "序号", "省", "市", "县", "乡镇", "行政村", "自然村", "户编号", "姓名", "性别", "证件号码", "与户主关系", "民族",
+    "文化程度", "在校生状况", "失学辍学原因", "健康状况", "残疾等级", "劳动技能", "务工状况", "务工时间（月）",
+    "是否参加城乡居民基本医疗保险", "是否参加大病保险", "是否参加城乡居民基本养老保险", "是否享受农村最低生活保障",
+    "是否特困供养人员", "联系电话", "户类型", "监测对象类别", "是否易地搬迁", "识别监测时间", "风险是否已消除",
+    "风险消除方式", "消除监测时间", "危房等级",
+]
+TODAY = dt.date(2026, 11, 1)
+
+
+def id_number(rng: random.Random, birth: dt.date, male: bool) -> str:
+    seq = rng.randrange(0, 99) * 10 + (rng.choice([1, 3, 5, 7, 9]) if male else rng.choice([0, 2, 4, 6, 8]))
+    body = f"{AREA}{birth:%Y%m%d}{seq:03d}"
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11]
+
+
+def person_name(rng: random.Random, surname: str) -> str:
+    return surname + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
+
+
+def birth_for(rng: random.Random, age: int) -> dt.date:
+    return dt.date(TODAY.year - age, rng.randint(1, 12), rng.randint(1, 28))
+
+
+def school_for(age: int) -> str:
+    if age < 6:
+        return "学前教育" if age >= 3 else "非在校生"
+    if age <= 11:
+        return "小学"
+    if age <= 14:
+        return "初中"
+    if age <= 17:
+        return "高中"
+    return "非在校生"
+
+
+def member(rng, surname, relation, age, male, **over):
+    birth = birth_for(rng, age)
+    row = {
+        "姓名": person_name(rng, surname if relation not in ("配偶", "之儿媳") else rng.choice(SURNAMES)),
+        "性别": "男" if male else "女", "证件号码": id_number(rng, birth, male), "与户主关系": relation,
+        "民族": rng.choice(["汉族"] * 3 + ["苗族", "布依族"]),
+        "文化程度": "学龄前儿童" if age < 6 else rng.choice(["小学", "初中", "初中", "高中"]) if age < 60 else rng.choice(["文盲或半文盲", "小学"]),
+        "在校生状况": school_for(age), "健康状况": "健康",
+        "劳动技能": "普通劳动力" if 18 <= age < 60 else ("弱劳动力或半劳动力" if 60 <= age < 70 else "无劳动力"),
+        "务工状况": "未务工", "务工时间（月）": 0,
+        "是否参加城乡居民基本医疗保险": "是", "是否参加大病保险": "是",
+        "是否参加城乡居民基本养老保险": "是" if age >= 16 else "否",
+        "是否享受农村最低生活保障": "否", "是否特困供养人员": "否",
+    }
+    if 18 <= age < 55 and rng.random() < 0.55:
+        row["务工状况"] = rng.choice(["县内务工", "省内县外务工", "省外务工", "乡镇内务工"])
+        row["务工时间（月）"] = rng.randint(4, 11)
+    row.update(over)
+    return row
+
+
+def ordinary_family(rng, surname):
+    head_age = rng.randint(32, 68)
+    rows = [member(rng, surname, "户主", head_age, True)]
+    if rng.random() < 0.85:
+        rows.append(member(rng, surname, "配偶", head_age - rng.randint(0, 5), False))
+    for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+        child_age = max(1, head_age - rng.randint(22, 32))
+        male = rng.random() < 0.5
+        rows.append(member(rng, surname, "之子" if male else "之女", child_age, male))
+    if head_age < 50 and rng.random() < 0.3:
+        rows.append(member(rng, surname, "之母", head_age + rng.randint(24, 30), False))
+    return rows
+
+
+def special_households(rng):
+    """The cases the rules must catch, each a household of its own."""
+    cases = []
+    s = "罗"  # a child of 13 out of school
+    fam = ordinary_family(rng, s)
+    fam.append(member(rng, s, "之子", 13, True, 在校生状况="失学辍学", 失学辍学原因="因家庭经济困难", 文化程度="小学"))
+    cases.append((fam, {"户类型": "脱贫户", "监测对象类别": "脱贫不稳定户", "识别监测时间": "202603"}))
+    s = "韦"  # a C-grade house
+    cases.append((ordinary_family(rng, s), {"户类型": "一般农户", "危房等级": "C"}))
+    s = "潘"  # a chronic patient without insurance
+    fam = ordinary_family(rng, s)
+    fam[0].update({"健康状况": "长期慢性病", "是否参加城乡居民基本医疗保险": "否", "是否参加大病保险": "否",
+                   "劳动技能": "弱劳动力或半劳动力", "务工状况": "未务工", "务工时间（月）": 0})
+    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "20260815"}))
+    s = "杜"  # an elderly couple with no labour, 特困 and 低保
+    fam = [member(rng, s, "户主", 79, True, 劳动技能="丧失劳动力", 是否享受农村最低生活保障="是", 是否特困供养人员="是",
+                  健康状况="长期慢性病"),
+           member(rng, s, "配偶", 77, False, 劳动技能="无劳动力", 是否享受农村最低生活保障="是")]
+    cases.append((fam, {"户类型": "脱贫户"}))
+    s = "郭"  # a member with a 20-character disability certificate number
+    fam = ordinary_family(rng, s)
+    disabled = member(rng, s, "之兄弟姐妹", 41, True, 健康状况="残疾", 残疾等级="二级", 劳动技能="弱劳动力或半劳动力",
+                      务工状况="未务工", **{"务工时间（月）": 0})
+    disabled["证件号码"] += "42"
+    fam.append(disabled)
+    cases.append((fam, {"户类型": "脱贫户"}))
+    s = "马"  # a relocated household (易地搬迁)
+    cases.append((ordinary_family(rng, s), {"户类型": "脱贫户", "是否易地搬迁": "是"}))
+    s = "唐"  # a recently eliminated household
+    cases.append((ordinary_family(rng, s), {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "202302",
+                                            "风险是否已消除": "是", "风险消除方式": "帮扶消除", "消除监测时间": "202609"}))
+    s = "谢"  # sudden severe hardship: a serious illness this year
+    fam = ordinary_family(rng, s)
+    fam[-1].update({"健康状况": "患有大病"})
+    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "突发严重困难户", "识别监测时间": "2026-07-10"}))
+    return cases
+
+
+def build(seed: int = 20261122, households: int = 60) -> list[dict]:
+    rng = random.Random(seed)
+    families = special_households(rng)
+    while len(families) < households:
+        fam = ordinary_family(rng, rng.choice(SURNAMES))
+        kind = "脱贫户" if rng.random() < 0.45 else "一般农户"
+        families.append((fam, {"户类型": kind}))
+    rng.shuffle(families)
+    rows = []
+    for number, (fam, extra) in enumerate(families, start=1):
+        village = VILLAGES[number % len(VILLAGES)]
+        phone = f"139{rng.randint(10000000, 99999999)}"
+        for person in fam:
+            rows.append({
+                "省": "示例省", "市": "示例市", "县": "云岭县", "乡镇": "桃溪镇", "行政村": "青石村", "自然村": village,
+                "户编号": f"5299990301{number:04d}", **person,
+                "联系电话": phone if person["与户主关系"] == "户主" else "",
+                "户类型": extra.get("户类型", "一般农户"), "监测对象类别": extra.get("监测对象类别", ""),
+                "是否易地搬迁": extra.get("是否易地搬迁", "否"), "识别监测时间": extra.get("识别监测时间", ""),
+                "风险是否已消除": extra.get("风险是否已消除", ""), "风险消除方式": extra.get("风险消除方式", ""),
+                "消除监测时间": extra.get("消除监测时间", ""), "危房等级": extra.get("危房等级", "A" if rng.random() < .7 else "B"),
+            })
+    return rows
+
+
+def write(rows: list[dict], path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "家庭成员信息"
+    sheet.append(["云岭县桃溪镇青石村 农户家庭成员信息表"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append(["填报单位：桃溪镇青石村村民委员会", None, None, None, None, None, None, None, "填报日期：2026年11月1日"])
+    sheet.append(HEADERS)
+    for index, row in enumerate(rows, start=1):
+        sheet.append([index if h == "序号" else row.get(h, "") for h in HEADERS])
+    book.save(path)
+
+
+if __name__ == "__main__":
+    here = Path(__file__).resolve().parent
+    data = build()
+    write(data, here / "households.xlsx")
+    print(f"{len({r['户编号'] for r in data})} households, {len(data)} members -> {here / 'households.xlsx'}")
