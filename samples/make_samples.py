@@ -97,39 +97,54 @@ def special_households(rng):
     s = "罗"  # a child of 13 out of school
     fam = ordinary_family(rng, s)
     fam.append(member(rng, s, "之子", 13, True, 在校生状况="失学辍学", 失学辍学原因="因家庭经济困难", 文化程度="小学"))
-    cases.append((fam, {"户类型": "脱贫户", "监测对象类别": "脱贫不稳定户", "识别监测时间": "202603"}))
+    cases.append((fam, {"户类型": "脱贫户", "监测对象类别": "脱贫不稳定户", "识别监测时间": "202603", "case": "dropout"}))
     s = "韦"  # a C-grade house
-    cases.append((ordinary_family(rng, s), {"户类型": "一般农户", "危房等级": "C"}))
+    cases.append((ordinary_family(rng, s), {"户类型": "一般农户", "危房等级": "C", "case": "house_c"}))
     s = "潘"  # a chronic patient without insurance
     fam = ordinary_family(rng, s)
     fam[0].update({"健康状况": "长期慢性病", "是否参加城乡居民基本医疗保险": "否", "是否参加大病保险": "否",
                    "劳动技能": "弱劳动力或半劳动力", "务工状况": "未务工", "务工时间（月）": 0})
-    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "20260815"}))
+    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "20260815", "case": "uninsured"}))
     s = "杜"  # an elderly couple with no labour, 特困 and 低保
     fam = [member(rng, s, "户主", 79, True, 劳动技能="丧失劳动力", 是否享受农村最低生活保障="是", 是否特困供养人员="是",
                   健康状况="长期慢性病"),
            member(rng, s, "配偶", 77, False, 劳动技能="无劳动力", 是否享受农村最低生活保障="是")]
-    cases.append((fam, {"户类型": "脱贫户"}))
+    cases.append((fam, {"户类型": "脱贫户", "case": "elderly"}))
     s = "郭"  # a member with a 20-character disability certificate number
     fam = ordinary_family(rng, s)
     disabled = member(rng, s, "之兄弟姐妹", 41, True, 健康状况="残疾", 残疾等级="二级", 劳动技能="弱劳动力或半劳动力",
                       务工状况="未务工", **{"务工时间（月）": 0})
     disabled["证件号码"] += "42"
     fam.append(disabled)
-    cases.append((fam, {"户类型": "脱贫户"}))
+    cases.append((fam, {"户类型": "脱贫户", "case": "disability"}))
     s = "马"  # a relocated household (易地搬迁)
-    cases.append((ordinary_family(rng, s), {"户类型": "脱贫户", "是否易地搬迁": "是"}))
+    cases.append((ordinary_family(rng, s), {"户类型": "脱贫户", "是否易地搬迁": "是", "case": "relocated"}))
     s = "唐"  # a recently eliminated household
-    cases.append((ordinary_family(rng, s), {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "202302",
-                                            "风险是否已消除": "是", "风险消除方式": "帮扶消除", "消除监测时间": "202609"}))
+    fam = [member(rng, s, "户主", 46, True, 劳动技能="普通劳动力", 务工状况="县内务工", **{"务工时间（月）": 10}),
+           member(rng, s, "配偶", 44, False), member(rng, s, "之女", 15, False)]
+    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "202302",
+                                            "风险是否已消除": "是", "风险消除方式": "帮扶消除", "消除监测时间": "202609",
+                                            "case": "eliminated"}))
     s = "谢"  # sudden severe hardship: a serious illness this year
     fam = ordinary_family(rng, s)
     fam[-1].update({"健康状况": "患有大病"})
-    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "突发严重困难户", "识别监测时间": "2026-07-10"}))
+    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "突发严重困难户", "识别监测时间": "2026-07-10",
+                        "case": "illness"}))
+    s = "梁"  # monitored since early 2026, helped, income steady above the line: an elimination candidate
+    fam = [member(rng, s, "户主", 39, True, 劳动技能="普通劳动力", 务工状况="县内务工", **{"务工时间（月）": 10}),
+           member(rng, s, "配偶", 37, False), member(rng, s, "之子", 12, True)]
+    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "202602", "case": "candidate"}))
+    s = "宋"  # a small loan (小额信贷) falling due
+    cases.append((ordinary_family(rng, s), {"户类型": "脱贫户", "case": "loan"}))
+    s = "孙"  # income fell sharply: the main earner came home
+    cases.append((ordinary_family(rng, s), {"户类型": "脱贫户", "case": "income_fall"}))
+    s = "胡"  # drinking water: too little, too far
+    cases.append((ordinary_family(rng, s), {"户类型": "一般农户", "case": "water"}))
     return cases
 
 
-def build(seed: int = 20261122, households: int = 60) -> list[dict]:
+def build(seed: int = 20261122, households: int = 60) -> tuple[list[dict], dict[str, str]]:
+    """Member rows, and which 户编号 holds each special case."""
     rng = random.Random(seed)
     families = special_households(rng)
     while len(families) < households:
@@ -137,8 +152,10 @@ def build(seed: int = 20261122, households: int = 60) -> list[dict]:
         kind = "脱贫户" if rng.random() < 0.45 else "一般农户"
         families.append((fam, {"户类型": kind}))
     rng.shuffle(families)
-    rows = []
+    rows, cases = [], {}
     for number, (fam, extra) in enumerate(families, start=1):
+        if "case" in extra:
+            cases[extra["case"]] = f"5299990301{number:04d}"
         village = VILLAGES[number % len(VILLAGES)]
         phone = f"139{rng.randint(10000000, 99999999)}"
         for person in fam:
@@ -149,9 +166,9 @@ def build(seed: int = 20261122, households: int = 60) -> list[dict]:
                 "户类型": extra.get("户类型", "一般农户"), "监测对象类别": extra.get("监测对象类别", ""),
                 "是否易地搬迁": extra.get("是否易地搬迁", "否"), "识别监测时间": extra.get("识别监测时间", ""),
                 "风险是否已消除": extra.get("风险是否已消除", ""), "风险消除方式": extra.get("风险消除方式", ""),
-                "消除监测时间": extra.get("消除监测时间", ""), "危房等级": extra.get("危房等级", "A" if rng.random() < .7 else "B"),
+                "消除监测时间": extra.get("消除监测时间", ""), "危房等级": extra.get("危房等级", "B"),
             })
-    return rows
+    return rows, cases
 
 
 def write(rows: list[dict], path: Path) -> None:
@@ -169,8 +186,83 @@ def write(rows: list[dict], path: Path) -> None:
     book.save(path)
 
 
+def _visit(rng, days_ago, per_capita, size, **extra):
+    """A visit with incomes that add up to about `per_capita` per resident."""
+    net = per_capita * size
+    wages = int(net * rng.uniform(0.5, 0.8)) // 100 * 100
+    transfer = int(net * 0.1) // 100 * 100
+    business = net - wages - transfer + 1500
+    return {"days_ago": days_ago, "visitor": "李秀兰", "channel": "入户",
+            "income": {"wages": wages, "business": business, "property": 0, "transfer": transfer, "production_costs": 1500},
+            "spending": {"medical": 0, "other_rigid": 0}, "house_grade": "B",
+            "water": {"litres_per_person_day": 60, "piped": True, "cut_days": 0, "quality_ok": True}, **extra}
+
+
+def visits(rows: list[dict], cases: dict[str, str], seed: int = 7) -> dict:
+    """Seven months of visits (dates as days before the demo runs, so the demo is current whenever it
+    runs) and the lifecycle steps of the monitored households."""
+    rng = random.Random(seed)
+    sizes = {}
+    for r in rows:
+        sizes[r["户编号"]] = sizes.get(r["户编号"], 0) + 1
+    special = {v: k for k, v in cases.items()}
+    out = []
+    for hh_no, size in sizes.items():
+        case = special.get(hh_no)
+        base = rng.randint(9000, 26000)
+        for days_ago in (200, 170, 140, 110, 80, 50, 20 if rng.random() < 0.85 else 40):
+            pc = int(base * rng.uniform(0.95, 1.05))
+            extra = {}
+            if case == "elderly":
+                v = _visit(rng, days_ago, 0, size)
+                v["income"] = {"wages": 0, "business": 1200, "property": 0, "transfer": 8400, "production_costs": 0}
+                v["spending"]["medical"] = 2600
+                out.append({"hh_no": hh_no, **v})
+                continue
+            if case == "income_fall" and days_ago <= 50:
+                pc = int(base * 0.45)
+            if case == "illness" and days_ago <= 110:
+                extra["spending"] = {"medical": 46000, "other_rigid": 0}
+                if days_ago == 110:
+                    extra["events"] = [{"type": "illness", "detail": "确诊重病住院", "cost": 52000}]
+            if case == "house_c":
+                extra["house_grade"] = "C"
+            if case == "water":
+                extra["water"] = {"litres_per_person_day": 25, "piped": False, "trip_minutes": 35, "cut_days": 50, "quality_ok": True}
+            if case in ("candidate", "eliminated"):
+                pc = rng.randint(9800, 11500)
+            if case == "uninsured":
+                pc = rng.randint(8200, 9000)
+                extra["spending"] = {"medical": 6800, "other_rigid": 0}
+            if case == "dropout":
+                pc = rng.randint(6600, 7200)
+            out.append({"hh_no": hh_no, **_visit(rng, days_ago, pc, size), **extra})
+    steps = [
+        {"hh_no": cases["dropout"], "step": "include", "days_ago": 250, "category": "脱贫不稳定户", "risks": ["因学", "义务教育阶段适龄儿童少年失学辍学"]},
+        {"hh_no": cases["dropout"], "step": "helper", "days_ago": 249, "name": "王建国", "unit": "桃溪镇农业服务中心"},
+        {"hh_no": cases["uninsured"], "step": "include", "days_ago": 99, "category": "边缘易致贫户", "risks": ["因病", "家庭成员未参加基本医疗保险"]},
+        {"hh_no": cases["illness"], "step": "include", "days_ago": 135, "category": "突发严重困难户", "risks": ["因病"]},
+        {"hh_no": cases["illness"], "step": "helper", "days_ago": 134, "name": "陈海燕", "unit": "云岭县医保局"},
+        {"hh_no": cases["illness"], "step": "measure", "days_ago": 120, "kind": "健康帮扶", "detail": "大病保险二次报销"},
+        {"hh_no": cases["candidate"], "step": "include", "days_ago": 290, "category": "边缘易致贫户", "risks": ["因务工就业不稳"]},
+        {"hh_no": cases["candidate"], "step": "helper", "days_ago": 289, "name": "周志强", "unit": "青石村村委会"},
+        {"hh_no": cases["candidate"], "step": "measure", "days_ago": 280, "kind": "就业帮扶", "detail": "县内企业稳岗就业"},
+        {"hh_no": cases["eliminated"], "step": "include", "days_ago": 640, "category": "边缘易致贫户", "risks": ["因病"]},
+        {"hh_no": cases["eliminated"], "step": "helper", "days_ago": 639, "name": "刘丽娟", "unit": "桃溪镇卫生院"},
+        {"hh_no": cases["eliminated"], "step": "measure", "days_ago": 630, "kind": "健康帮扶", "detail": "家庭医生签约"},
+        {"hh_no": cases["eliminated"], "step": "eliminate", "days_ago": 60, "method": "帮扶消除"},
+        {"hh_no": cases["loan"], "step": "measure", "days_ago": 700, "kind": "金融帮扶", "detail": "小额信贷发展养殖",
+         "amount": 30000, "due_in_days": 5},
+    ]
+    return {"visits": out, "lifecycle": steps}
+
+
 if __name__ == "__main__":
+    import json
+
     here = Path(__file__).resolve().parent
-    data = build()
+    data, cases = build()
     write(data, here / "households.xlsx")
+    (here / "visits.json").write_text(json.dumps(visits(data, cases), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len({r['户编号'] for r in data})} households, {len(data)} members -> {here / 'households.xlsx'}")
+    print(f"cases: {cases}")

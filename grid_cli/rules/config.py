@@ -39,3 +39,35 @@ def read_county_rules(path: Path) -> CountyRules:
         where = ".".join(str(p) for p in first["loc"])
         raise DataError(f"规则文件 {path.name} 的 {where} 不正确：{first['msg']}",
                         f"rule file {path.name}: {where} is wrong: {first['msg']}") from None
+
+
+def rule_settings(year_config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Shipped defaults (data/rules.json) overlaid with the year's `rules.<rule>.<param>` config keys."""
+    import copy
+
+    from grid_cli.resources import load_json
+
+    settings = copy.deepcopy(load_json("rules.json"))
+    for key, value in year_config.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "rules" and parts[1] in settings:
+            settings[parts[1]][parts[2]] = value
+    return settings
+
+
+def rule_configs(year_config: dict[str, Any]) -> dict[str, BaseModel]:
+    """Each rule's validated Config for the year. A bad value names the rule and parameter."""
+    from grid_cli.rules.registry import RULES
+
+    settings = rule_settings(year_config)
+    configs = {}
+    for rule_id, module in RULES.items():
+        try:
+            configs[rule_id] = module.Config.model_validate(settings.get(rule_id, {}))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise DataError(f"规则 {rule_id}.{where} 的设置不正确：{first['msg']}",
+                            f"rule setting {rule_id}.{where} is wrong: {first['msg']}",
+                            hint_zh="用 grid rules set 改正", hint_en="correct it with `grid rules set`") from None
+    return configs

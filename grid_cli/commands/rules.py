@@ -1,0 +1,136 @@
+"""`grid rules show | set | check | explain`: the year's rule configuration."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.errors import UsageError
+from grid_cli.i18n import lang, tr
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _year(ledger, year: int | None) -> int:
+    if year:
+        return year
+    from grid_cli.clock import today
+    from grid_cli.findings import year_in_force
+
+    return year_in_force(ledger, today())[0]
+
+
+@app.command("show")
+def show(
+    year: Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The threshold and every rule's parameters for the year."""
+    from grid_cli.rules.config import rule_settings
+    from grid_cli.rules.registry import RULES
+
+    ledger = open_ledger()
+    year = _year(ledger, year)
+    config = ledger.config(year)
+    settings = rule_settings(config)
+    if as_json:
+        print_json({"year": year, "threshold": config.get("threshold"), "rules": settings})
+        return
+    from rich.table import Table
+
+    console.print(tr("{y}年监测标准：{t:,} 元/人/年", "{y} monitoring threshold: {t:,} yuan/person/year",
+                     y=year, t=config.get("threshold") or 0))
+    table = Table()
+    for zh, en in (("规则", "Rule"), ("名称", "Name"), ("参数", "Parameters")):
+        table.add_column(tr(zh, en), overflow="fold")
+    for rule_id, module in RULES.items():
+        params = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in settings[rule_id].items())
+        table.add_row(rule_id, module.TITLE[0 if lang() == "zh" else 1], params)
+    console.print(table)
+
+
+def _value(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+@app.command("set")
+def set_(
+    key: Annotated[str, typer.Argument(help="threshold, or RULE.PARAM (e.g. income_fall.share)")],
+    value: Annotated[str, typer.Argument(help="the value (JSON for lists/objects, e.g. '[\"C\",\"D\"]')")],
+    year: Annotated[Optional[int], typer.Option("--year")] = None,
+) -> None:
+    """Change the year's threshold or a rule parameter; the findings are re-evaluated."""
+    from grid_cli.findings import assess
+    from grid_cli.parse import parse_money
+    from grid_cli.rules.config import rule_configs
+    from grid_cli.rules.registry import RULES
+
+    ledger = open_ledger()
+    year = _year(ledger, year)
+    if key == "threshold":
+        amount = parse_money(value, what=tr("监测标准", "threshold"))
+        if amount < 1000:
+            raise UsageError(f"监测标准 {amount} 太低，请核对", f"a threshold of {amount} is implausibly low; please check")
+        values = {"threshold": amount}
+    else:
+        rule_id, _, param = key.partition(".")
+        if rule_id not in RULES or not param:
+            raise UsageError(f"没有设置项“{key}”；见 grid rules show", f"no setting '{key}'; see `grid rules show`")
+        if param not in RULES[rule_id].Config.model_fields:
+            known = ", ".join(RULES[rule_id].Config.model_fields)
+            raise UsageError(f"规则 {rule_id} 没有参数 {param}（可用：{known}）", f"rule {rule_id} has no parameter {param} ({known})")
+        values = {f"rules.{rule_id}.{param}": _value(value)}
+        rule_configs({**ledger.config(year), **values})  # refuse a bad value before writing it
+    with ledger.write() as w:
+        changed = w.set_config(year, values)
+    if not changed:
+        say("无变化", "No change")
+        return
+    say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=key, v=value)
+    result = assess(ledger)
+    grades = result.grades().values()
+    say("重新评估：红 {r} 户，黄 {y} 户，绿 {g} 户", "Re-evaluated: {r} red, {y} yellow, {g} green",
+        r=sum(g == "red" for g in grades), y=sum(g == "yellow" for g in grades), g=sum(g == "green" for g in grades))
+
+
+@app.command("check")
+def check(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Validate the year's configuration and run every rule once; exit 1 if a rule is broken."""
+    from grid_cli.findings import assess
+
+    ledger = open_ledger()
+    result = assess(ledger)
+    broken = [f for f in result.findings if "error" in f.facts]
+    summary = {"year": result.year, "threshold": result.threshold, "households": len(result.contexts),
+               "findings": len(result.findings), "rule_errors": [f.as_dict() for f in broken]}
+    if as_json:
+        print_json(summary)
+    else:
+        say("{y}年配置有效：{h} 户，{n} 条提示，{e} 个规则错误", "{y} config valid: {h} households, {n} findings, {e} rule errors",
+            y=result.year, h=len(result.contexts), n=len(result.findings), e=len(broken))
+        for f in broken:
+            console.print(f"  {f.hh_no}: {f.message(lang())}", markup=False)
+    if broken:
+        raise typer.Exit(1)
+
+
+@app.command("explain")
+def explain(rule: Annotated[str, typer.Argument(help="a rule id from `grid rules show`")]) -> None:
+    """What a rule checks, with a passing and a failing example, and its current parameters."""
+    from grid_cli.rules.config import rule_settings
+    from grid_cli.rules.registry import RULES
+
+    if rule not in RULES:
+        raise UsageError(f"没有规则 {rule}；见 grid rules show", f"no rule {rule}; see `grid rules show`")
+    module = RULES[rule]
+    ledger = open_ledger()
+    settings = rule_settings(ledger.config(_year(ledger, None)))[rule]
+    console.print(f"[bold]{rule}[/] — {module.TITLE[0]} / {module.TITLE[1]}")
+    console.print((module.__doc__ or "").strip(), markup=False)
+    console.print(tr("当前参数：", "Current parameters: ") + json.dumps(settings, ensure_ascii=False), markup=False)

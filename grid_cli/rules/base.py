@@ -1,0 +1,177 @@
+"""What every rule sees and returns.
+
+A rule looks at one household's `Context` (plain facts, already read from the ledger) and yields
+`Finding`s: values that carry the rule id, a severity, the numbers that triggered it and a message in
+the policy's own words. Rules never raise on purpose and never touch the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+HIGH, MEDIUM, INFO = "high", "medium", "info"
+GRADE = {HIGH: "red", MEDIUM: "yellow", INFO: "green"}
+GRADE_ZH = {"red": "红", "yellow": "黄", "green": "绿"}
+SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, INFO: 2}
+
+# Labour skills that count as working capacity, and the working-age band (DOMAIN.md, elimination).
+ABLE = {"普通劳动力", "技能劳动力"}
+WORKING_AGE = (16, 64)
+
+
+class RuleConfig(BaseModel):
+    """Every rule's parameters; defaults come from data/rules.json, overrides from the year's config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    relation: str | None
+    birth_date: dt.date | None
+    health: str | None = None
+    chronic_card: bool | None = None
+    labour_skill: str | None = None
+    work_status: str | None = None
+    school_status: str | None = None
+    dropout_reason: str | None = None
+    medical_insurance: bool | None = None
+    dibao: bool | None = None
+    tekun: bool | None = None
+    resident: bool = True
+
+    def age(self, on: dt.date) -> int | None:
+        if not self.birth_date:
+            return None
+        b = self.birth_date
+        return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
+    def working_age_able(self, on: dt.date) -> bool:
+        age = self.age(on)
+        return age is not None and WORKING_AGE[0] <= age <= WORKING_AGE[1] and self.labour_skill in ABLE
+
+
+def per_capita(net: int, residents: int) -> int:
+    """家庭人均纯收入 in whole yuan, rounded half up. Rules compare `net` with threshold × residents
+    exactly, so this rounding is only for display."""
+    return (2 * net + residents) // (2 * residents) if residents > 0 else net
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: str
+    date: dt.date
+    residents: int
+    wages: int = 0
+    business: int = 0
+    property_income: int = 0
+    transfer: int = 0
+    production_costs: int = 0
+    medical: int = 0
+    other_rigid: int = 0
+    house_grade: str | None = None
+    water: dict[str, Any] = field(default_factory=dict)
+    events: tuple[dict, ...] = ()
+
+    @property
+    def gross(self) -> int:
+        return self.wages + self.business + self.property_income + self.transfer
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.production_costs
+
+    @property
+    def per_capita(self) -> int:
+        return per_capita(self.net, self.residents)
+
+    @property
+    def rigid(self) -> int:
+        return self.medical + self.other_rigid
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    kind: str
+    start: dt.date | None
+    end: dt.date | None = None
+    amount: int | None = None
+    due: dt.date | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """Where the household stands in the lifecycle (DOMAIN.md), as read from its events."""
+
+    monitored: bool = False
+    category: str | None = None
+    risks: tuple[str, ...] = ()
+    identified: dt.date | None = None
+    eliminated: bool = False
+    eliminated_month: str | None = None
+    elimination_method: str | None = None
+    helpers: tuple[dict, ...] = ()  # active 帮扶责任人
+    measures: tuple[Measure, ...] = ()  # active measures
+    measures_ever: int = 0
+
+
+@dataclass(frozen=True)
+class Context:
+    household_id: str
+    hh_no: str
+    village: str | None
+    hh_type: str | None
+    flags: tuple[str, ...]
+    members: tuple[Member, ...]
+    visits: tuple[Visit, ...]  # oldest first
+    monitoring: Monitoring
+    threshold: int
+    thresholds_by_year: dict[int, int]
+    today: dt.date
+    prior: tuple["Finding", ...] = ()  # for rules that judge the others' findings (AFTER = True)
+
+    @property
+    def last_visit(self) -> Visit | None:
+        return self.visits[-1] if self.visits else None
+
+    def residents(self) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.resident)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    household_id: str
+    hh_no: str
+    zh: str
+    en: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def grade(self) -> str:
+        return GRADE[self.severity]
+
+    def message(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "severity": self.severity, "grade": self.grade, "household_id": self.household_id,
+                "hh_no": self.hh_no, "message_zh": self.zh, "message_en": self.en, "facts": self.facts}
+
+
+def finding(ctx: Context, rule: str, severity: str, zh: str, en: str, **facts: Any) -> Finding:
+    return Finding(rule, severity, ctx.household_id, ctx.hh_no, zh, en, facts)
+
+
+def yuan(amount: int | float) -> str:
+    return f"{amount:,.0f}"

@@ -1,0 +1,37 @@
+"""义务教育有保障: no child aged 6–15 out of school (失学辍学), unless for a recorded health reason
+(因病 / 因残 — such children are served by 送教上门 and not counted as a failure).
+
+Fail: 13-year-old with 在校生状况 失学辍学, reason 因家庭经济困难. Pass: the same child with reason 因病.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from pydantic import Field
+
+from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
+
+ID = "education"
+TITLE = ("义务教育保障", "compulsory education")
+
+
+class Config(RuleConfig):
+    min_age: int = Field(ge=0, le=20)
+    max_age: int = Field(ge=0, le=20)
+    excused_reasons: list[str]
+
+
+def check(ctx: Context, config: Config) -> Iterator[Finding]:
+    for m in ctx.members:
+        age = m.age(ctx.today)
+        if age is None or not config.min_age <= age <= config.max_age:
+            continue
+        if m.school_status == "失学辍学" and m.dropout_reason not in config.excused_reasons:
+            reason = m.dropout_reason or "未填原因"
+            yield finding(
+                ctx, ID, HIGH,
+                f"{m.name}（{age}岁）义务教育阶段失学辍学（{reason}）",
+                f"{m.name} (aged {age}) is out of compulsory school ({m.dropout_reason or 'no reason recorded'})",
+                member=m.id, age=age, reason=m.dropout_reason,
+            )

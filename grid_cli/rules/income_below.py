@@ -1,0 +1,31 @@
+"""收入低于监测标准: per-capita net income below the year's monitoring threshold.
+
+Fail: 人均纯收入 6,240 元 < 监测标准 7,600 元. Pass: exactly 7,600 元 (the line itself is not below it).
+Compared exactly as net income < threshold × resident members, so rounding never decides.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding, yuan
+
+ID = "income_below_threshold"
+TITLE = ("收入低于监测标准", "income below the monitoring threshold")
+
+
+class Config(RuleConfig):
+    pass
+
+
+def check(ctx: Context, config: Config) -> Iterator[Finding]:
+    visit = ctx.last_visit
+    if visit is None or visit.residents <= 0:
+        return
+    if visit.net < ctx.threshold * visit.residents:
+        yield finding(
+            ctx, ID, HIGH,
+            f"人均纯收入 {yuan(visit.per_capita)} 元 < 监测标准 {yuan(ctx.threshold)} 元（{visit.date}走访）",
+            f"per-capita net income {yuan(visit.per_capita)} yuan < threshold {yuan(ctx.threshold)} yuan (visit {visit.date})",
+            per_capita=visit.per_capita, threshold=ctx.threshold, visit_date=visit.date.isoformat(),
+        )

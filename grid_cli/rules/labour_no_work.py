@@ -1,0 +1,36 @@
+"""有劳动力无人就业: the household has working-age labour but nobody works (no member in migrant or local
+work or a public-welfare job, and no wage income at the latest visit). Seed 000: every 脱贫 family with
+labour has at least one member employed. Applies to the household types in `applies_to`
+("监测户" stands for every monitored household).
+
+Fail: a 脱贫户 with a 35-year-old 普通劳动力, everyone 未务工, wages 0. Pass: one member 县内务工.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from pydantic import Field
+
+from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
+
+ID = "labour_no_work"
+TITLE = ("有劳动力无人就业", "labour but nobody employed")
+
+
+class Config(RuleConfig):
+    applies_to: list[str]
+
+
+def check(ctx: Context, config: Config) -> Iterator[Finding]:
+    kinds = {ctx.hh_type} | ({"监测户"} if ctx.monitoring.monitored else set())
+    if not kinds & set(config.applies_to):
+        return
+    able = [m for m in ctx.residents() if m.working_age_able(ctx.today)]
+    if not able:
+        return
+    working = [m for m in ctx.members if m.work_status and m.work_status != "未务工"]
+    wages = ctx.last_visit.wages if ctx.last_visit else 0
+    if not working and wages <= 0:
+        yield finding(ctx, ID, MEDIUM, f"家庭有 {len(able)} 名劳动力，但无人务工就业",
+                      f"{len(able)} member(s) able to work, but nobody is employed", able=len(able))

@@ -1,0 +1,63 @@
+"""走访逾期: no visit within the household type's interval (monthly by default). Households in the
+八必访 must-visit groups (low or falling income, serious illness, 特困, 低保, disability, several
+children in school, unstable work, disaster) are high severity, the rest medium.
+
+Fail: last visit 32 days ago with `days` 31. Pass: 31 days ago.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from pydantic import Field
+
+from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, finding
+
+ID = "visit_overdue"
+TITLE = ("走访逾期", "visit overdue")
+AFTER = True  # looks at the other rules' findings to tell the 八必访 groups
+
+_INCOME_RULES = {"income_below_threshold", "income_fall", "rigid_spending", "income_near_threshold"}
+
+
+class Config(RuleConfig):
+    days: int = Field(ge=1)
+    days_by_type: dict[str, int] = Field(description="e.g. {\"一般农户\": 92}")
+
+
+def must_visit_reasons(ctx: Context) -> list[str]:
+    reasons = []
+    if any(f.rule in _INCOME_RULES for f in ctx.prior):
+        reasons.append("收入低或下降")
+    if any(m.health == "患有大病" for m in ctx.members):
+        reasons.append("大病")
+    if "特困" in ctx.flags or any(m.tekun for m in ctx.members):
+        reasons.append("特困")
+    if "低保" in ctx.flags or any(m.dibao for m in ctx.members):
+        reasons.append("低保")
+    if any(m.health == "残疾" for m in ctx.members):
+        reasons.append("残疾")
+    in_school = [m for m in ctx.members if m.school_status not in (None, "非在校生", "失学辍学", "学前教育")]
+    if len(in_school) >= 2:
+        reasons.append("多子女上学")
+    if ctx.last_visit and any(e.get("type") in ("disaster", "accident", "job_loss", "business_failure")
+                              for e in ctx.last_visit.events):
+        reasons.append("遭灾或重大变故")
+    return reasons
+
+
+def check(ctx: Context, config: Config) -> Iterator[Finding]:
+    interval = config.days_by_type.get(ctx.hh_type or "", config.days)
+    reasons = must_visit_reasons(ctx)
+    severity = HIGH if reasons else MEDIUM
+    why_zh = f"（八必访：{'、'.join(reasons)}）" if reasons else ""
+    why_en = f" (must-visit: {', '.join(reasons)})" if reasons else ""
+    last = ctx.last_visit
+    if last is None:
+        yield finding(ctx, ID, severity, "尚未走访" + why_zh, "never visited" + why_en, days=None, interval=interval)
+        return
+    days = (ctx.today - last.date).days
+    if days > interval:
+        yield finding(ctx, ID, severity, f"距上次走访（{last.date}）已 {days} 天，超过 {interval} 天" + why_zh,
+                      f"{days} days since the last visit ({last.date}), more than {interval}" + why_en,
+                      days=days, interval=interval, last=last.date.isoformat())

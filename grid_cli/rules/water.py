@@ -1,0 +1,57 @@
+"""饮水安全 (农村饮水安全评价准则, 2023): quantity ≥35 L/person/day (≥20 in dry areas); convenience:
+piped in, or one trip ≤20 min, or ≤800 m horizontal, or ≤80 m vertical; reliability: supply cut
+≤36 days a year; quality: a test report or the on-site look-smell-ask-taste check is fine.
+
+Fail: 30 L/person/day in a non-dry area. Pass: 35 L. Each failed criterion is named in the message.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from pydantic import Field
+
+from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
+
+ID = "water"
+TITLE = ("饮水安全", "safe drinking water")
+
+
+class Config(RuleConfig):
+    litres: int = Field(ge=0)
+    litres_dry: int = Field(ge=0)
+    trip_minutes: int = Field(ge=0)
+    distance_m: int = Field(ge=0)
+    vertical_m: int = Field(ge=0)
+    cut_days: int = Field(ge=0)
+
+
+def problems(water: dict, config: Config) -> list[tuple[str, str]]:
+    found = []
+    litres = water.get("litres_per_person_day")
+    need = config.litres_dry if water.get("dry_area") else config.litres
+    if litres is not None and litres < need:
+        found.append((f"水量 {litres} 升/人·天 < {need} 升", f"quantity {litres} L/person/day < {need} L"))
+    if water.get("piped") is False:
+        ok = any(water.get(k) is not None and water[k] <= limit for k, limit in
+                 (("trip_minutes", config.trip_minutes), ("distance_m", config.distance_m), ("vertical_m", config.vertical_m)))
+        known = any(water.get(k) is not None for k in ("trip_minutes", "distance_m", "vertical_m"))
+        if known and not ok:
+            found.append((f"取水不便（单次往返超过 {config.trip_minutes} 分钟 / {config.distance_m} 米 / 垂直 {config.vertical_m} 米）",
+                          f"water is far (more than {config.trip_minutes} min / {config.distance_m} m / {config.vertical_m} m vertical)"))
+    cut = water.get("cut_days")
+    if cut is not None and cut > config.cut_days:
+        found.append((f"年断水 {cut} 天 > {config.cut_days} 天", f"supply cut {cut} days a year > {config.cut_days}"))
+    if water.get("quality_ok") is False:
+        found.append(("水质不达标", "water quality fails"))
+    return found
+
+
+def check(ctx: Context, config: Config) -> Iterator[Finding]:
+    water = next((v.water for v in reversed(ctx.visits) if v.water), None)
+    if not water:
+        return
+    found = problems(water, config)
+    if found:
+        yield finding(ctx, ID, HIGH, "饮水出现安全问题：" + "；".join(z for z, _ in found),
+                      "drinking water unsafe: " + "; ".join(e for _, e in found), problems=[z for z, _ in found])
