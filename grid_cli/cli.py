@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from grid_cli import __version__
-from grid_cli.commands import common, demo, household, imports, init, member
+from grid_cli.commands import common, demo, household, imports, init, member, monitor, risk, rules, visit
 from grid_cli.errors import DATA, INTERNAL, GridError
 from grid_cli.i18n import lang, set_lang, tr
 
@@ -82,6 +82,11 @@ app.command("info", help="账本概况 — which ledger is in use, its grid, yea
 app.add_typer(household.app, name="household", help="农户 — households: add, edit, show, list, search, status.")
 app.add_typer(member.app, name="member", help="家庭成员 — members: add, edit, status.")
 app.add_typer(imports.app, name="import", help="导入 — import households from Excel/CSV.")
+app.command("visit", help="走访 — record a home visit and see the household's findings.")(visit.visit_command)
+app.command("risk", help="风险 — flagged households and why (exit 1 if any).")(risk.risk_command)
+app.command("due", help="待走访 — who is due for a visit.")(risk.due_command)
+app.add_typer(monitor.app, name="monitor", help="监测 — include, helper, measure, end, eliminate.")
+app.add_typer(rules.app, name="rules", help="规则 — the year's threshold and rule settings.")
 app.command("demo", help="演示 — build a ledger from the bundled sample grid and show it.")(demo.demo_command)
 
 
