@@ -46,49 +46,62 @@ def _date(value: str | None) -> dt.date | None:
 
 def visit_of(event_id: str, date: str, data: dict) -> Visit:
     income, spending = data.get("income") or {}, data.get("spending") or {}
+    get = income.get
     return Visit(
-        event_id, dt.date.fromisoformat(date), len(data.get("residents") or []),
-        income.get("wages", 0), income.get("business", 0), income.get("property", 0), income.get("transfer", 0),
-        income.get("production_costs", 0), spending.get("medical", 0), spending.get("other_rigid", 0),
+        event_id, dt.date.fromisoformat(date), len(data.get("residents") or ()),
+        get("wages", 0), get("business", 0), get("property", 0), get("transfer", 0), get("production_costs", 0),
+        spending.get("medical", 0), spending.get("other_rigid", 0),
         data.get("house_grade"), data.get("water") or {}, tuple(data.get("events") or ()),
     )
 
 
+# Rules look back at most this far in visits (a year-ago baseline, a 6-month stability window with
+# margin); older visits stay in the ledger but are not read.
+LOOKBACK_DAYS = 800
+
+
+def _rows(ledger: Ledger, sql: str, params=()):
+    cursor = ledger.conn.cursor()
+    cursor.row_factory = None  # plain tuples: several times faster than sqlite3.Row at county scale
+    return cursor.execute(sql, params)
+
+
 def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable[str] | None = None) -> list[Context]:
     on = on or clock_today()
-    thresholds = {r["year"]: json.loads(r["value"]) for r in
-                  ledger.query("SELECT year, value FROM config WHERE key = 'threshold'")}
+    thresholds = {year: json.loads(value) for year, value in
+                  _rows(ledger, "SELECT year, value FROM config WHERE key = 'threshold'")}
     year, _config = year_in_force(ledger, on)
     wanted = set(household_ids) if household_ids is not None else None
-    households = [h for h in ledger.query(
-        "SELECT id, hh_no, village, hh_type, flags FROM households WHERE status = '正常'")
-        if wanted is None or h["id"] in wanted]
-    members: dict[str, list[dict]] = defaultdict(list)
-    for m in ledger.conn.execute(_MEMBER_SQL):
-        members[m["household_id"]].append(m)
+    members: dict[str, list[tuple]] = defaultdict(list)
+    for m in _rows(ledger, _MEMBER_SQL):
+        members[m[1]].append(m)
     visits: dict[str, list[Visit]] = defaultdict(list)
     residents: dict[str, list[str]] = {}
+    since = (on - dt.timedelta(days=LOOKBACK_DAYS)).isoformat()
+    for household_id, event_id, date, text in _rows(
+            ledger, "SELECT household_id, id, date, data FROM events WHERE kind = 'visit' AND date >= ? "
+                    "ORDER BY household_id, date, hlc", (since,)):
+        data = json.loads(text)
+        visits[household_id].append(visit_of(event_id, date, data))
+        residents[household_id] = data.get("residents") or []
     steps: dict[str, list[dict]] = defaultdict(list)
-    for e in ledger.conn.execute(
-            "SELECT id, household_id, kind, date, data, hlc FROM events ORDER BY household_id, date, hlc"):
-        if e["kind"] == "visit":
-            data = json.loads(e["data"])
-            visits[e["household_id"]].append(visit_of(e["id"], e["date"], data))
-            residents[e["household_id"]] = data.get("residents") or []
-        elif e["kind"] in KINDS:
-            steps[e["household_id"]].append({"id": e["id"], "kind": e["kind"], "date": e["date"],
-                                             "hlc": e["hlc"], "data": json.loads(e["data"])})
+    kinds = ",".join(f"'{k}'" for k in KINDS)
+    for household_id, event_id, kind, date, text, hlc in _rows(
+            ledger, f"SELECT household_id, id, kind, date, data, hlc FROM events WHERE kind IN ({kinds})"):
+        steps[household_id].append({"id": event_id, "kind": kind, "date": date, "hlc": hlc, "data": json.loads(text)})
     contexts = []
-    for h in households:
-        present = set(residents.get(h["id"]) or [m["id"] for m in members[h["id"]]])
-        people = tuple(
-            Member(m["id"], m["name"], m["relation"], _date(m["birth_date"]), m["health"], _flag(m["chronic_card"]),
-                   m["labour_skill"], m["work_status"], m["school_status"], m["dropout_reason"],
-                   _flag(m["medical_insurance"]), _flag(m["dibao"]), _flag(m["tekun"]), m["id"] in present)
-            for m in members[h["id"]])
+    threshold = thresholds[year]
+    for hid, hh_no, village, hh_type, flags in _rows(
+            ledger, "SELECT id, hh_no, village, hh_type, flags FROM households WHERE status = '正常'"):
+        if wanted is not None and hid not in wanted:
+            continue
+        people = members.get(hid, ())
+        present = set(residents.get(hid) or [m[0] for m in people])
         contexts.append(Context(
-            h["id"], h["hh_no"], h["village"], h["hh_type"], tuple(json.loads(h["flags"]) if h["flags"] else ()),
-            people, tuple(visits[h["id"]]), standing(steps[h["id"]]), thresholds[year], thresholds, on))
+            hid, hh_no, village, hh_type, tuple(json.loads(flags)) if flags else (),
+            tuple(Member(m[0], m[2], m[3], _date(m[4]), m[5], _flag(m[6]), m[7], m[8], m[9], m[10], _flag(m[11]),
+                         _flag(m[12]), _flag(m[13]), m[0] in present) for m in people),
+            tuple(visits.get(hid, ())), standing(steps.get(hid, ())), threshold, thresholds, on))
     return contexts
 
 

@@ -17,6 +17,7 @@ from grid_cli import catalog
 from grid_cli.errors import UsageError
 from grid_cli.fields import clean
 from grid_cli.households import find_household, members_of
+from grid_cli.i18n import lang, tr
 from grid_cli.ledger import Ledger
 from grid_cli.parse import parse_date, parse_money
 from grid_cli.rules.base import per_capita
@@ -37,7 +38,7 @@ def _money(value: Any) -> int:
     try:
         return parse_money(value if value not in (None, "") else 0, what="金额")
     except UsageError as error:
-        raise ValueError(error.message("zh") + " / " + error.message("en")) from None
+        raise ValueError(error.message(lang())) from None
 
 
 class Income(_Strict):
@@ -93,7 +94,8 @@ class VisitEvent(_Strict):
         text = str(value).strip()
         key = _EVENT_ALIASES.get(text, text.lower())
         if key not in EVENT_TYPES:
-            raise ValueError(f"事件类型应为 {'、'.join(z for z, _ in EVENT_TYPES.values())} / one of {', '.join(EVENT_TYPES)}")
+            raise ValueError(tr(f"事件类型应为 {'、'.join(z for z, _ in EVENT_TYPES.values())} 之一",
+                                f"event type must be one of {', '.join(EVENT_TYPES)}"))
         return key
 
     @field_validator("cost", mode="before")
@@ -134,7 +136,7 @@ class VisitInput(_Strict):
         try:
             return parse_date(value)
         except UsageError as error:
-            raise ValueError(error.message("zh") + " / " + error.message("en")) from None
+            raise ValueError(error.message(lang())) from None
 
     @field_validator("channel", mode="before")
     @classmethod
@@ -148,7 +150,7 @@ class VisitInput(_Strict):
             return None
         grade = str(value).strip().upper().removesuffix("级")
         if grade not in ("A", "B", "C", "D"):
-            raise ValueError(f"危房等级应为 A、B、C 或 D，而不是“{value}” / house grade must be A, B, C or D")
+            raise ValueError(tr(f"危房等级应为 A、B、C 或 D，而不是“{value}”", f"house grade must be A, B, C or D, not '{value}'"))
         return grade
 
 

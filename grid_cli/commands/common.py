@@ -59,7 +59,7 @@ def ask(question: str, parse: Callable[[str], Any], *, default: str | None = Non
         try:
             return parse(answer)
         except UsageError as error:
-            err.print(f"[yellow]{error.message(lang())}[/]", markup=True)
+            err.print(error.message(lang()), style="yellow", markup=False, soft_wrap=True)
 
 
 def need(value: Any, option: str, question: str, parse: Callable[[str], Any] = str) -> Any:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from grid_cli.commands.common import console, open_ledger, print_json, say
-from grid_cli.errors import UsageError
+from grid_cli.errors import DataError, UsageError
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True)
@@ -86,7 +86,10 @@ def set_(
             known = ", ".join(RULES[rule_id].Config.model_fields)
             raise UsageError(f"规则 {rule_id} 没有参数 {param}（可用：{known}）", f"rule {rule_id} has no parameter {param} ({known})")
         values = {f"rules.{rule_id}.{param}": _value(value)}
-        rule_configs({**ledger.config(year), **values})  # refuse a bad value before writing it
+        try:  # refuse a bad value before writing it
+            rule_configs({**ledger.config(year), **values})
+        except DataError as error:
+            raise UsageError(error.zh, error.en) from None
     with ledger.write() as w:
         changed = w.set_config(year, values)
     if not changed:

@@ -30,7 +30,7 @@ class RuleConfig(BaseModel):
     enabled: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Member:
     id: str
     name: str
@@ -58,13 +58,21 @@ class Member:
         return age is not None and WORKING_AGE[0] <= age <= WORKING_AGE[1] and self.labour_skill in ABLE
 
 
+def one_year_before(day: dt.date) -> dt.date:
+    """The same date a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 def per_capita(net: int, residents: int) -> int:
     """家庭人均纯收入 in whole yuan, rounded half up. Rules compare `net` with threshold × residents
     exactly, so this rounding is only for display."""
     return (2 * net + residents) // (2 * residents) if residents > 0 else net
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Visit:
     id: str
     date: dt.date
@@ -124,7 +132,7 @@ class Monitoring:
     measures_ever: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     household_id: str
     hh_no: str
@@ -137,7 +145,7 @@ class Context:
     threshold: int
     thresholds_by_year: dict[int, int]
     today: dt.date
-    prior: tuple["Finding", ...] = ()  # for rules that judge the others' findings (AFTER = True)
+    prior: tuple["Finding", ...] = ()  # set by the engine for rules that judge the others' findings (AFTER)
 
     @property
     def last_visit(self) -> Visit | None:

@@ -2,17 +2,16 @@
 against a year before (the latest visit at least a year older, else the earliest within the year);
 the larger fall is reported.
 
-With share 0.3: 10,000 元 → 6,900 元 (−31%) is flagged; 10,000 → 7,000 (−30%) passes.
+Fail (share 0.3): 10,000 元 → 6,900 元 (−31%). Pass: 10,000 → 7,000 (−30%).
 """
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from dateutil.relativedelta import relativedelta
 from pydantic import Field
 
-from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, Visit, finding, yuan
+from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, Visit, finding, one_year_before, yuan
 
 ID = "income_fall"
 TITLE = ("收入骤减", "sharp income fall")
@@ -26,7 +25,7 @@ class Config(RuleConfig):
 def _baselines(ctx: Context) -> list[Visit]:
     latest = ctx.visits[-1]
     earlier = ctx.visits[:-1]
-    year_ago = latest.date - relativedelta(years=1)
+    year_ago = one_year_before(latest.date)
     older = [v for v in earlier if v.date <= year_ago]
     within = [v for v in earlier if v.date > year_ago]
     return [earlier[-1]] + ([older[-1]] if older else within[:1])

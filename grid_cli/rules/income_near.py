@@ -1,7 +1,7 @@
 """收入接近监测标准: per-capita income at or above the threshold but inside the warning band.
 
-With band 0.5 and a threshold of 7,600: 人均纯收入 9,000 元 is flagged (below 11,400 元);
-11,400 元 passes; an income under the threshold is left to `income_below_threshold`.
+Fail (band 0.5, threshold 7,600): 人均纯收入 9,000 元, below 11,400 元. Pass: 11,400 元.
+An income under the threshold is left to `income_below_threshold`.
 """
 
 from __future__ import annotations

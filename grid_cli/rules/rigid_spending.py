@@ -1,8 +1,8 @@
 """支出骤增（突发严重困难）: rigid, eligible out-of-pocket spending (medical first) above a configured
 amount, or above a configured share of the household's net income.
 
-With amount 20,000 and share 0.5: 合规自付支出 25,000 元 is flagged; 20,000 元 against a net income of
-50,000 元 passes (not above the amount, and 40% of income).
+Fail (amount 20,000, share 0.5): 合规自付支出 25,000 元. Pass: 20,000 元 against a net income of
+50,000 元 (not above the amount, and 40% of income).
 """
 
 from __future__ import annotations
