@@ -43,8 +43,12 @@ def find_member(ledger: Ledger, key: str) -> dict:
     """By 证件号码, record id or id prefix."""
     key = str(key).strip().upper()
     rows = ledger.query("SELECT id FROM members WHERE upper(id_number) = ? OR id = ?", (key, key.lower()))
-    if not rows and len(key) >= 8:
-        rows = ledger.query("SELECT id FROM members WHERE id LIKE ?", (key.lower() + "%",))
+    if not rows and len(key) >= 8:  # the start, or the end `household show` prints, of a member id
+        rows = ledger.query("SELECT id FROM members WHERE id LIKE ? OR id LIKE ?",
+                            (key.lower() + "%", "%" + key.lower()))
+    if len(rows) > 1:
+        raise NotFound(f"“{key}”对应多名成员，请给出证件号码或完整成员编号",
+                       f"'{key}' matches several members; give the ID number or the full member id")
     if len(rows) != 1:
         raise NotFound(f"找不到成员“{key}”", f"no member '{key}'",
                        hint_zh="用证件号码或 grid household show 里显示的成员编号",
@@ -143,6 +147,9 @@ def edit_member(ledger: Ledger, key: str, raw: dict[str, Any]) -> dict[str, Any]
     member = find_member(ledger, key)
     values, errors = clean("member", raw)
     _first_error(errors)
+    if member.get("id_number") and "id_number" not in values:  # sex and birth date must still match the ID
+        _first_error(clean("member", {"id_number": member["id_number"],
+                                      **{k: values[k] for k in ("sex", "birth_date") if k in values}})[1])
     _check_member(ledger, member["household_id"], values, member["id"])
     with ledger.write() as w:
         return w.put("member", member["id"], values)

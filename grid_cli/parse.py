@@ -36,7 +36,12 @@ def parse_date(value, *, allow_future: bool = False, today: dt.date | None = Non
             else:
                 from dateutil import parser as dateparser  # only when the simple forms fail
 
-                result = dateparser.parse(text, yearfirst=True, dayfirst=False).date()
+                # a part left out ('5', '2023', '11/05') would be filled from today: refuse instead
+                first, second = (dateparser.parse(text, yearfirst=True, dayfirst=False, default=dt.datetime(y, m, d))
+                                 for y, m, d in ((2000, 1, 1), (2004, 2, 2)))
+                if first != second:
+                    raise ValueError(text)
+                result = first.date()
         except (ValueError, OverflowError):
             raise UsageError(
                 f"无法识别日期“{text}”，请写成 2026-11-22 或 2026年11月22日",
@@ -97,6 +102,8 @@ def parse_money(value, *, what: str = "金额") -> int:
             number = float(text)
         except ValueError:
             raise UsageError(f"{what}“{value}”不是数字", f"{what} '{value}' is not a number") from None
+    if number != number:  # NaN
+        raise UsageError(f"{what}“{value}”不是数字", f"{what} '{value}' is not a number")
     if number < 0:
         raise UsageError(f"{what}不能为负数（{value}）", f"{what} cannot be negative ({value})")
     if number > 100_000_000:

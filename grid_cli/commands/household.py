@@ -8,6 +8,7 @@ import typer
 
 from grid_cli.commands.common import ask, interactive, need, open_ledger, parse_pairs, print_json, say, console
 from grid_cli.commands.render import household_table, masked, show_household
+from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True)
@@ -75,7 +76,7 @@ def edit(
     ledger = open_ledger()
     raw = _fields("household", sets, village=village, phone=phone, hh_type=hh_type, category=category)
     if not raw:
-        raise typer.BadParameter(tr("没有要修改的字段（用 --set 字段=值）", "nothing to change (use --set field=value)"))
+        raise UsageError("没有要修改的字段（用 --set 字段=值）", "nothing to change (use --set field=value)")
     changed = households.edit_household(ledger, household, raw)
     if changed:
         say("已修改：{f}", "Changed: {f}", f="、".join(changed))

@@ -20,7 +20,7 @@ def show_problems(problems) -> None:
 
     table = Table(title=tr("导入错误", "Import problems"), title_style="bold red")
     for zh, en in (("工作表", "Sheet"), ("行", "Row"), ("列", "Column"), ("原因", "Reason")):
-        table.add_column(tr(zh, en))
+        table.add_column(tr(zh, en), overflow="fold")  # the reason lists what is allowed: never cut it
     for p in problems[:MAX_SHOWN]:
         table.add_row(p.sheet, str(p.row), p.column, p.reason(lang()))
     err.print(table)

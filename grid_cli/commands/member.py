@@ -8,6 +8,7 @@ import typer
 
 from grid_cli.commands.common import need, open_ledger, say
 from grid_cli.commands.household import SetOption, _fields
+from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True)
@@ -41,7 +42,7 @@ def edit(
 
     raw = _fields("member", sets)
     if not raw:
-        raise typer.BadParameter(tr("没有要修改的字段（用 --set 字段=值）", "nothing to change (use --set field=value)"))
+        raise UsageError("没有要修改的字段（用 --set 字段=值）", "nothing to change (use --set field=value)")
     changed = households.edit_member(open_ledger(), member, raw)
     say("已修改：{f}", "Changed: {f}", f="、".join(changed)) if changed else say("无变化", "No change")
 

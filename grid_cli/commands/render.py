@@ -30,25 +30,34 @@ def _cat(kind: str, value: Any) -> str:
 
 
 def household_table(rows: list[dict], title: str | None = None):
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False)
-    for zh, en in (("户编号", "No."), ("户主", "Head"), ("人口", "Size"), ("自然村", "Village"),
-                   ("户类型", "Type"), ("监测类别", "Category"), ("标识", "Flags"), ("电话", "Phone"), ("状态", "Status")):
-        table.add_column(tr(zh, en), no_wrap=zh in ("户编号", "电话"))
+    # Fit 80 columns (a Chinese character is 2 wide): no vertical rules; the (masked, so not diallable)
+    # phone only on wide terminals; the status only when some household is not active; wrap, never cut.
+    columns = [("hh_no", "户编号", "No."), ("head_name", "户主", "Head"), ("size", "人口", "Size"),
+               ("village", "自然村", "Village"), ("hh_type", "户类型", "Type"), ("category", "监测类别", "Category"),
+               ("flags", "标识", "Flags"), ("phone", "电话", "Phone"), ("status", "状态", "Status")]
+    if console.width < 100:
+        columns = [c for c in columns if c[0] != "phone"]
+    if all(row.get("status") == "正常" for row in rows):
+        columns = [c for c in columns if c[0] != "status"]
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for key, zh, en in columns:
+        table.add_column(tr(zh, en), no_wrap=key in ("hh_no", "phone", "size"), overflow="fold")
     for row in rows:
         row = masked(row)
-        table.add_row(
-            row["hh_no"] or "", row.get("head_name") or "", str(row.get("size", "")), row.get("village") or "",
-            _cat("household_type", row.get("hh_type")), _cat("category", row.get("category")),
-            "、".join(_cat("household_flag", f) for f in row.get("flags") or []), row.get("phone") or "",
-            _cat("household_status", row.get("status")),
-        )
+        cells = {
+            "hh_no": row["hh_no"] or "", "head_name": row.get("head_name") or "", "size": str(row.get("size", "")),
+            "village": row.get("village") or "", "hh_type": _cat("household_type", row.get("hh_type")),
+            "category": _cat("category", row.get("category")),
+            "flags": "、".join(_cat("household_flag", f) for f in row.get("flags") or []),
+            "phone": row.get("phone") or "", "status": _cat("household_status", row.get("status")),
+        }
+        table.add_row(*(cells[key] for key, _, _ in columns))
     return table
 
 
-_MEMBER_COLUMNS = ["name", "relation", "id_number", "sex", "birth_date", "health", "labour_skill",
-                   "school_status", "work_status", "medical_insurance", "status"]
 _KIND = {"relation": "relation", "sex": "sex", "health": "health", "labour_skill": "labour_skill",
          "school_status": "school_status", "work_status": "work_status", "status": "member_status"}
 
@@ -71,21 +80,28 @@ def show_household(household: dict, unmasked: bool = False) -> None:
                   (f"（{h['status_date']} {h.get('status_reason') or ''}）" if h.get("status_date") else ""))
     lines.add_row(tr("记录编号", "record id"), h["id"])
     console.print(Panel(lines, title=tr("农户 {n}", "Household {n}", n=h["hh_no"])))
-    members = Table(title=tr("家庭成员", "Members"))
-    mfields = BY_NAME["member"]
-    for name in _MEMBER_COLUMNS:
-        members.add_column(tr(mfields[name].zh, mfields[name].en) if name in mfields else tr("状态", "status"))
-    members.add_column(tr("成员编号", "member id"), no_wrap=True)
+    # Two lines per member so the table fits 80 columns (a Chinese character is 2 wide).
+    members = Table(title=tr("家庭成员", "Members"), show_lines=True)
+    for zh, en, keep in (("姓名 / 关系", "name / relation", False), ("证件号码 / 性别 出生日期", "ID / sex, born", True),
+                         ("健康 劳动技能 / 在校 务工 医保", "health, labour / school, work", False),
+                         ("状态 / 成员编号", "status / id", True)):
+        members.add_column(tr(zh, en), overflow="fold", no_wrap=keep)
     for m in h["members"]:
-        cells = []
-        for name in _MEMBER_COLUMNS:
-            value = m.get(name)
+        def value(name: str) -> str:
+            raw = m.get(name)
             if name == "medical_insurance":
-                cells.append(yes_no(value))
-            elif name in _KIND:
-                cells.append(_cat(_KIND[name], value))
-            else:
-                cells.append(str(value) if value is not None else "")
-        cells.append(m["id"][:13])
-        members.add_row(*cells)
+                return tr("医保", "insured") + ":" + yes_no(raw) if raw is not None else ""
+            if name in _KIND:
+                return _cat(_KIND[name], raw)
+            return str(raw) if raw is not None else ""
+
+        def line(*names: str) -> str:
+            return " ".join(v for v in map(value, names) if v)
+
+        members.add_row(
+            f"{value('name')}\n{value('relation')}",
+            f"{value('id_number')}\n{line('sex', 'birth_date')}",
+            f"{line('health', 'labour_skill')}\n{line('school_status', 'work_status', 'medical_insurance')}",
+            f"{value('status')}\n{m['id'][-8:]}",  # the random end: ids made in one millisecond share the start
+        )
     console.print(members)

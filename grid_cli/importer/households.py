@@ -192,19 +192,37 @@ def _header_of(sheet: Sheet, table: dict[str, str], name: str) -> str:
 
 def _check_heads(ledger: Ledger, households: dict[str, _Household]) -> None:
     """Within the file: one head per household, no ID number twice. A new household needs a head."""
-    seen_ids: dict[str, str] = {}
+    rows_by_id: dict[str, list[int]] = defaultdict(list)
+    for hh in households.values():
+        for row, values in hh.members:
+            if values.get("id_number"):
+                rows_by_id[values["id_number"]].append(row.number)
     for hh in households.values():
         heads = [row for row, values in hh.members if values.get("relation") == "户主"]
         for row in heads[1:]:
             row.problem("与户主关系", UsageError("同一户有多个户主", "more than one head in this household"))
         exists = ledger.query("SELECT 1 FROM households WHERE hh_no = ?", (hh.hh_no,))
         if hh.members and not heads and not exists and not hh.bad():
-            hh.members[0][0].problem("与户主关系", UsageError("该户没有户主", "this household has no head (户主)"))
+            hh.members[0][0].problem("与户主关系", UsageError(
+                "该户没有户主", "this household has no head (户主)",
+                hint_zh="把其中一人的与户主关系填为“户主”", hint_en="write 户主 as one member's relation"))
         for row, values in hh.members:
             number = values.get("id_number")
-            if number and seen_ids.setdefault(number, hh.hh_no) != hh.hh_no or \
-                    number and sum(1 for _, v in hh.members if v.get("id_number") == number) > 1:
-                row.problem("证件号码", UsageError("证件号码在文件中重复", "this ID number appears twice in the file"))
+            if number and len(rows_by_id[number]) > 1:  # every occurrence: which is right is for people to say
+                others = "、".join(str(n) for n in rows_by_id[number] if n != row.number)
+                row.problem("证件号码", UsageError(f"证件号码在文件中重复（另见第 {others} 行）",
+                                                   f"this ID number appears more than once in the file (see row {others})"))
+            elif number:  # never move a registered person to another household by import
+                clash = ledger.query(
+                    "SELECT h.hh_no FROM members m JOIN households h ON h.id = m.household_id "
+                    "WHERE upper(m.id_number) = ? AND m.status = '正常' AND h.hh_no IS NOT ?",
+                    (number.upper(), hh.hh_no))
+                if clash:
+                    row.problem("证件号码", UsageError(
+                        f"该证件号码已登记在户 {clash[0]['hh_no']}",
+                        f"this ID number is already registered in household {clash[0]['hh_no']}",
+                        hint_zh="如确已迁入本户，先在原户把此人标为迁出",
+                        hint_en="if the person really moved, first mark them moved out of that household"))
 
 
 def _write(ledger: Ledger, households: list[_Household], report: Report) -> None:
@@ -224,7 +242,9 @@ def _write(ledger: Ledger, households: list[_Household], report: Report) -> None
                 if member_id is None:
                     w.put("member", new_id(), {**values, "household_id": household_id, "status": "正常"})
                     report.members_added += 1
-                elif w.put("member", member_id, {**values, "household_id": household_id}):
+                elif w.put("member", member_id, {**values, "household_id": household_id, **(
+                        {} if ledger.get("member", member_id)["household_id"] == household_id
+                        else {"status": "正常"})}):  # moved in from another household (moved out there)
                     report.members_updated += 1
                 else:
                     report.members_unchanged += 1

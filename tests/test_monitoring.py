@@ -1,0 +1,143 @@
+"""The lifecycle steps, `grid risk`, `grid due` and `grid rules` on real ledgers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import digest, rows_of
+
+
+@pytest.fixture
+def grid(run, workbook):
+    assert run("import", "households", workbook()).exit_code == 0
+    return run
+
+
+def events(ledger_path, kind):
+    return [json.loads(r["data"]) for r in rows_of(ledger_path, "SELECT data FROM events WHERE kind = ?", (kind,))]
+
+
+def test_include_helper_measure_and_the_gap_rule(grid, ledger_path):
+    result = grid("monitor", "include", "A003", "--category", "边缘易致贫户", "--risk", "因病", "--risk", "因学",
+                  "--identified", "2026-09-01", "--village-review", "2026-09-03", "--notice", "2026-09-04",
+                  "--township-review", "2026-09-10", "--county-approval", "2026-09-15")
+    assert result.exit_code == 0, result.output
+    [included] = events(ledger_path, "include")
+    assert included["risks"] == ["因病", "因学"] and included["county_approval"] == "2026-09-15"
+    assert rows_of(ledger_path, "SELECT category FROM households WHERE hh_no='A003'")[0]["category"] == "边缘易致贫户"
+    risk = grid("risk", "--rule", "assistance_gap", "--json")
+    assert risk.exit_code == 1  # flagged
+    [household] = json.loads(risk.output)["households"]
+    assert {f["facts"]["missing"] for f in household["findings"]} == {"helper", "measure"}
+    assert grid("monitor", "helper", "A003", "--name", "王建国", "--unit", "镇农业站").exit_code == 0
+    assert grid("monitor", "measure", "A003", "--kind", "就业", "--detail", "公益岗位").exit_code == 0
+    assert grid("risk", "--rule", "assistance_gap", "--json").exit_code == 0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--risk", "因病", "--risk", "因残", "--risk", "因学", "--risk", "缺劳动力", "--risk", "因意外事故",
+      "--risk", "其他"], "1 to 5 risk types"),
+    (["--risk", "因为天气"], "unknown risk type"),
+    (["--risk", "因病", "--notice", "2026-08-01"], "before"),
+    (["--risk", "因病", "--identified", "2027-01-01"], "future"),
+])
+def test_bad_inclusions_change_nothing(grid, ledger_path, args, message):
+    before = digest(ledger_path)
+    base = ["monitor", "include", "A003", "--category", "边缘易致贫户"]
+    if "--identified" not in args:
+        base += ["--identified", "2026-09-01"]
+    result = grid(*base, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert digest(ledger_path) == before
+
+
+def test_small_loan_limits(grid, ledger_path):
+    before = digest(ledger_path)
+    too_big = grid("monitor", "measure", "A001", "--kind", "金融帮扶", "--amount", "60000", "--start", "2026-01-01",
+                   "--due", "2027-01-01")
+    assert too_big.exit_code == 2 and "50,000" in too_big.output
+    too_long = grid("monitor", "measure", "A001", "--kind", "小额信贷", "--amount", "30000", "--start", "2026-01-01",
+                    "--due", "2029-06-01")
+    assert too_long.exit_code == 2 and "3 years" in too_long.output
+    assert digest(ledger_path) == before
+    ok = grid("monitor", "measure", "A001", "--kind", "小额信贷", "--amount", "30000", "--start", "2024-01-01",
+              "--due", "2026-11-25")
+    assert ok.exit_code == 0, ok.output
+    risk = json.loads(grid("risk", "--rule", "small_loan_due", "--json").output)
+    assert risk["households"][0]["findings"][0]["facts"]["days"] == 3
+
+
+def test_elimination_never_without_working_age_labour(grid, ledger_path):
+    grid("monitor", "include", "A002", "--category", "脱贫不稳定户", "--risk", "缺劳动力", "--identified", "2026-01-05")
+    before = digest(ledger_path)
+    result = grid("monitor", "eliminate", "A002", "--method", "自然消除", "--month", "2026-10")  # 王老五, 71
+    assert result.exit_code == 1 and "working-age labour" in result.output
+    assert digest(ledger_path) == before
+
+
+def test_eliminate_and_reinclude(grid, ledger_path):
+    grid("monitor", "include", "A001", "--category", "边缘易致贫户", "--risk", "因病", "--identified", "2026-01-05")
+    assert grid("monitor", "eliminate", "A001", "--method", "帮扶消除", "--month", "2026-12").exit_code == 2  # future
+    result = grid("monitor", "eliminate", "A001", "--method", "帮扶消除", "--month", "2026-10")
+    assert result.exit_code == 0, result.output
+    assert grid("monitor", "include", "A001", "--category", "边缘易致贫户", "--risk", "因病",
+                "--identified", "2026-11-01").exit_code == 0  # included again after elimination
+    kinds = [r["kind"] for r in rows_of(ledger_path, "SELECT kind FROM events WHERE kind IN ('include','eliminate') ORDER BY date")]
+    assert kinds == ["include", "eliminate", "include"]
+
+
+def test_eliminated_household_with_low_income_is_flagged_for_reinclusion(grid, ledger_path):
+    grid("monitor", "include", "A001", "--category", "边缘易致贫户", "--risk", "因病", "--identified", "2026-01-05")
+    grid("monitor", "eliminate", "A001", "--method", "帮扶消除", "--month", "2026-10")
+    grid("visit", "A001", "--date", "2026-11-20", "--wages", "8000")  # 4,000 per person
+    result = grid("risk", "--grade", "red", "--json")
+    [household] = json.loads(result.output)["households"]
+    rules = [f["rule"] for f in household["findings"]]
+    assert "eliminated_unstable" in rules and "income_below_threshold" in rules
+
+
+def test_risk_filters_and_exit_codes(grid):
+    grid("visit", "A001", "--date", "2026-11-20", "--wages", "8000")
+    grid("visit", "A002", "--date", "2026-11-20", "--wages", "90000")
+    red = json.loads(grid("risk", "--grade", "red", "--json").output)["households"]
+    assert [h["hh_no"] for h in red] == ["A001"]
+    assert grid("risk", "--village", "下寨").exit_code == 0  # nobody there
+    assert grid("risk", "--grade", "purple").exit_code == 2
+    assert grid("risk", "--rule", "no_such_rule").exit_code == 2
+
+
+def test_due_lists_unvisited_households(grid):
+    grid("visit", "A001", "--date", "2026-11-20", "--wages", "30000")
+    due = json.loads(grid("due", "--json").output)
+    assert {d["hh_no"] for d in due} == {"A002", "A003"}
+    soon = json.loads(grid("due", "--within", "40", "--json").output)
+    assert {d["hh_no"] for d in soon} == {"A001", "A002", "A003"}
+
+
+def test_rules_set_reevaluates_and_refuses_bad_values(grid, ledger_path):
+    grid("visit", "A001", "--date", "2026-11-20", "--wages", "16000")  # 8,000 per person
+    assert json.loads(grid("risk", "--rule", "income_below_threshold", "--json").output)["households"] == []
+    result = grid("rules", "set", "threshold", "8500")
+    assert result.exit_code == 0 and "Re-evaluated" in result.output
+    flagged = json.loads(grid("risk", "--rule", "income_below_threshold", "--json").output)["households"]
+    assert [h["hh_no"] for h in flagged] == ["A001"]
+    before = digest(ledger_path)
+    for args in (["income_fall.share", "2"], ["income_fall.colour", "1"], ["nope.x", "1"], ["threshold", "-3"]):
+        bad = grid("rules", "set", *args)
+        assert bad.exit_code == 2 and "Traceback" not in bad.output, args
+    assert digest(ledger_path) == before
+    shown = json.loads(grid("rules", "show", "--json").output)
+    assert shown["threshold"] == 8500 and shown["rules"]["income_fall"]["share"] == 0.3
+    assert grid("rules", "set", "income_fall.share", "0.2").exit_code == 0
+    assert json.loads(grid("rules", "show", "--json").output)["rules"]["income_fall"]["share"] == 0.2
+
+
+def test_rules_explain_and_check(grid):
+    explained = grid("rules", "explain", "water")
+    assert explained.exit_code == 0 and "35" in explained.output and "Fail" in explained.output
+    assert grid("rules", "explain", "nope").exit_code == 2
+    checked = grid("rules", "check", "--json")
+    assert checked.exit_code == 0 and json.loads(checked.output)["rule_errors"] == []
