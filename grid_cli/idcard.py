@@ -46,8 +46,8 @@ def parse_id(raw: str, *, today: dt.date | None = None) -> IdInfo:
     expected = check_char(body)
     if check != expected:
         raise UsageError(
-            f"证件号码 {mask_id(number)} 校验位错误（应为 {expected}），请核对号码",
-            f"ID number {mask_id(number)} has a wrong check digit (expected {expected}); please re-check the number",
+            f"证件号码 {mask_id(number)} 校验位不对，号码有误，请对照证件逐位核对",
+            f"ID number {mask_id(number)} fails its check digit: a digit is wrong; compare it with the card digit by digit",
         )
     try:
         birth = dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))

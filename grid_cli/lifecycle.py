@@ -144,7 +144,7 @@ def add_measure(ledger: Ledger, household_key: str, *, kind: str, detail: str = 
     start_date = _date(start, ("开始日期", "start")) or today().isoformat()
     data: dict[str, Any] = {"kind": kind, "detail": detail, "start": start_date}
     if amount not in (None, ""):
-        data["amount"] = parse_money(amount, what="金额")
+        data["amount"] = parse_money(amount, what=("金额", "amount"))
     if due not in (None, ""):
         data["due"] = parse_date(due, allow_future=True).isoformat()
         if data["due"] < start_date:
@@ -165,7 +165,7 @@ def end_step(ledger: Ledger, household_key: str, step_id: str, *, kind: str, end
     active = current(ledger, household["id"])
     ids = [m.id for m in active.measures] if kind == "measure" else \
         [e["id"] for e in events_of(ledger, household["id"], ("helper",))]
-    matches = [i for i in ids if i == step_id or (len(step_id) >= 8 and i.startswith(step_id))]
+    matches = [i for i in ids if i == step_id or (len(step_id) >= 8 and (i.startswith(step_id) or i.endswith(step_id)))]
     if len(matches) != 1:
         raise UsageError(f"找不到在实施的{'措施' if kind == 'measure' else '帮扶责任人'}“{step_id}”",
                          f"no open {kind} '{step_id}'", hint_zh="用 grid household show 查看编号",

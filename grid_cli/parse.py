@@ -90,10 +90,11 @@ def parse_bool(value) -> bool:
     raise UsageError(f"应填“是”或“否”，而不是“{value}”", f"expected yes/no (是/否), got '{value}'")
 
 
-def parse_money(value, *, what: str = "金额") -> int:
-    """Whole yuan, never negative: '6,240', '6240元', 6240.0 -> 6240."""
+def parse_money(value, *, what: tuple[str, str] = ("金额", "amount")) -> int:
+    """Whole yuan, never negative: '6,240', '6240元', 6240.0 -> 6240. `what` names it (zh, en)."""
+    zh, en = what
     if isinstance(value, bool):
-        raise UsageError(f"{what}应为金额", f"{what} must be an amount")
+        raise UsageError(f"{zh}应为金额", f"{en} must be an amount")
     if isinstance(value, (int, float)):
         number = float(value)
     else:
@@ -101,13 +102,13 @@ def parse_money(value, *, what: str = "金额") -> int:
         try:
             number = float(text)
         except ValueError:
-            raise UsageError(f"{what}“{value}”不是数字", f"{what} '{value}' is not a number") from None
+            raise UsageError(f"{zh}“{value}”不是数字", f"{en} '{value}' is not a number") from None
     if number != number:  # NaN
-        raise UsageError(f"{what}“{value}”不是数字", f"{what} '{value}' is not a number")
+        raise UsageError(f"{zh}“{value}”不是数字", f"{en} '{value}' is not a number")
     if number < 0:
-        raise UsageError(f"{what}不能为负数（{value}）", f"{what} cannot be negative ({value})")
+        raise UsageError(f"{zh}不能为负数（{value}）", f"{en} cannot be negative ({value})")
     if number > 100_000_000:
-        raise UsageError(f"{what}过大（{value}），请核对", f"{what} is implausibly large ({value}); please check")
+        raise UsageError(f"{zh}过大（{value}），请核对", f"{en} is implausibly large ({value}); please check")
     return int(round(number))
 
 

@@ -36,7 +36,7 @@ class _Strict(BaseModel):
 
 def _money(value: Any) -> int:
     try:
-        return parse_money(value if value not in (None, "") else 0, what="金额")
+        return parse_money(value if value not in (None, "") else 0, what=("金额", "amount"))
     except UsageError as error:
         raise ValueError(error.message(lang())) from None
 

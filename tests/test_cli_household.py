@@ -228,4 +228,4 @@ def test_refused_commands_leave_the_ledger_unchanged(run, household, ledger_path
 def test_refusals_in_chinese(run, household):
     result = run("member", "add", "5301", "--name", "甲", "--id", "110105194912310021", lang="zh")
     assert result.exit_code == 2
-    assert flat(result.output).startswith("错误:") and "校验位错误" in result.output
+    assert flat(result.output).startswith("错误:") and "校验位不对" in result.output

@@ -35,7 +35,7 @@ def test_missing_ledger(tmp_path, args):
 
 def test_refusals_are_one_line(run):
     result = run("household", "add", "--hh-no", "1", "--head", "甲", "--head-id", "110105194912310021", lang="zh")
-    assert result.exit_code == 2 and result.output.count("\n") == 1 and "校验位错误" in result.output
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "校验位不对" in result.output
 
 
 def test_corrupt_ledger(tmp_path):

@@ -141,3 +141,20 @@ def test_rules_explain_and_check(grid):
     assert grid("rules", "explain", "nope").exit_code == 2
     checked = grid("rules", "check", "--json")
     assert checked.exit_code == 0 and json.loads(checked.output)["rule_errors"] == []
+
+
+def test_household_show_has_findings_and_a_timeline_and_measures_end_by_the_shown_id(grid, ledger_path):
+    grid("monitor", "measure", "A001", "--kind", "小额信贷", "--amount", "20000", "--start", "2025-01-01",
+         "--due", "2026-11-24")
+    grid("visit", "A001", "--date", "2026-11-20", "--wages", "8000", "--house-grade", "C")
+    shown = json.loads(grid("household", "show", "A001", "--json").output)
+    assert shown["grade"] == "red"
+    assert {f["rule"] for f in shown["findings"]} >= {"income_below_threshold", "housing", "small_loan_due"}
+    assert [e["kind"] for e in shown["timeline"]] == ["visit", "measure"]
+    text = grid("household", "show", "A001", lang="zh").output
+    assert "小额信贷 20,000 元 将于 2026-11-24 到期" in text and "住房 C 级" in text
+    measure_id = shown["monitoring"]["measures"][0]["id"]
+    assert measure_id[-8:] in text
+    assert grid("monitor", "end", "A001", measure_id[-8:], "--on", "2026-11-21").exit_code == 0
+    after = json.loads(grid("household", "show", "A001", "--json").output)
+    assert after["monitoring"]["measures"] == [] and "small_loan_due" not in {f["rule"] for f in after["findings"]}

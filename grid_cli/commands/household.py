@@ -12,6 +12,7 @@ from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True)
+TIMELINE_SHOWN = 15
 
 SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="字段=值, e.g. --set 户类型=脱贫户 (repeatable)")]
 JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output (masked unless --unmasked)")]
@@ -90,17 +91,41 @@ def show(
     as_json: JsonOption = False,
     unmasked: UnmaskedOption = False,
 ) -> None:
-    """Show a household and its members."""
+    """Show a household, its members, its current findings and its timeline (visits, steps)."""
     from grid_cli import households
+    from grid_cli.findings import assess
+    from grid_cli.i18n import lang
+    from grid_cli.lifecycle import current
+    from grid_cli.timeline import timeline
 
     ledger = open_ledger()
     detail = households.detail(ledger, household)
     if unmasked:
         _note_unmasked(ledger, f"household show {detail['hh_no']}")
+    result = assess(ledger, household_ids=[detail["id"]])
+    grade = result.grades().get(detail["id"], "green")
+    history = timeline(ledger, detail["id"])
     if as_json:
-        print_json(masked(detail, unmasked))
-    else:
-        show_household(detail, unmasked)
+        standing = current(ledger, detail["id"])
+        print_json({**masked(detail, unmasked), "grade": grade, "findings": [f.as_dict() for f in result.findings],
+                    "monitoring": {"monitored": standing.monitored, "eliminated": standing.eliminated,
+                                   "category": standing.category, "risks": list(standing.risks),
+                                   "identified": standing.identified, "eliminated_month": standing.eliminated_month,
+                                   "helpers": [h.get("name") for h in standing.helpers],
+                                   "measures": [{"id": m.id, "kind": m.kind, "due": m.due} for m in standing.measures]},
+                    "timeline": [{"date": e.date, "kind": e.kind, "id": e.id, "text": e.text(lang())} for e in history]})
+        return
+    from grid_cli.commands.risk import show_findings
+
+    show_household(detail, unmasked)
+    show_findings(result.findings, grade)
+    if history:
+        console.print(tr("[bold]记录[/]（最近在前）", "[bold]Timeline[/] (newest first)"))
+        for entry in history[:TIMELINE_SHOWN]:
+            console.print(f"  {entry.date}  ", end="")
+            console.print(f"{entry.text(lang())}  [dim]{entry.id[-8:]}[/]", soft_wrap=True)
+        if len(history) > TIMELINE_SHOWN:
+            console.print(tr("  ……更早的 {n} 条见 --json", "  ... {n} earlier entries in --json", n=len(history) - TIMELINE_SHOWN))
 
 
 @app.command("list")

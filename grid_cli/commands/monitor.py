@@ -47,7 +47,7 @@ def helper(
     from grid_cli import lifecycle
 
     step = lifecycle.assign_helper(open_ledger(), household, name=name, unit=unit, phone=phone, start=start)
-    say("已落实帮扶责任人 {n}（编号 {i}）", "Helper {n} assigned (id {i})", n=name, i=step[:13])
+    say("已落实帮扶责任人 {n}（编号 {i}）", "Helper {n} assigned (id {i})", n=name, i=step[-8:])
 
 
 @app.command("measure")
@@ -63,13 +63,13 @@ def measure(
     from grid_cli import lifecycle
 
     step = lifecycle.add_measure(open_ledger(), household, kind=kind, detail=detail, start=start, amount=amount, due=due)
-    say("已添加帮扶措施（编号 {i}）", "Measure added (id {i})", i=step[:13])
+    say("已添加帮扶措施（编号 {i}）", "Measure added (id {i})", i=step[-8:])
 
 
 @app.command("end")
 def end(
     household: HH,
-    step: Annotated[str, typer.Argument(help="the measure's or helper's id (first 8+ characters)")],
+    step: Annotated[str, typer.Argument(help="the measure's or helper's id (the 8 characters `household show` prints)")],
     helper_: Annotated[bool, typer.Option("--helper", help="end a helper's assignment instead of a measure")] = False,
     on: Annotated[Optional[str], typer.Option("--on", help="结束日期 (default today)")] = None,
 ) -> None:

@@ -74,7 +74,7 @@ def set_(
     ledger = open_ledger()
     year = _year(ledger, year)
     if key == "threshold":
-        amount = parse_money(value, what=tr("监测标准", "threshold"))
+        amount = parse_money(value, what=("监测标准", "threshold"))
         if amount < 1000:
             raise UsageError(f"监测标准 {amount} 太低，请核对", f"a threshold of {amount} is implausibly low; please check")
         values = {"threshold": amount}

@@ -20,7 +20,7 @@ from grid_cli.i18n import lang, tr
 def _int(text: str) -> int:
     from grid_cli.parse import parse_money
 
-    return parse_money(text, what=tr("金额", "amount"))
+    return parse_money(text, what=("金额", "amount"))
 
 
 def _bool(text: str) -> bool:

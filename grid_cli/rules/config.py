@@ -22,6 +22,10 @@ class CountyRules(BaseModel):
     county: str | None = None
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
+    def flat(self) -> dict[str, Any]:
+        """The rule parameters as the year's config keys `rules.<rule>.<param>`."""
+        return {f"rules.{rule}.{param}": value for rule, params in self.rules.items() for param, value in params.items()}
+
 
 def read_county_rules(path: Path) -> CountyRules:
     path = Path(path)
@@ -33,12 +37,23 @@ def read_county_rules(path: Path) -> CountyRules:
         raise DataError(f"规则文件不是有效的 JSON：{path}（{error}）", f"the rule file is not valid JSON: {path} ({error})",
                         hint_zh="请向县里索取原文件", hint_en="ask the county office for the original file") from None
     try:
-        return CountyRules.model_validate(raw)
+        rules = CountyRules.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise DataError(f"规则文件 {path.name} 的 {where} 不正确：{first['msg']}",
                         f"rule file {path.name}: {where} is wrong: {first['msg']}") from None
+    from grid_cli.rules.registry import RULES
+
+    for rule, params in rules.rules.items():
+        if rule not in RULES:
+            raise DataError(f"规则文件 {path.name} 中没有规则 {rule}", f"rule file {path.name}: no rule named {rule}")
+        unknown = set(params) - set(RULES[rule].Config.model_fields)
+        if unknown:
+            raise DataError(f"规则文件 {path.name}：规则 {rule} 没有参数 {'、'.join(sorted(unknown))}",
+                            f"rule file {path.name}: rule {rule} has no parameter {', '.join(sorted(unknown))}")
+    rule_configs(rules.flat())  # every value within its rule's limits
+    return rules
 
 
 def rule_settings(year_config: dict[str, Any]) -> dict[str, dict[str, Any]]:
