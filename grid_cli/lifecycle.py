@@ -202,3 +202,65 @@ def eliminate(ledger: Ledger, household_key: str, *, method: str, month: Any, vi
             "county_approval": _date(county_approval, ("县级审定", "county approval"))}
     with ledger.write() as w:
         return w.event("eliminate", household["id"], data, date=data["county_approval"] or f"{month_text}-01")
+
+
+# -- the monitoring state of an imported file ----------------------------------------------------
+def read_import_state(raw: dict[str, Any]) -> dict[str, Any]:
+    """Check the monitoring columns of one row (识别监测时间 20260815 or 202608, risks, elimination)."""
+    from grid_cli.parse import parse_bool
+
+    def fail(field: str, error: UsageError) -> UsageError:
+        error.field = field
+        return error
+
+    out: dict[str, Any] = {}
+    if raw.get("identified") not in (None, ""):
+        text = str(raw["identified"]).strip().removesuffix(".0")
+        try:
+            out["identified"] = (f"{parse_month(text)}-01" if len(text) == 6 and text.isdigit()
+                                 else parse_date(raw["identified"]).isoformat())
+        except UsageError as error:
+            raise fail("identified", error) from None
+    risks = [raw[f"risk{i}"] for i in range(1, 6) if raw.get(f"risk{i}") not in (None, "")]
+    try:
+        out["risks"] = [catalog.normalize("risk_type", r) for r in risks]
+    except UsageError as error:
+        raise fail("risk1", error) from None
+    if raw.get("eliminated") not in (None, ""):
+        try:
+            out["eliminated"] = parse_bool(raw["eliminated"])
+        except UsageError as error:
+            raise fail("eliminated", error) from None
+    if raw.get("method") not in (None, ""):
+        if str(raw["method"]).strip() not in ("帮扶消除", "自然消除"):
+            raise fail("method", UsageError("风险消除方式应为 帮扶消除 或 自然消除", "the elimination method must be 帮扶消除 or 自然消除"))
+        out["method"] = str(raw["method"]).strip()
+    if raw.get("month") not in (None, ""):
+        try:
+            out["month"] = parse_month(str(raw["month"]).strip().removesuffix(".0"))
+        except UsageError as error:
+            raise fail("month", error) from None
+    if out.get("eliminated") and not out.get("month"):
+        raise fail("month", UsageError("风险已消除，但未填消除监测时间", "risk eliminated but no elimination month given"))
+    return {k: v for k, v in out.items() if v not in (None, [])}
+
+
+def adopt_import_state(ledger: Ledger, w, household_id: str, state: dict[str, Any], category: str | None) -> bool:
+    """Write the include / eliminate events that an imported file states and the ledger does not have
+    yet, inside the import's transaction; importing the same file again writes nothing. The national
+    system's record is taken as fact: no labour check on an elimination that already happened there."""
+    events = events_of(ledger, household_id, ("include", "eliminate"))
+    wrote = False
+    identified = state.get("identified")
+    if identified and not any(e["kind"] == "include" and e["data"].get("identified") == identified for e in events):
+        data = {"category": category or "边缘易致贫户", "risks": state.get("risks") or ["其他"], "identified": identified,
+                "source": "导入", "reinclusion": False}
+        w.event("include", household_id, data, date=identified)
+        wrote = True
+    month = state.get("month")
+    if state.get("eliminated") and month and not any(e["kind"] == "eliminate" and e["data"].get("month") == month
+                                                     for e in events):
+        w.event("eliminate", household_id, {"method": state.get("method") or "帮扶消除", "month": month, "source": "导入"},
+                date=f"{month}-01")
+        wrote = True
+    return wrote

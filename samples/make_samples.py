@@ -25,7 +25,7 @@ HEADERS = [
     "文化程度", "在校生状况", "失学辍学原因", "健康状况", "残疾等级", "劳动技能", "务工状况", "务工时间（月）",
     "是否参加城乡居民基本医疗保险", "是否参加大病保险", "是否参加城乡居民基本养老保险", "是否享受农村最低生活保障",
     "是否特困供养人员", "联系电话", "户类型", "监测对象类别", "是否易地搬迁", "识别监测时间", "风险是否已消除",
-    "风险消除方式", "消除监测时间", "危房等级",
+    "风险消除方式", "消除监测时间", "致贫/返贫风险1", "致贫/返贫风险2", "危房等级",
 ]
 TODAY = dt.date(2026, 11, 1)
 
@@ -97,14 +97,16 @@ def special_households(rng):
     s = "罗"  # a child of 13 out of school
     fam = ordinary_family(rng, s)
     fam.append(member(rng, s, "之子", 13, True, 在校生状况="失学辍学", 失学辍学原因="因家庭经济困难", 文化程度="小学"))
-    cases.append((fam, {"户类型": "脱贫户", "监测对象类别": "脱贫不稳定户", "识别监测时间": "202603", "case": "dropout"}))
+    cases.append((fam, {"户类型": "脱贫户", "监测对象类别": "脱贫不稳定户", "识别监测时间": "202603", "case": "dropout",
+                        "致贫/返贫风险1": "因学", "致贫/返贫风险2": "义务教育阶段适龄儿童少年失学辍学"}))
     s = "韦"  # a C-grade house
     cases.append((ordinary_family(rng, s), {"户类型": "一般农户", "危房等级": "C", "case": "house_c"}))
     s = "潘"  # a chronic patient without insurance
     fam = ordinary_family(rng, s)
     fam[0].update({"健康状况": "长期慢性病", "是否参加城乡居民基本医疗保险": "否", "是否参加大病保险": "否",
                    "劳动技能": "弱劳动力或半劳动力", "务工状况": "未务工", "务工时间（月）": 0})
-    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "20260815", "case": "uninsured"}))
+    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "20260815", "case": "uninsured",
+                        "致贫/返贫风险1": "因病", "致贫/返贫风险2": "家庭成员未参加基本医疗保险"}))
     s = "杜"  # an elderly couple with no labour, 特困 and 低保
     fam = [member(rng, s, "户主", 79, True, 劳动技能="丧失劳动力", 是否享受农村最低生活保障="是", 是否特困供养人员="是",
                   健康状况="长期慢性病"),
@@ -124,16 +126,17 @@ def special_households(rng):
            member(rng, s, "配偶", 44, False), member(rng, s, "之女", 15, False)]
     cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "202302",
                                             "风险是否已消除": "是", "风险消除方式": "帮扶消除", "消除监测时间": "202609",
-                                            "case": "eliminated"}))
+                                            "case": "eliminated", "致贫/返贫风险1": "因病"}))
     s = "谢"  # sudden severe hardship: a serious illness this year
     fam = ordinary_family(rng, s)
     fam[-1].update({"健康状况": "患有大病"})
     cases.append((fam, {"户类型": "一般农户", "监测对象类别": "突发严重困难户", "识别监测时间": "2026-07-10",
-                        "case": "illness"}))
+                        "case": "illness", "致贫/返贫风险1": "因病"}))
     s = "梁"  # monitored since early 2026, helped, income steady above the line: an elimination candidate
     fam = [member(rng, s, "户主", 39, True, 劳动技能="普通劳动力", 务工状况="县内务工", **{"务工时间（月）": 10}),
            member(rng, s, "配偶", 37, False), member(rng, s, "之子", 12, True)]
-    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "202602", "case": "candidate"}))
+    cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "202602", "case": "candidate",
+                        "致贫/返贫风险1": "因务工就业不稳"}))
     s = "宋"  # a small loan (小额信贷) falling due
     cases.append((ordinary_family(rng, s), {"户类型": "脱贫户", "case": "loan"}))
     s = "孙"  # income fell sharply: the main earner came home
@@ -166,7 +169,8 @@ def build(seed: int = 20261122, households: int = 60) -> tuple[list[dict], dict[
                 "户类型": extra.get("户类型", "一般农户"), "监测对象类别": extra.get("监测对象类别", ""),
                 "是否易地搬迁": extra.get("是否易地搬迁", "否"), "识别监测时间": extra.get("识别监测时间", ""),
                 "风险是否已消除": extra.get("风险是否已消除", ""), "风险消除方式": extra.get("风险消除方式", ""),
-                "消除监测时间": extra.get("消除监测时间", ""), "危房等级": extra.get("危房等级", "B"),
+                "消除监测时间": extra.get("消除监测时间", ""), "致贫/返贫风险1": extra.get("致贫/返贫风险1", ""),
+                "致贫/返贫风险2": extra.get("致贫/返贫风险2", ""), "危房等级": extra.get("危房等级", "B"),
             })
     return rows, cases
 
@@ -200,7 +204,8 @@ def _visit(rng, days_ago, per_capita, size, **extra):
 
 def visits(rows: list[dict], cases: dict[str, str], seed: int = 7) -> dict:
     """Seven months of visits (dates as days before the demo runs, so the demo is current whenever it
-    runs) and the lifecycle steps of the monitored households."""
+    runs) and the helpers and measures of the monitored households (their inclusion and elimination
+    come from the workbook's 识别监测时间 / 风险是否已消除 columns)."""
     rng = random.Random(seed)
     sizes = {}
     for r in rows:
@@ -238,19 +243,13 @@ def visits(rows: list[dict], cases: dict[str, str], seed: int = 7) -> dict:
                 pc = rng.randint(6600, 7200)
             out.append({"hh_no": hh_no, **_visit(rng, days_ago, pc, size), **extra})
     steps = [
-        {"hh_no": cases["dropout"], "step": "include", "days_ago": 250, "category": "脱贫不稳定户", "risks": ["因学", "义务教育阶段适龄儿童少年失学辍学"]},
         {"hh_no": cases["dropout"], "step": "helper", "days_ago": 249, "name": "王建国", "unit": "桃溪镇农业服务中心"},
-        {"hh_no": cases["uninsured"], "step": "include", "days_ago": 99, "category": "边缘易致贫户", "risks": ["因病", "家庭成员未参加基本医疗保险"]},
-        {"hh_no": cases["illness"], "step": "include", "days_ago": 135, "category": "突发严重困难户", "risks": ["因病"]},
         {"hh_no": cases["illness"], "step": "helper", "days_ago": 134, "name": "陈海燕", "unit": "云岭县医保局"},
         {"hh_no": cases["illness"], "step": "measure", "days_ago": 120, "kind": "健康帮扶", "detail": "大病保险二次报销"},
-        {"hh_no": cases["candidate"], "step": "include", "days_ago": 290, "category": "边缘易致贫户", "risks": ["因务工就业不稳"]},
         {"hh_no": cases["candidate"], "step": "helper", "days_ago": 289, "name": "周志强", "unit": "青石村村委会"},
         {"hh_no": cases["candidate"], "step": "measure", "days_ago": 280, "kind": "就业帮扶", "detail": "县内企业稳岗就业"},
-        {"hh_no": cases["eliminated"], "step": "include", "days_ago": 640, "category": "边缘易致贫户", "risks": ["因病"]},
         {"hh_no": cases["eliminated"], "step": "helper", "days_ago": 639, "name": "刘丽娟", "unit": "桃溪镇卫生院"},
         {"hh_no": cases["eliminated"], "step": "measure", "days_ago": 630, "kind": "健康帮扶", "detail": "家庭医生签约"},
-        {"hh_no": cases["eliminated"], "step": "eliminate", "days_ago": 60, "method": "帮扶消除"},
         {"hh_no": cases["loan"], "step": "measure", "days_ago": 700, "kind": "金融帮扶", "detail": "小额信贷发展养殖",
          "amount": 30000, "due_in_days": 5},
     ]

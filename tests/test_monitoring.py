@@ -158,3 +158,37 @@ def test_household_show_has_findings_and_a_timeline_and_measures_end_by_the_show
     assert grid("monitor", "end", "A001", measure_id[-8:], "--on", "2026-11-21").exit_code == 0
     after = json.loads(grid("household", "show", "A001", "--json").output)
     assert after["monitoring"]["measures"] == [] and "small_loan_due" not in {f["rule"] for f in after["findings"]}
+
+
+def test_import_adopts_the_monitoring_columns_once(run, tmp_path, ledger_path):
+    from conftest import MEMBER_HEADERS, good_rows, write_workbook
+
+    headers = MEMBER_HEADERS + ["识别监测时间", "致贫/返贫风险1", "致贫/返贫风险2", "风险是否已消除", "风险消除方式", "消除监测时间"]
+    rows = [r + ["", "", "", "", "", ""] for r in good_rows()]
+    for r in rows:
+        if r[2] == "A003":
+            r[-6:] = ["202603", "因病", "因学", "", "", ""]
+        if r[2] == "A001":
+            r[-6:] = ["20240105", "因残", "", "是", "帮扶消除", "202509"]
+    book = write_workbook(tmp_path / "m.xlsx", {"成员": (headers, rows)})
+    assert run("import", "households", book).exit_code == 0
+    steps = rows_of(ledger_path, "SELECT h.hh_no, e.kind, e.date, e.data FROM events e JOIN households h "
+                                 "ON h.id = e.household_id ORDER BY h.hh_no, e.date")
+    assert [(s["hh_no"], s["kind"], s["date"]) for s in steps] == [
+        ("A001", "include", "2024-01-05"), ("A001", "eliminate", "2025-09-01"), ("A003", "include", "2026-03-01")]
+    assert json.loads(steps[2]["data"])["risks"] == ["因病", "因学"]
+    before = digest(ledger_path)
+    again = run("import", "households", book, "--json")
+    assert json.loads(again.output)["households_updated"] == 0
+    assert digest(ledger_path) == before
+
+
+def test_import_reports_a_bad_monitoring_cell(run, tmp_path, ledger_path):
+    from conftest import MEMBER_HEADERS, good_rows, write_workbook
+
+    rows = [r + ["2026-13-45"] for r in good_rows()]
+    book = write_workbook(tmp_path / "m.xlsx", {"成员": (MEMBER_HEADERS + ["识别监测时间"], rows)})
+    before = digest(ledger_path)
+    result = run("import", "households", book)
+    assert result.exit_code == 1 and "识别监测时间" in result.output
+    assert digest(ledger_path) == before

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grid_cli import lifecycle
 from grid_cli.clock import new_id
 from grid_cli.errors import GridError, Refused, UsageError
 from grid_cli.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, Field, clean, header_key
@@ -26,9 +27,13 @@ from grid_cli.parse import parse_bool
 _HH_ONLY = {"户主姓名": "head_name", "家庭人口数": "size"}
 _FLAG_COLUMNS = {"是否易地搬迁": "易地搬迁", "是否易地搬迁户": "易地搬迁", "是否低保户": "低保", "是否特困户": "特困"}
 # Columns we recognise but do not keep yet (location is the ledger's; monitoring dates come with visits).
-_KNOWN_UNUSED = {"序号", "省", "市", "县", "乡镇", "行政村", "村", "识别监测时间", "风险是否已消除", "风险消除方式",
-                 "消除监测时间", "人均纯收入(元)", "合规自付支出", "危房等级", "实施开发式帮扶措施情况",
-                 *(f"致贫/返贫风险{i}" for i in range(1, 6)), *(f"返贫致贫风险{i}" for i in range(1, 6))}
+_KNOWN_UNUSED = {"序号", "省", "市", "县", "乡镇", "行政村", "村", "人均纯收入(元)", "合规自付支出", "危房等级", "实施开发式帮扶措施情况",
+}
+# The monitoring state as the national system exports it; imported as lifecycle events (lifecycle.py).
+_MONITORING = {"识别监测时间": "identified", "风险是否已消除": "eliminated", "风险消除方式": "method",
+               "消除监测时间": "month",
+               **{f"致贫/返贫风险{i}": f"risk{i}" for i in range(1, 6)},
+               **{f"返贫致贫风险{i}": f"risk{i}" for i in range(1, 6)}}
 
 
 def _keys(fields: list[Field]) -> dict[str, str]:
@@ -41,7 +46,8 @@ def _keys(fields: list[Field]) -> dict[str, str]:
 
 HH_KEYS = _keys([f for f in HOUSEHOLD_FIELDS if f.name != "phone"])
 MEMBER_KEYS = _keys(MEMBER_FIELDS)
-KNOWN = set(HH_KEYS) | set(MEMBER_KEYS) | set(_HH_ONLY) | set(_FLAG_COLUMNS) | {header_key(k) for k in _KNOWN_UNUSED}
+KNOWN = set(HH_KEYS) | set(MEMBER_KEYS) | set(_HH_ONLY) | set(_FLAG_COLUMNS) | {header_key(k) for k in _KNOWN_UNUSED} \
+    | {header_key(k) for k in _MONITORING}
 
 
 @dataclass
@@ -98,6 +104,7 @@ class _Household:
     values: dict[str, Any] = field(default_factory=dict)
     members: list[tuple[_Row, dict[str, Any]]] = field(default_factory=list)
     rows: list[_Row] = field(default_factory=list)
+    monitoring: dict[str, Any] = field(default_factory=dict)
 
     def bad(self) -> bool:
         return any(r.problems for r in self.rows)
@@ -170,6 +177,7 @@ def _read_row(row: _Row, is_members: bool, households: dict[str, _Household]) ->
                 f"与同户其他行不一致（{hh.values[name]} / {value}）",
                 f"differs from another row of the same household ({hh.values[name]} / {value})"))
         hh.values.setdefault(name, value)
+    _read_monitoring(row, hh)
     if not is_members:
         return
     member_raw = {MEMBER_KEYS[k]: v for k, v in row.cells.items() if k in MEMBER_KEYS}
@@ -181,6 +189,26 @@ def _read_row(row: _Row, is_members: bool, households: dict[str, _Household]) ->
     if not values.get("name") and "name" not in errors:
         row.problem("姓名", UsageError("姓名为空", "the name is empty"))
     hh.members.append((row, values))
+
+
+def _read_monitoring(row: _Row, hh: _Household) -> None:
+    """识别监测时间, risks, and elimination as the national system exports them, checked like any cell."""
+    raw = {name: row.cells.get(header_key(header)) for header, name in _MONITORING.items()
+           if row.cells.get(header_key(header)) not in (None, "")}
+    if not raw:
+        return
+    try:
+        values = lifecycle.read_import_state(raw)
+    except UsageError as error:
+        column = next((h for h, n in _MONITORING.items() if n == getattr(error, "field", None)), "识别监测时间")
+        row.problem(column, error)
+        return
+    for name, value in values.items():
+        if name in hh.monitoring and hh.monitoring[name] != value:
+            row.problem(next(h for h, n in _MONITORING.items() if n == name or name == "risks" and n.startswith("risk")),
+                        UsageError(f"与同户其他行不一致（{hh.monitoring[name]} / {value}）",
+                                   f"differs from another row of the same household ({hh.monitoring[name]} / {value})"))
+        hh.monitoring.setdefault(name, value)
 
 
 def _header_of(sheet: Sheet, table: dict[str, str], name: str) -> str:
@@ -250,6 +278,8 @@ def _write(ledger: Ledger, households: list[_Household], report: Report) -> None
                     report.members_unchanged += 1
                     continue
                 changed = True
+            if hh.monitoring:
+                changed |= lifecycle.adopt_import_state(ledger, w, household_id, hh.monitoring, hh.values.get("category"))
             if not found:
                 report.households_added += 1
             elif changed:
