@@ -24,5 +24,10 @@ def demo_command(
         f=result.source.name, h=result.report.households_added, m=result.report.members_added)
     rows = households.list_households(result.ledger)
     console.print(household_table(rows, tr("样例网格：共 {n} 户", "Sample grid: {n} households", n=len(rows))))
+    from grid_cli.exports import write_demo_exports
+
+    ledger_file, report_file = write_demo_exports(result.ledger, result.ledger.path.parent)
+    say("本月台账（可直接打印）：{f}", "This month's ledger (print-ready): {f}", f=ledger_file)
+    say("本季度分析（含图表）：{f}", "This quarter's analysis (with charts): {f}", f=report_file)
     say("下一步：grid --ledger {p} household show {n}", "Next: grid --ledger {p} household show {n}",
         p=result.ledger.path, n=rows[0]["hh_no"])

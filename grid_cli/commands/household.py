@@ -11,7 +11,7 @@ from grid_cli.commands.render import household_table, masked, show_household
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 TIMELINE_SHOWN = 15
 
 SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="字段=值, e.g. --set 户类型=脱贫户 (repeatable)")]

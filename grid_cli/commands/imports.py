@@ -10,7 +10,7 @@ import typer
 from grid_cli.commands.common import console, err, open_ledger, print_json, say
 from grid_cli.i18n import lang, tr
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 MAX_SHOWN = 50
 

@@ -11,7 +11,7 @@ from grid_cli.commands.household import SetOption, _fields
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("add")

@@ -8,7 +8,7 @@ import typer
 
 from grid_cli.commands.common import open_ledger, say
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 HH = Annotated[str, typer.Argument(help="户编号 or record id")]
 

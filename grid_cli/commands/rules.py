@@ -11,7 +11,7 @@ from grid_cli.commands.common import console, open_ledger, print_json, say
 from grid_cli.errors import DataError, UsageError
 from grid_cli.i18n import lang, tr
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 
 def _year(ledger, year: int | None) -> int:

@@ -1,0 +1,39 @@
+"""`grid notice`: the public-notice list 公示名单 for inclusion or risk elimination."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from grid_cli.commands.common import say
+
+
+def notice_command(
+    stage: Annotated[str, typer.Option("--stage", help="include (识别纳入) | eliminate (风险消除)")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="file to write (default: ./notice-STAGE-YYYY-MM.xlsx)")] = None,
+    month: Annotated[Optional[str], typer.Option("--month", help="households whose step falls in this month (default: this month)")] = None,
+    household: Annotated[Optional[list[str]], typer.Option("--household", "-H", help="this 户编号 (repeat for several) instead of --month")] = None,
+    start: Annotated[Optional[str], typer.Option("--start", help="first day of the notice (default: the recorded notice date, else today)")] = None,
+    days: Annotated[int, typer.Option("--days", help="length of the notice period, at least 5 days")] = 5,
+    village: Annotated[Optional[str], typer.Option("--village", help="only this 自然村")] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", help="the supervision phone printed on the notice (an office number)")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="xlsx | csv | json (default: from --out, else xlsx)")] = None,
+) -> None:
+    """Write the notice for the village board: no ID numbers, phones, bank accounts or health status."""
+    from grid_cli.commands.common import open_ledger
+    from grid_cli.exports import write_book
+    from grid_cli.exports.files import check_target, format_for
+    from grid_cli.exports.notice import build_notice
+
+    fmt = format_for(out, fmt)
+    if out is not None:
+        check_target(out)
+    ledger = open_ledger()
+    notice = build_notice(ledger, stage, month=month, households=household or (), start=start, days=days,
+                          village=village, contact=contact)
+    path = out or Path(f"notice-{stage}-{notice.start:%Y-%m}.{fmt}")
+    written = write_book(notice.book, path, fmt)
+    say("已写出公示名单：{n} 户，公示期 {a} 至 {b} → {f}", "Wrote the notice: {n} households, {a} to {b} -> {f}",
+        n=notice.households, a=notice.start, b=notice.end, f=written[0])

@@ -1,0 +1,296 @@
+"""The monthly grid ledger 村级监测对象网格管理电子台账: what the clerk files and prints.
+
+Three sheets: 台账 (one row per household, official column names, this month's visits, findings and
+their reasons, the grade, 帮扶责任人 and measures), 家庭成员 (one row per member, grouped by 户编号) and
+汇总 (counts by household type, category, risk type and grade; inclusions and eliminations this month;
+native charts). ID numbers and phones are masked (first 6 / last 4, phones 3 / 4) unless `unmasked`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from grid_cli import catalog
+from grid_cli.exports.snapshot import Snapshot, as_of, month_range
+from grid_cli.exports.table import Book, Chart, Sheet, Table
+from grid_cli.i18n import lang, tr
+from grid_cli.idcard import mask_id, mask_phone
+from grid_cli.ledger import Ledger
+
+MAX_RISKS = 5
+# 开发式帮扶 (development-type measures that build the household's own income), as opposed to the
+# 保障式 ones (综合保障, 健康, 义务教育, 住房, 饮水, 社会帮扶). Fills 实施开发式帮扶措施情况.
+DEVELOPMENT = ("产业帮扶", "就业帮扶", "金融帮扶", "公益岗位帮扶", "其他教育帮扶", "搬迁", "生产生活条件改善", "基础设施")
+
+GRADE_COLOURS = ("E06666", "FFD966", "93C47D")  # red, yellow, green series
+GRADE_LABEL = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green")}
+
+# (header, width in Excel character units, wrap)
+HOUSEHOLD_COLUMNS: list[tuple[str, float, bool]] = [
+    ("序号", 4, False),
+    ("户编号", 14.5, False),
+    ("户主姓名", 6.5, True),
+    ("证件号码", 18, False),
+    ("家庭人口数", 4.5, False),
+    ("联系电话", 11.5, False),
+    ("自然村", 6, True),
+    ("户类型", 8.5, True),
+    ("监测对象类别", 7, True),
+    ("识别监测时间", 6.5, False),
+    *[(f"致贫/返贫风险{i}", 5.5, True) for i in range(1, MAX_RISKS + 1)],
+    ("人均纯收入（元）", 7.5, False),
+    ("合规自付支出", 6.5, False),
+    ("危房等级", 4.5, False),
+    ("实施开发式帮扶措施情况", 9, True),
+    ("风险是否已消除", 4.5, False),
+    ("风险消除方式", 5.5, True),
+    ("消除监测时间", 6.5, False),
+    ("劳动技能", 12, True),
+    ("在校生状况", 9.5, True),
+    ("本月走访日期", 6.5, True),
+    ("风险提示及原因", 28, True),
+    ("风险等级", 4.5, False),
+    ("帮扶责任人", 9, True),
+    ("帮扶措施", 14, True),
+]
+
+MEMBER_COLUMNS: list[tuple[str, float, bool]] = [
+    ("序号", 5, False), ("自然村", 7, True), ("户编号", 15.5, False), ("姓名", 7.5, True), ("性别", 4.5, False),
+    ("证件号码", 19.5, False), ("与户主关系", 6.5, True), ("民族", 5.5, True), ("文化程度", 8, True),
+    ("在校生状况", 8, True), ("健康状况", 8, True), ("劳动技能", 10, True), ("务工状况", 9, True),
+    ("务工时间（月）", 6, False), ("是否参加城乡居民基本医疗保险", 8, False), ("是否参加大病保险", 6, False),
+    ("是否参加城乡居民基本养老保险", 8, False), ("是否享受农村最低生活保障", 8, False), ("是否特困供养人员", 6, False),
+    ("联系电话", 12.5, False), ("户类型", 7, True), ("监测对象类别", 9, True),
+]
+
+
+def yyyymm(value: Any) -> str:
+    """A date or 'YYYY-MM' as the national system writes months: 202611."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}{value.month:02d}"
+    return str(value).replace("-", "")[:6]
+
+
+def _yes_no(value: Any) -> str:
+    if value is None:
+        return ""
+    return "是" if value else "否"
+
+
+SHORT = {"弱劳动力或半劳动力": "弱/半劳动力"}
+
+
+def _counted(values: list[str | None], rank: dict[str, int], skip: tuple = ()) -> str:
+    """'普通劳动力2\n无劳动力1': how many members have each value, in catalogue order."""
+    counts: dict[str, int] = {}
+    for v in values:
+        if v and v not in skip:
+            counts[v] = counts.get(v, 0) + 1
+    if len(counts) > 1:
+        counts = dict(sorted(counts.items(), key=lambda kv: (rank.get(kv[0], 99), kv[0])))
+    return "\n".join(f"{SHORT.get(k, k)}{n}" for k, n in counts.items())
+
+
+@dataclass
+class MonthlyLedger:
+    book: Book
+    month: str
+    on: dt.date
+    households: int
+    members: int
+    unmasked: bool
+
+
+def _with_grid(columns: list[tuple[str, float, bool]], hub: bool, after: str) -> list[tuple[str, float, bool]]:
+    if not hub:
+        return columns
+    i = [c[0] for c in columns].index(after) + 1
+    return columns[:i] + [("网格", 10, True)] + columns[i:]
+
+
+def build_monthly(ledger: Ledger, month: Any, *, village: str | None = None, grid: str | None = None,
+                  unmasked: bool = False, snapshot: Snapshot | None = None) -> MonthlyLedger:
+    """The month's ledger as a Book. Judged as of the month's last day (or today, for the current month)."""
+    month, first, last = month_range(month)
+    on = as_of(first, last, ("该月份", "that month"))
+    snap = snapshot or Snapshot(ledger, village=village, grid=grid)
+    place = snap.place
+    result = snap.assessment(on)
+    by_household = result.by_household()
+    grades = result.grades()
+    contexts = {c.household_id: c for c in result.contexts}
+    lg = lang()
+    hide_id = (lambda v: v or "") if unmasked else mask_id
+    hide_phone = (lambda v: v or "") if unmasked else mask_phone
+    skill_order = {name: i for i, name in enumerate(catalog.choices("labour_skill"))}
+    school_order = {name: i for i, name in enumerate(catalog.choices("school_status"))}
+    first_s, on_s = first.isoformat(), on.isoformat()
+
+    house_cols = _with_grid(HOUSEHOLD_COLUMNS, place.hub, "自然村")
+    rows, member_rows = [], []
+    tallies: dict[str, Counter] = {k: Counter() for k in ("type", "type_people", "type_monitored", "cat_active",
+                                                         "cat_done", "risk", "grade")}
+    village_grades: dict[str, Counter] = {}
+    changes: list[list] = []
+    visited = 0
+    for n, h in enumerate(snap.households, 1):
+        hid = h["id"]
+        ctx = contexts.get(hid)
+        state = ctx.monitoring if ctx else None
+        people = snap.members.get(hid, [])
+        head = next((m for m in people if m["relation"] == "户主"), people[0] if people else {})
+        visits = ctx.visits if ctx else ()
+        last_visit = visits[-1] if visits else None
+        house_grade = next((v.house_grade for v in reversed(visits) if v.house_grade), "")
+        month_visits = [v.date.isoformat()[5:] for v in visits if first_s <= v.date.isoformat() <= on_s]
+        visited += bool(month_visits)
+        monitored, eliminated = bool(state and state.monitored), bool(state and state.eliminated)
+        category = (state.category if state and (monitored or eliminated) else None) or h["category"] or ""
+        risks = list(state.risks if state and (monitored or eliminated) else ())[:MAX_RISKS]
+        measures = state.measures if state else ()
+        dev = sorted({m.kind for m in measures if m.kind in DEVELOPMENT}, key=DEVELOPMENT.index)
+        if monitored or eliminated:
+            dev_text = ("是：" + "、".join(dev)) if dev else "否"
+        else:
+            dev_text = "、".join(dev)
+        found = by_household.get(hid, [])
+        grade = grades.get(hid, "green")
+        helpers = "\n".join(f"{x.get('name', '')}（{x['unit']}）" if x.get("unit") else x.get("name", "")
+                            for x in (state.helpers if state else ()))
+        measure_text = "\n".join(
+            f"{m.kind}{'：' + m.detail if m.detail else ''}" + (f"（{m.start.isoformat()}起）" if m.start else "")
+            for m in measures)
+        values = [
+            n, h["hh_no"] or "", head.get("name", ""), hide_id(head.get("id_number")), len(people),
+            hide_phone(h["phone"] or head.get("phone")), h["village"] or "",
+            *([h["grid"] or ""] if place.hub else []),
+            h["hh_type"] or "", category, yyyymm(state.identified) if state and state.identified else "",
+            *(risks + [""] * (MAX_RISKS - len(risks))),
+            last_visit.per_capita if last_visit else None,
+            last_visit.rigid if last_visit else None,
+            house_grade,
+            dev_text,
+            "是" if eliminated else "否" if monitored else "",
+            state.elimination_method or "" if eliminated else "",
+            yyyymm(state.eliminated_month) if eliminated else "",
+            _counted([m["labour_skill"] for m in people], skill_order),
+            _counted([m["school_status"] for m in people], school_order, ("非在校生",)) or "无",
+            "\n".join(month_visits),
+            "\n".join("●" + f.message(lg) for f in found),
+            tr(*GRADE_LABEL[grade]),
+            helpers,
+            measure_text,
+        ]
+        rows.append(values)
+        # summary tallies
+        hh_type = h["hh_type"] or tr("未填", "not given")
+        tallies["type"][hh_type] += 1
+        tallies["type_people"][hh_type] += len(people)
+        tallies["type_monitored"][hh_type] += monitored
+        if monitored:
+            tallies["cat_active"][category or tr("未填", "not given")] += 1
+            for r in risks:
+                tallies["risk"][r] += 1
+        elif eliminated:
+            tallies["cat_done"][category or tr("未填", "not given")] += 1
+        tallies["grade"][grade] += 1
+        village_grades.setdefault(h["village"] or "", Counter())[grade] += 1
+        for step in snap.steps_until(hid, on):
+            data = step["data"]
+            if step["kind"] == "include" and first_s <= (step["date"] or "") <= on_s:
+                changes.append([h["hh_no"], head.get("name", ""), h["village"] or "",
+                                tr("重新纳入", "re-included") if data.get("reinclusion") else tr("纳入", "included"),
+                                data.get("category") or "", step["date"]])
+            elif step["kind"] == "eliminate" and data.get("month") == month:
+                changes.append([h["hh_no"], head.get("name", ""), h["village"] or "", tr("消除", "eliminated"),
+                                data.get("method") or "", data.get("county_approval") or month])
+        for m in people:
+            member_rows.append([
+                len(member_rows) + 1, h["village"] or "", *([h["grid"] or ""] if place.hub else []), h["hh_no"] or "",
+                m["name"] or "", m["sex"] or "", hide_id(m["id_number"]), m["relation"] or "", m["ethnicity"] or "",
+                m["education"] or "", m["school_status"] or "", m["health"] or "", m["labour_skill"] or "",
+                m["work_status"] or "", m["work_months"], _yes_no(m["medical_insurance"]),
+                _yes_no(m["serious_illness_insurance"]), _yes_no(m["pension_insurance"]), _yes_no(m["dibao"]),
+                _yes_no(m["tekun"]), hide_phone(m["phone"]), h["hh_type"] or "", category,
+            ])
+
+    title_place = place.name()
+    zh_month = f"{first.year}年{first.month}月"
+    households = Table("households", f"{title_place}村级监测对象网格管理电子台账（{zh_month}）",
+                       [c[0] for c in house_cols], rows, [c[1] for c in house_cols], [c[2] for c in house_cols],
+                       centered=("家庭人口数", "危房等级", "风险是否已消除", "风险等级", "识别监测时间", "消除监测时间"))
+    member_cols = _with_grid(MEMBER_COLUMNS, place.hub, "自然村")
+    members = Table("members", f"{title_place}监测家庭成员信息（{zh_month}）", [c[0] for c in member_cols], member_rows,
+                    [c[1] for c in member_cols], [c[2] for c in member_cols],
+                    centered=("性别", "务工时间（月）", "是否参加城乡居民基本医疗保险", "是否参加大病保险",
+                              "是否参加城乡居民基本养老保险", "是否享受农村最低生活保障", "是否特困供养人员"))
+
+    inclusions = sum(1 for c in changes if c[3] in (tr("纳入", "included"), tr("重新纳入", "re-included")))
+    eliminations = len(changes) - inclusions
+    monitored_total = sum(tallies["cat_active"].values())
+    item, count_h = tr("项目", "item"), tr("户数", "households")
+    overview = Table("overview", tr("基本情况", "Overview"), [item, tr("数量", "count")], [
+        [tr("在册农户（户）", "households"), len(rows)],
+        [tr("在册人口（人）", "people"), len(member_rows)],
+        [tr("监测对象（户，风险未消除）", "monitored (risk not eliminated)"), monitored_total],
+        [tr("已消除风险（户）", "risk eliminated"), sum(tallies["cat_done"].values())],
+        [tr("本月纳入（户）", "included this month"), inclusions],
+        [tr("本月消除（户）", "eliminated this month"), eliminations],
+        [tr("本月已走访（户）", "visited this month"), visited],
+        [tr("本月未走访（户）", "not visited this month"), len(rows) - visited],
+        [tr("风险等级 红（户）", "grade red"), tallies["grade"]["red"]],
+        [tr("风险等级 黄（户）", "grade yellow"), tallies["grade"]["yellow"]],
+        [tr("风险等级 绿（户）", "grade green"), tallies["grade"]["green"]],
+    ], note=tr(f"截至 {on_s}；{result.year}年监测标准 {result.threshold:,} 元/人/年",
+               f"as of {on_s}; {result.year} threshold {result.threshold:,} yuan/person/year"))
+    type_order = catalog.choices("household_type")
+    by_type = Table("by_type", tr("按户类型", "By household type"),
+                    ["户类型", count_h, tr("人口数", "people"), tr("其中监测对象", "of which monitored")],
+                    [[t, tallies["type"][t], tallies["type_people"][t], tallies["type_monitored"][t]]
+                     for t in _ordered(tallies["type"], type_order)])
+    cat_order = catalog.choices("category")
+    cats = _ordered(tallies["cat_active"] + tallies["cat_done"], cat_order, keep=cat_order)
+    by_category = Table("by_category", tr("按监测对象类别", "By monitoring category"),
+                        ["监测对象类别", tr("监测中", "monitored"), tr("已消除", "eliminated")],
+                        [[c, tallies["cat_active"][c], tallies["cat_done"][c]] for c in cats],
+                        chart=Chart(tr("监测对象类别", "Monitoring category"), (1, 2), "bar", tr("户", "households"), True))
+    risk_order = catalog.choices("risk_type")
+    by_risk = Table("by_risk", tr("按风险类型（监测中）", "By risk type (monitored)"), [tr("风险类型", "risk type"), count_h],
+                    [[r, tallies["risk"][r]] for r in _ordered(tallies["risk"], risk_order)],
+                    chart=Chart(tr("风险类型", "Risk types"), (1,), "barh", tr("户", "households")),
+                    note=tr("一户可有多项风险", "a household may have several risk types"))
+    village_key = tr("自然村", "village")
+    by_village = Table("by_village", tr("按自然村 · 风险等级", "By village · risk grade"),
+                       [village_key, tr("红", "red"), tr("黄", "yellow"), tr("绿", "green"), tr("合计", "total")],
+                       [[v or tr("未填", "not given"), c["red"], c["yellow"], c["green"], sum(c.values())]
+                        for v, c in sorted(village_grades.items())],
+                       chart=Chart(tr("各自然村风险等级", "Risk grade by village"), (1, 2, 3), "bar", tr("户", "households"), True,
+                                   GRADE_COLOURS))
+    change_table = Table("changes", tr("本月纳入与消除", "Included and eliminated this month"),
+                         ["户编号", "户主姓名", "自然村", tr("变动", "change"), tr("类别/方式", "category / method"),
+                          tr("日期", "date")], changes or [], note="" if changes else tr("本月无", "none this month"))
+    masked_note = "" if unmasked else tr("证件号码、联系电话已脱敏", "ID numbers and phones masked")
+    book = Book(
+        [Sheet("台账", [households], freeze_cols=4),
+         Sheet("家庭成员", [members], freeze_cols=5 if place.hub else 4),
+         Sheet("汇总", [overview, by_type, by_category, by_risk, by_village, change_table], main=False, fit_height=1)],
+        page_header=f"{place.label()}  {zh_month}  村级监测对象网格管理电子台账",
+        lines=[tr("截至 {d}；{y}年监测标准 {t:,} 元/人/年；共 {n} 户 {m} 人。{mask}",
+                  "As of {d}; {y} threshold {t:,} yuan/person/year; {n} households, {m} people. {mask}",
+                  d=on_s, y=result.year, t=result.threshold, n=len(rows), m=len(member_rows), mask=masked_note)],
+        footer_lines=[tr("填表人：__________    审核人：__________    填报日期：____年__月__日",
+                         "Prepared by: __________    Checked by: __________    Date: __________")],
+    )
+    return MonthlyLedger(book, month, on, len(rows), len(member_rows), unmasked)
+
+
+def _ordered(counter: Counter, order: list[str], keep: list[str] | None = None) -> list[str]:
+    """Catalogue order first (all of `keep` even when zero), then any other values."""
+    rank = {name: i for i, name in enumerate(order)}
+    names = set(counter) | set(keep or ())
+    return sorted((n for n in names if counter[n] or n in (keep or ())), key=lambda n: (rank.get(n, 99), n))

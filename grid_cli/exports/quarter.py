@@ -1,0 +1,355 @@
+"""The quarterly analysis 季分析 the township reports (每季度通报).
+
+`build_quarter()` returns one plain dict (stable English keys; what `grid report quarter --json` prints):
+the monthly trend, inclusions against eliminations, counts by 自然村 (and by grid and township in a hub
+ledger), risk types, overdue visits, and the per-capita income growth of 脱贫户 against last year set
+beside the growth of all rural households. `quarter_book()` lays the same dict out as tables for the
+xlsx / csv writers.
+
+Two figures are local settings, not policy constants (DOMAIN.md: where no national figure exists, make it
+configuration), kept per year in the ledger's config:
+
+  report.rural_growth   growth of per-capita income of all rural households for the year, the figure the
+                        脱贫户 growth must beat. Default 0.066: the national rural per-capita disposable
+                        income growth for 2024 (nominal 6.6 %, National Bureau of Statistics, January 2025),
+                        a stand-in until the county sets its own figure (`grid report set rural_growth 0.058`).
+  report.warning_share  share of flagged (red or yellow) households above which a village is marked
+                        挂牌预警 in a hub ledger. Default 0.30, a working default with no national source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+from grid_cli import catalog
+from grid_cli.clock import today as clock_today
+from grid_cli.errors import UsageError
+from grid_cli.exports.snapshot import Snapshot, as_of, month_range
+from grid_cli.exports.table import Book, Chart, Sheet, Table
+from grid_cli.i18n import tr
+from grid_cli.ledger import Ledger
+
+SETTINGS = {
+    "rural_growth": (0.066, "全体农村居民人均收入增幅", "income growth of all rural households"),
+    "warning_share": (0.30, "挂牌预警线（风险户占比）", "挂牌预警 line (share of flagged households)"),
+}
+FLAGGED = ("red", "yellow")
+PAIR_WINDOW_DAYS = 365  # last year's visit: the latest one between two years and one year before the day
+
+
+def parse_quarter(text: str) -> tuple[str, dt.date, dt.date, list[str]]:
+    """'2026Q4' (also 2026-Q4, 2026q4, 2026年第4季度) -> ('2026Q4', first day, last day, its months)."""
+    raw = str(text).strip()
+    match = re.fullmatch(r"(\d{4})\s*[-_ ]?\s*[Qq]([1-4])", raw) or re.fullmatch(r"(\d{4})年第?([1-4一二三四])季度?", raw)
+    if not match:
+        raise UsageError(f"无法识别季度“{raw}”，请写成 2026Q4", f"cannot read the quarter '{raw}'; write it as 2026Q4")
+    year = int(match.group(1))
+    q = "1234一二三四".index(match.group(2)) % 4 + 1
+    months = [f"{year:04d}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
+    return f"{year}Q{q}", month_range(months[0])[1], month_range(months[-1])[2], months
+
+
+def settings(ledger: Ledger, year: int) -> dict[str, dict[str, Any]]:
+    """Each report setting for the year: its value and where it came from ('config YEAR' or 'default')."""
+    config = ledger.config(year)
+    out = {}
+    for key, (default, _zh, _en) in SETTINGS.items():
+        value = config.get(f"report.{key}")
+        out[key] = {"value": value if value is not None else default,
+                    "source": f"config {year}" if value is not None else "default"}
+    return out
+
+
+def parse_share(text: Any, what: str) -> float:
+    """'6.6%', '0.066' or 6.6 (a bare number above 1 is read as per cent) -> 0.066."""
+    raw = str(text).strip()
+    try:
+        value = float(raw.rstrip("%％")) / (100 if raw.endswith(("%", "％")) else 1)
+    except ValueError:
+        raise UsageError(f"{what}“{raw}”不是数字，例如 6.6% 或 0.066", f"{what} '{raw}' is not a number (e.g. 6.6% or 0.066)") from None
+    if value > 1 and not raw.endswith(("%", "％")):
+        value /= 100
+    if not -0.5 <= value <= 1:
+        raise UsageError(f"{what} {raw} 不在合理范围内", f"{what} {raw} is out of range")
+    return round(value, 6)
+
+
+def set_setting(ledger: Ledger, key: str, value: Any, year: int) -> dict[str, Any]:
+    key = key.removeprefix("report.")
+    if key not in SETTINGS:
+        raise UsageError(f"没有报表设置“{key}”（可用：{'、'.join(SETTINGS)}）", f"no report setting '{key}' ({', '.join(SETTINGS)})")
+    number = parse_share(value, key)
+    if key == "warning_share" and not 0 < number <= 1:
+        raise UsageError("挂牌预警线应在 0 到 100% 之间", "the warning line must be between 0 and 100%")
+    with ledger.write() as w:
+        return w.set_config(year, {f"report.{key}": number})
+
+
+def _month_of(day: str | None) -> str:
+    return (day or "")[:7]
+
+
+def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = None,
+                  warning_share: float | None = None, snapshot: Snapshot | None = None) -> dict[str, Any]:
+    name, first, last, months = parse_quarter(quarter)
+    on = as_of(first, last, ("该季度", "that quarter"))
+    snap = snapshot or Snapshot(ledger)
+    place = snap.place
+    final = snap.assessment(on)
+    found = settings(ledger, final.year)
+    if rural_growth is not None:
+        found["rural_growth"] = {"value": rural_growth, "source": "option"}
+    if warning_share is not None:
+        found["warning_share"] = {"value": warning_share, "source": "option"}
+    line = found["warning_share"]["value"]
+    first_s, on_s = first.isoformat(), on.isoformat()
+
+    # lifecycle changes in the quarter, per month
+    included, eliminated = Counter(), Counter()
+    inc_category, elim_method, elim_category = Counter(), Counter(), Counter()
+    per_household_changes: dict[str, Counter] = defaultdict(Counter)
+    for hid, steps in snap.steps.items():
+        category = None
+        for e in steps:
+            if e["kind"] == "include":
+                category = e["data"].get("category")
+                if first_s <= (e["date"] or "") <= on_s:
+                    included[_month_of(e["date"])] += 1
+                    inc_category[category or ""] += 1
+                    per_household_changes[hid]["included"] += 1
+            elif e["kind"] == "eliminate" and (e["data"].get("month") or "") in months and (e["date"] or "") <= on_s:
+                eliminated[e["data"]["month"]] += 1
+                elim_method[e["data"].get("method") or ""] += 1
+                elim_category[category or ""] += 1
+                per_household_changes[hid]["eliminated"] += 1
+
+    trend = []
+    for month in months:
+        _m, m_first, m_last = month_range(month)
+        if m_first > on:
+            break
+        m_on = min(m_last, on)
+        result = snap.assessment(m_on)
+        grades = result.grades()
+        m_first_s, m_on_s = m_first.isoformat(), m_on.isoformat()
+        visits = [v for c in result.contexts for v in c.visits if m_first_s <= v.date.isoformat() <= m_on_s]
+        trend.append({
+            "month": month, "as_of": m_on_s,
+            "monitored": sum(c.monitoring.monitored for c in result.contexts),
+            "included": included[month], "eliminated": eliminated[month],
+            "visits": len(visits),
+            "visited": len({c.household_id for c in result.contexts
+                            if any(m_first_s <= v.date.isoformat() <= m_on_s for v in c.visits)}),
+            "flagged": sum(g in FLAGGED for g in grades.values()),
+            "red": sum(g == "red" for g in grades.values()),
+            "overdue": sum(f.rule == "visit_overdue" for f in result.findings),
+        })
+
+    grades = final.grades()
+    overdue = [f for f in final.findings if f.rule == "visit_overdue"]
+    overdue_ids = {f.household_id for f in overdue}
+    households = {h["id"]: h for h in snap.households}
+
+    def group_rows(key_of) -> list[dict[str, Any]]:
+        groups: dict[str, Counter] = defaultdict(Counter)
+        for ctx in final.contexts:
+            h = households.get(ctx.household_id, {})
+            g = groups[key_of(h) or ""]
+            g["households"] += 1
+            g["people"] += len(snap.members.get(ctx.household_id, ()))
+            g["monitored"] += ctx.monitoring.monitored
+            g["flagged"] += grades[ctx.household_id] in FLAGGED
+            g["red"] += grades[ctx.household_id] == "red"
+            g["overdue"] += ctx.household_id in overdue_ids
+            g["included"] += per_household_changes[ctx.household_id]["included"]
+            g["eliminated"] += per_household_changes[ctx.household_id]["eliminated"]
+        rows = []
+        for name, g in sorted(groups.items()):
+            share = round(g["flagged"] / g["households"], 4) if g["households"] else 0.0
+            rows.append({"name": name, **{k: g[k] for k in ("households", "people", "monitored", "flagged", "red",
+                                                           "overdue", "included", "eliminated")},
+                         "flagged_share": share, "warning": bool(place.hub and share > line)})
+        return rows
+
+    result: dict[str, Any] = {
+        "quarter": name, "months": months, "from": first_s, "to": last.isoformat(), "as_of": on_s,
+        "place": {"level": place.level, "county": place.county, "township": place.township,
+                  "village": place.village, "grid": place.grid},
+        "year": final.year, "threshold": final.threshold,
+        "settings": found,
+        "totals": {
+            "households": len(final.contexts),
+            "people": sum(len(snap.members.get(c.household_id, ())) for c in final.contexts),
+            "monitored": sum(c.monitoring.monitored for c in final.contexts),
+            "eliminated_ever": sum(c.monitoring.eliminated for c in final.contexts),
+            "included": sum(included.values()), "eliminated": sum(eliminated.values()),
+            "flagged": sum(g in FLAGGED for g in grades.values()),
+            "red": sum(g == "red" for g in grades.values()),
+            "yellow": sum(g == "yellow" for g in grades.values()),
+            "overdue": len(overdue_ids),
+        },
+        "trend": trend,
+        "changes": {
+            "included_by_category": _ordered_counts(inc_category, catalog.choices("category")),
+            "eliminated_by_method": _ordered_counts(elim_method, ["帮扶消除", "自然消除"]),
+            "eliminated_by_category": _ordered_counts(elim_category, catalog.choices("category")),
+        },
+        "by_village": group_rows(lambda h: h.get("village")),
+    }
+    if place.hub:
+        result["by_grid"] = group_rows(lambda h: h.get("grid"))
+        if place.level != "township":
+            parents = {r["code"]: r["parent"] for r in ledger.query("SELECT code, parent FROM scope")}
+            result["by_township"] = group_rows(lambda h: parents.get(h.get("grid")) or place.township)
+    risks = Counter(r for c in final.contexts if c.monitoring.monitored for r in c.monitoring.risks)
+    result["risk_types"] = [{"risk": r, "households": n} for r, n in _ordered_counts(risks, catalog.choices("risk_type")).items()]
+    result["overdue"] = {
+        "households": len(overdue_ids),
+        "must_visit": sum(f.severity == "high" for f in overdue),
+        "by_village": dict(sorted(Counter(households.get(f.household_id, {}).get("village") or "" for f in overdue).items())),
+        "list": sorted(({"hh_no": f.hh_no, "village": households.get(f.household_id, {}).get("village"),
+                         "days": f.facts.get("days"), "last_visit": f.facts.get("last"),
+                         "must_visit": f.severity == "high"} for f in overdue),
+                       key=lambda r: (not r["must_visit"], -(r["days"] or 10**6), r["hh_no"] or "")),
+    }
+    result["income"] = _income_growth(final, on, found["rural_growth"]["value"])
+    result["flags"] = {"line": line, "villages": [r["name"] for r in result["by_village"] if r["warning"]],
+                       "grids": [r["name"] for r in result.get("by_grid", []) if r["warning"]],
+                       "applies": place.hub}
+    return result
+
+
+def _ordered_counts(counter: Counter, order: list[str]) -> dict[str, int]:
+    rank = {name: i for i, name in enumerate(order)}
+    return {k: counter[k] for k in sorted((k for k in counter if counter[k]), key=lambda k: (rank.get(k, 99), k))}
+
+
+def _income_growth(result, on: dt.date, rural: float) -> dict[str, Any]:
+    """脱贫户 per-capita net income now (latest visit on or before the day) against a year earlier (the
+    latest visit between two years and one year before the day), over the households with both."""
+    last_year = on - dt.timedelta(days=PAIR_WINDOW_DAYS)
+    earliest = last_year - dt.timedelta(days=PAIR_WINDOW_DAYS)
+    now_values, then_values = [], []
+    for ctx in result.contexts:
+        if ctx.hh_type != "脱贫户" or not ctx.visits:
+            continue
+        before = [v for v in ctx.visits if earliest < v.date <= last_year]
+        if not before:
+            continue
+        now_values.append(ctx.visits[-1].per_capita)
+        then_values.append(before[-1].per_capita)
+    out: dict[str, Any] = {"group": "脱贫户", "households_compared": len(now_values), "compared_with": last_year.isoformat(),
+                           "per_capita_now": None, "per_capita_last_year": None, "growth": None,
+                           "rural_growth": rural, "outgrew": None}
+    if now_values:
+        now_avg = round(sum(now_values) / len(now_values))
+        then_avg = round(sum(then_values) / len(then_values))
+        out.update(per_capita_now=now_avg, per_capita_last_year=then_avg)
+        if then_avg > 0:
+            growth = round(now_avg / then_avg - 1, 4)
+            out.update(growth=growth, outgrew=growth > rural)
+    return out
+
+
+# -- as tables -----------------------------------------------------------------------------------
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def quarter_book(report: dict[str, Any]) -> Book:
+    p = report["place"]
+    hub = p["level"] != "grid"
+    where = " ".join(x for x in (p["county"], p["township"], "" if hub else p["village"],
+                                 "" if hub or not p["grid"] else f"网格 {p['grid']}") if x)
+    t = report["totals"]
+    overview = Table("overview", tr("季度概况", "The quarter"), [tr("项目", "item"), tr("数量", "count")], [
+        [tr("在册农户（户）", "households"), t["households"]],
+        [tr("在册人口（人）", "people"), t["people"]],
+        [tr("监测对象（户，季末）", "monitored (quarter end)"), t["monitored"]],
+        [tr("本季纳入（户）", "included this quarter"), t["included"]],
+        [tr("本季消除（户）", "eliminated this quarter"), t["eliminated"]],
+        [tr("风险户（红+黄）", "flagged (red + yellow)"), t["flagged"]],
+        [tr("其中红色（户）", "of which red"), t["red"]],
+        [tr("走访逾期（户）", "visits overdue"), t["overdue"]],
+    ], note=tr(f"截至 {report['as_of']}；{report['year']}年监测标准 {report['threshold']:,} 元/人/年",
+               f"as of {report['as_of']}; {report['year']} threshold {report['threshold']:,} yuan/person/year"))
+    month_h = tr("月份", "month")
+    trend_changes = Table("trend", tr("月度趋势：纳入与消除", "Monthly trend: inclusions and eliminations"),
+                          [month_h, tr("纳入", "included"), tr("消除", "eliminated"), tr("走访户数", "visited"),
+                           tr("走访次数", "visits")],
+                          [[m["month"], m["included"], m["eliminated"], m["visited"], m["visits"]] for m in report["trend"]],
+                          chart=Chart(tr("新纳入与消除", "Inclusions and eliminations"), (1, 2), "bar", tr("户", "households"),
+                                      colors=("4472C4", "70AD47")))
+    trend_state = Table("trend_state", tr("月度趋势：监测与风险（月末）", "Monthly trend: monitored and flagged (month end)"),
+                        [month_h, tr("监测对象", "monitored"), tr("风险户", "flagged"), tr("红色", "red"),
+                         tr("走访逾期", "overdue")],
+                        [[m["month"], m["monitored"], m["flagged"], m["red"], m["overdue"]] for m in report["trend"]],
+                        chart=Chart(tr("监测对象与风险户", "Monitored and flagged"), (1, 2, 4), "line", tr("户", "households")))
+    first_sheet = [overview, trend_changes, trend_state]
+    sheets = [Sheet(tr("季度概况", "Quarter"), first_sheet, main=False, fit_height=1)]
+
+    def group_table(key: str, title: str, label: str, rows: list[dict]) -> Table:
+        head = [label, tr("户数", "households"), tr("人口", "people"), tr("监测对象", "monitored"),
+                tr("风险户", "flagged"), tr("红色", "red"), tr("风险户占比", "flagged share"), tr("本季纳入", "included"),
+                tr("本季消除", "eliminated"), tr("走访逾期", "overdue")] + (["挂牌预警"] if hub else [])
+        body = [[r["name"] or tr("未填", "not given"), r["households"], r["people"], r["monitored"], r["flagged"], r["red"],
+                 _pct(r["flagged_share"]), r["included"], r["eliminated"], r["overdue"]]
+                + (["挂牌预警" if r["warning"] else ""] if hub else []) for r in rows]
+        note = tr(f"挂牌预警：风险户占比超过 {_pct(report['settings']['warning_share']['value'])}",
+                  f"挂牌预警: flagged share above {_pct(report['settings']['warning_share']['value'])}") if hub else ""
+        return Table(key, title, head, body, note=note,
+                     chart=Chart(title, (4, 5), "bar", tr("户", "households"), colors=("FFC000", "C00000")))
+
+    groups = [group_table("by_village", tr("按自然村", "By village"), "自然村", report["by_village"])]
+    if "by_grid" in report:
+        groups.append(group_table("by_grid", tr("按网格", "By grid"), tr("网格", "grid"), report["by_grid"]))
+    if "by_township" in report:
+        groups.append(group_table("by_township", tr("按乡镇", "By township"), tr("乡镇", "township"), report["by_township"]))
+    sheets.append(Sheet(tr("分村情况", "Places"), groups, main=False, fit_height=1))
+
+    risks = Table("risk_types", tr("风险类型（监测中）", "Risk types (monitored)"), [tr("风险类型", "risk type"), tr("户数", "households")],
+                  [[r["risk"], r["households"]] for r in report["risk_types"]],
+                  chart=Chart(tr("风险类型", "Risk types"), (1,), "barh", tr("户", "households")),
+                  note=tr("一户可有多项风险", "a household may have several risk types"))
+    o = report["overdue"]
+    overdue = Table("overdue", tr(f"走访逾期 {o['households']} 户（其中八必访 {o['must_visit']} 户）",
+                                  f"Visits overdue: {o['households']} households ({o['must_visit']} must-visit)"),
+                    ["户编号", "自然村", tr("距上次走访（天）", "days since last visit"), tr("上次走访", "last visit"),
+                     tr("八必访", "must visit")],
+                    [[r["hh_no"], r["village"] or "", r["days"], r["last_visit"] or tr("从未走访", "never"),
+                      tr("是", "yes") if r["must_visit"] else ""] for r in o["list"]])
+    sheets.append(Sheet(tr("风险与走访", "Risks and visits"), [risks, overdue], main=False))
+
+    inc = report["income"]
+    s = report["settings"]["rural_growth"]
+    source = tr("默认值，请按本县数据设置", "default; set your county's figure") if s["source"] == "default" else s["source"]
+    income = Table("income", tr("脱贫户人均纯收入增幅与全体农村居民比较", "Per-capita income growth of 脱贫户 against all rural households"),
+                   [tr("项目", "item"), tr("数值", "value")], [
+                       [tr("比较户数（脱贫户，两年均有走访）", "脱贫户 compared (visited both years)"), inc["households_compared"]],
+                       [tr("本期人均纯收入（元）", "per-capita income now (yuan)"), inc["per_capita_now"]],
+                       [tr("上年同期人均纯收入（元）", "a year earlier (yuan)"), inc["per_capita_last_year"]],
+                       [tr("脱贫户增幅", "growth of 脱贫户"), _pct(inc["growth"]) or tr("无上年数据", "no data for last year")],
+                       [tr("全体农村居民增幅", "growth of all rural households") + f"（{source}）", _pct(inc["rural_growth"])],
+                       [tr("是否高于全体农村居民", "outgrew all rural households"),
+                        "" if inc["outgrew"] is None else tr("是", "yes") if inc["outgrew"] else tr("否", "no")],
+                   ], note=tr(f"上年同期：{inc['compared_with']} 及以前一年内的最近一次走访",
+                              f"a year earlier: the latest visit in the year up to {inc['compared_with']}"))
+    changes = report["changes"]
+    change_rows = [[tr("纳入", "included") + " · " + k, v] for k, v in changes["included_by_category"].items()]
+    change_rows += [[tr("消除", "eliminated") + " · " + k, v] for k, v in changes["eliminated_by_method"].items()]
+    change_table = Table("changes", tr("本季纳入与消除构成", "Inclusions and eliminations by kind"),
+                         [tr("项目", "item"), tr("户数", "households")], change_rows,
+                         note="" if change_rows else tr("本季无", "none this quarter"))
+    sheets.append(Sheet(tr("收入与变动", "Income and changes"), [income, change_table], main=False))
+    place_name = (p["township"] or p["county"]) if hub else (p["village"] or p["grid"])
+    return Book(sheets, page_header=f"{where}  {report['quarter']}  {tr('防止返贫动态监测季度分析', 'quarterly monitoring analysis')}",
+                title=tr(f"{place_name}{report['quarter'][:4]}年第{report['quarter'][-1]}季度防止返贫动态监测分析",
+                         f"{place_name} {report['quarter']}: quarterly analysis of monitoring against a return to poverty"))
+
+
+def today_quarter() -> str:
+    day = clock_today()
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
