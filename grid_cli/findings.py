@@ -79,15 +79,16 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
     residents: dict[str, list[str]] = {}
     since = (on - dt.timedelta(days=LOOKBACK_DAYS)).isoformat()
     for household_id, event_id, date, text in _rows(
-            ledger, "SELECT household_id, id, date, data FROM events WHERE kind = 'visit' AND date >= ? "
-                    "ORDER BY household_id, date, hlc", (since,)):
+            ledger, "SELECT household_id, id, date, data FROM events WHERE kind = 'visit' AND date BETWEEN ? AND ? "
+                    "ORDER BY household_id, date, hlc", (since, on.isoformat())):
         data = json.loads(text)
         visits[household_id].append(visit_of(event_id, date, data))
         residents[household_id] = data.get("residents") or []
     steps: dict[str, list[dict]] = defaultdict(list)
     kinds = ",".join(f"'{k}'" for k in KINDS)
     for household_id, event_id, kind, date, text, hlc in _rows(
-            ledger, f"SELECT household_id, id, kind, date, data, hlc FROM events WHERE kind IN ({kinds})"):
+            ledger, f"SELECT household_id, id, kind, date, data, hlc FROM events WHERE kind IN ({kinds}) "
+                    "AND (date IS NULL OR date <= ?)", (on.isoformat(),)):
         steps[household_id].append({"id": event_id, "kind": kind, "date": date, "hlc": hlc, "data": json.loads(text)})
     contexts = []
     threshold = thresholds[year]

@@ -192,3 +192,22 @@ def test_import_reports_a_bad_monitoring_cell(run, tmp_path, ledger_path):
     result = run("import", "households", book)
     assert result.exit_code == 1 and "识别监测时间" in result.output
     assert digest(ledger_path) == before
+
+
+def test_assessing_a_past_day_ignores_what_came_after(grid, ledger_path):
+    import datetime as dt
+
+    from grid_cli.findings import assess
+    from grid_cli.ledger import Ledger
+
+    grid("visit", "A001", "--date", "2026-10-01", "--wages", "8000")  # 4,000 per person
+    grid("visit", "A001", "--date", "2026-11-20", "--wages", "40000")
+    ledger = Ledger.open(ledger_path)
+    try:
+        then = assess(ledger, on=dt.date(2026, 10, 15))
+        now = assess(ledger, on=dt.date(2026, 11, 22))
+    finally:
+        ledger.close()
+    rules_then = {f.rule for f in then.findings if f.hh_no == "A001"}
+    rules_now = {f.rule for f in now.findings if f.hh_no == "A001"}
+    assert "income_below_threshold" in rules_then and "income_below_threshold" not in rules_now
