@@ -1,9 +1,8 @@
 """What the ledger exports read, in a handful of bulk queries, and the findings as of a chosen day.
 
-`findings.assess(ledger, on=day)` judges every visit and lifecycle step in the ledger, including those
-after `day`; a ledger for a past month (or the months of a quarter) must not see later visits. So the
-Snapshot reads once, then `assessment(day)` drops the visits and lifecycle steps dated after the day and
-runs the same rule engine. (Member facts — schooling, insurance, health — have no history in the
+A quarter's report judges the ledger as of several days (each month's end). Rather than reading the
+ledger once per day, the Snapshot reads once, then `assessment(day)` drops the visits and lifecycle
+steps dated after the day and runs the same rule engine, as `findings.assess(ledger, on=day)` would. (Member facts — schooling, insurance, health — have no history in the
 ledger, so a past month shows the members as they are now.)
 """
 
