@@ -14,20 +14,26 @@ from grid_cli.i18n import tr
 def demo_command(
     folder: Annotated[Optional[Path], typer.Option("--dir", help="where to write the demo ledger and files (default: ./grid-demo)")] = None,
 ) -> None:
-    from grid_cli import households
-    from grid_cli.commands.render import household_table
+    from grid_cli.commands.risk import flagged, grade_label, risk_table
     from grid_cli.demo import build_demo
+    from grid_cli.exports import write_demo_exports
+    from grid_cli.findings import assess
 
     result = build_demo(folder or Path("grid-demo"))
-    say("演示账本：{p}", "Demo ledger: {p}", p=result.ledger.path)
-    say("从 {f} 导入 {h} 户、{m} 人", "Imported {h} households and {m} members from {f}",
-        f=result.source.name, h=result.report.households_added, m=result.report.members_added)
-    rows = households.list_households(result.ledger)
-    console.print(household_table(rows, tr("样例网格：共 {n} 户", "Sample grid: {n} households", n=len(rows))))
-    from grid_cli.exports import write_demo_exports
-
-    ledger_file, report_file = write_demo_exports(result.ledger, result.ledger.path.parent)
+    ledger = result.ledger
+    say("演示账本：{p}", "Demo ledger: {p}", p=ledger.path)
+    say("从 {f} 导入 {h} 户、{m} 人；记录走访 {v} 次、帮扶步骤 {s} 项",
+        "Imported {h} households and {m} members from {f}; recorded {v} visits and {s} assistance steps",
+        f=result.source.name, h=result.report.households_added, m=result.report.members_added,
+        v=result.visits, s=result.steps)
+    assessment = assess(ledger)
+    grades = assessment.grades().values()
+    console.print(tr("风险等级：", "Risk grades: ") + "  ".join(
+        f"{grade_label(g)} {sum(x == g for x in grades)}" for g in ("red", "yellow", "green")))
+    console.print(risk_table(ledger, assessment, flagged(assessment, grade="red")))
+    ledger_file, report_file = write_demo_exports(ledger, ledger.path.parent)
     say("本月台账（可直接打印）：{f}", "This month's ledger (print-ready): {f}", f=ledger_file)
     say("本季度分析（含图表）：{f}", "This quarter's analysis (with charts): {f}", f=report_file)
-    say("下一步：grid --ledger {p} household show {n}", "Next: grid --ledger {p} household show {n}",
-        p=result.ledger.path, n=rows[0]["hh_no"])
+    say("接着试试：grid --ledger {p} risk   |   grid --ledger {p} household show {n}",
+        "Try next: grid --ledger {p} risk   |   grid --ledger {p} household show {n}",
+        p=ledger.path, n=flagged(assessment, grade="red")[0][0].hh_no)

@@ -28,6 +28,42 @@ def show_findings(findings, grade: str) -> None:
         console.print(f.message(lang()), markup=False)
 
 
+def flagged(result, *, grade: str | None = None, rule: str | None = None, village: str | None = None) -> list[tuple]:
+    """(context, grade, findings) for each household with findings, red first."""
+    by_household = result.by_household()
+    household_grades = result.grades()
+    rows = []
+    for ctx in result.contexts:
+        found = by_household.get(ctx.household_id, [])
+        if rule:
+            found = [f for f in found if f.rule == rule]
+        g = household_grades[ctx.household_id]
+        if not found or (grade and g != grade) or (village and ctx.village != village):
+            continue
+        rows.append((ctx, g, found))
+    order = {"red": 0, "yellow": 1, "green": 2}
+    rows.sort(key=lambda r: (order[r[1]], r[0].village or "", r[0].hh_no))
+    return rows
+
+
+def risk_table(ledger, result, rows):
+    from rich.table import Table
+
+    table = Table(title=tr("{y}年监测标准 {t:,} 元 · 截至 {d} · {n} 户", "{y} threshold {t:,} yuan · as of {d} · {n} households",
+                           y=result.year, t=result.threshold, d=result.on, n=len(rows)), show_lines=True)
+    table.add_column(tr("等级", "Grade"), no_wrap=True)
+    table.add_column(tr("户编号", "No."), no_wrap=True)
+    table.add_column(tr("户主", "Head"), no_wrap=True)
+    table.add_column(tr("自然村", "Village"), no_wrap=True)
+    table.add_column(tr("原因", "Why"), overflow="fold")
+    heads = {r["household_id"]: r["name"] for r in ledger.query(
+        "SELECT household_id, name FROM members WHERE relation = '户主' AND status = '正常'")}
+    for ctx, g, found in rows:
+        table.add_row(grade_label(g), ctx.hh_no, heads.get(ctx.household_id, ""), ctx.village or "",
+                      "\n".join("•" + f.message(lang()) for f in found))
+    return table
+
+
 def risk_command(
     grade: Annotated[Optional[str], typer.Option("--grade", help="red | yellow | green (红/黄/绿)")] = None,
     rule: Annotated[Optional[str], typer.Option("--rule", help="only this rule id (see `grid rules show`)")] = None,
@@ -46,40 +82,13 @@ def risk_command(
         raise typer.BadParameter(tr("没有规则 {r}；见 grid rules show", "no rule {r}; see `grid rules show`", r=rule))
     ledger = open_ledger()
     result = assess(ledger)
-    by_household = result.by_household()
-    household_grades = result.grades()
-    rows = []
-    for ctx in result.contexts:
-        found = by_household.get(ctx.household_id, [])
-        if rule:
-            found = [f for f in found if f.rule == rule]
-        g = household_grades[ctx.household_id]
-        if not found or (wanted and g != wanted) or (village and ctx.village != village):
-            continue
-        rows.append((ctx, g, found))
-    order = {"red": 0, "yellow": 1, "green": 2}
-    rows.sort(key=lambda r: (order[r[1]], r[0].village or "", r[0].hh_no))
+    rows = flagged(result, grade=wanted, rule=rule, village=village)
     if as_json:
         print_json({"year": result.year, "threshold": result.threshold, "as_of": result.on.isoformat(),
                     "households": [{"hh_no": c.hh_no, "household_id": c.household_id, "village": c.village, "grade": g,
                                     "findings": [f.as_dict() for f in fs]} for c, g, fs in rows]})
     else:
-        from rich.table import Table
-
-        table = Table(title=tr("{y}年监测标准 {t:,} 元 · 截至 {d} · {n} 户有风险提示",
-                               "{y} threshold {t:,} yuan · as of {d} · {n} households flagged",
-                               y=result.year, t=result.threshold, d=result.on, n=len(rows)), show_lines=True)
-        table.add_column(tr("等级", "Grade"), no_wrap=True)
-        table.add_column(tr("户编号", "No."), no_wrap=True)
-        table.add_column(tr("户主", "Head"), no_wrap=True)
-        table.add_column(tr("自然村", "Village"), no_wrap=True)
-        table.add_column(tr("原因", "Why"), overflow="fold")
-        heads = {r["household_id"]: r["name"] for r in ledger.query(
-            "SELECT household_id, name FROM members WHERE relation = '户主' AND status = '正常'")}
-        for ctx, g, found in rows:
-            table.add_row(grade_label(g), ctx.hh_no, heads.get(ctx.household_id, ""), ctx.village or "",
-                          "\n".join("•" + f.message(lang()) for f in found))
-        console.print(table)
+        console.print(risk_table(ledger, result, rows))
     if rows:
         raise typer.Exit(1)
 
