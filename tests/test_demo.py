@@ -20,9 +20,13 @@ def test_demo_builds_the_sample_ledger(tmp_path):
     ids = [r["id_number"] for r in rows_of(ledger, "SELECT id_number FROM members")]
     assert not any(number in result.output for number in ids)  # masked
     assert any(len(number) == 20 for number in ids)  # the disability-certificate case is there
-    hh_no = re.search(r"下一步：grid --ledger \S+ household show (\d+)", " ".join(result.output.split())).group(1)
+    assert "记录走访 420 次" in result.output
+    assert re.search(r"风险等级：红 \d+ +黄 \d+ +绿 \d+", result.output)
+    assert "监测标准 7,600" in result.output and "义务教育阶段失学辍学" in result.output  # red ones, with reasons
+    assert (folder / "ledger-2026-11.xlsx").is_file() and (folder / "report-2026Q4.xlsx").is_file()
+    hh_no = re.search(r"household show (\d+)", " ".join(result.output.split())).group(1)
     shown = Run(ledger)("household", "show", hh_no, "--json", ledger=ledger)
-    assert json.loads(shown.stdout)["hh_no"] == hh_no
+    assert json.loads(shown.stdout)["hh_no"] == hh_no and json.loads(shown.stdout)["grade"] == "red"
 
 
 def test_demo_is_repeatable_and_touches_only_its_files(tmp_path):
