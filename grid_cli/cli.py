@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from grid_cli import __version__
 from grid_cli.commands import common, demo, household, imports, init, ledger, member, monitor, notice, report, risk, rules, visit
+from grid_cli.commands import sync as sync_commands
 from grid_cli.errors import DATA, INTERNAL, GridError
 from grid_cli.i18n import lang, set_lang, tr
 
@@ -88,6 +89,7 @@ app.command("risk", help="风险 — flagged households and why (exit 1 if any).
 app.command("due", help="待走访 — who is due for a visit.")(risk.due_command)
 app.add_typer(monitor.app, name="monitor", help="监测 — include, helper, measure, end, eliminate.")
 app.add_typer(rules.app, name="rules", help="规则 — the year's threshold and rule settings.")
+app.add_typer(sync_commands.app, name="sync", help="同步包 — sync bundles: export, merge, status, conflicts.")
 app.command("ledger", help="月度台账 — the month's grid ledger as a print-ready workbook (xlsx/csv/json).")(ledger.ledger_command)
 app.command("notice", help="公示名单 — the public-notice list for inclusion or elimination.")(notice.notice_command)
 app.add_typer(report.app, name="report", help="报表 — the quarterly analysis (季分析) and its settings.")

@@ -60,11 +60,33 @@ def test_init_adopts_a_county_rule_file(tmp_path):
 
 def test_init_rule_file_carries_rule_parameters_and_its_year(tmp_path):
     rules = tmp_path / "county.json"
-    rules.write_text(json.dumps({"year": 2025, "threshold": 7200, "rules": {"income": {"margin": 0.1}}}), encoding="utf-8")
+    rules.write_text(json.dumps({"year": 2025, "threshold": 7200, "rules": {"income_fall": {"share": 0.25}}}),
+                     encoding="utf-8")
     path = tmp_path / "g.db"
     assert Run(path)(*INIT_ARGS, "--config", rules).exit_code == 0
     stored = {(r["year"], r["key"]): json.loads(r["value"]) for r in rows_of(path, "SELECT * FROM config")}
-    assert stored == {(2025, "threshold"): 7200, (2025, "rules.income"): {"margin": 0.1}}
+    assert stored == {(2025, "threshold"): 7200, (2025, "rules.income_fall.share"): 0.25}
+
+
+@pytest.mark.parametrize("rules_part, message", [
+    ({"income": {"margin": 0.1}}, "no rule named income"),
+    ({"income_fall": {"margin": 0.1}}, "has no parameter margin"),
+    ({"income_fall": {"share": 3}}, "income_fall.share"),
+])
+def test_init_refuses_a_rule_file_with_unknown_or_bad_rules(tmp_path, rules_part, message):
+    rules = tmp_path / "county.json"
+    rules.write_text(json.dumps({"year": 2026, "threshold": 7600, "rules": rules_part}), encoding="utf-8")
+    path = tmp_path / "g.db"
+    result = Run(path)(*INIT_ARGS, "--config", rules)
+    assert result.exit_code == 3 and message in result.output
+    assert not path.exists()
+
+
+def test_init_lists_every_missing_option_at_once(tmp_path):
+    result = Run(tmp_path / "g.db")("init", "--grid", "G1")
+    assert result.exit_code == 2
+    for option in ("--village", "--township", "--county", "--monitor", "--phone", "--threshold"):
+        assert option in result.output
 
 
 @pytest.mark.parametrize("content, extra, code", [

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, err, ledger_path, need, open_ledger, print_json, say
+from grid_cli.commands.common import console, err, interactive, ledger_path, need, open_ledger, print_json, say
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
@@ -15,7 +15,7 @@ from grid_cli.i18n import tr
 def _threshold(text) -> int:
     from grid_cli.parse import parse_money
 
-    value = parse_money(text, what=tr("监测标准", "threshold"))
+    value = parse_money(text, what=("监测标准", "threshold"))
     if value < 1000:
         raise UsageError(f"监测标准 {value} 元/人/年 太低，请核对（例：7600）",
                          f"a threshold of {value} yuan/person/year is implausibly low; please check (e.g. 7600)")
@@ -32,6 +32,9 @@ def init_command(
     year: Annotated[Optional[int], typer.Option("--year", help="监测年度 monitoring year (default: this year)")] = None,
     threshold: Annotated[Optional[str], typer.Option("--threshold", help="监测标准 yuan/person/year (required unless --config)")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="县级规则文件 county rule file (JSON) to adopt")] = None,
+    level: Annotated[str, typer.Option("--level", help="grid | township | county (hubs merge the bundles below them)")] = "grid",
+    grids: Annotated[Optional[list[str]], typer.Option("--grids", help="乡镇下辖网格 a township's grids (repeatable or comma-separated)")] = None,
+    townships: Annotated[Optional[list[str]], typer.Option("--townships", help="县下辖乡镇 a county's townships (repeatable or comma-separated)")] = None,
 ) -> None:
     from grid_cli.clock import today
     from grid_cli.ledger import Ledger
@@ -39,6 +42,20 @@ def init_command(
 
     path, source = ledger_path()
     Ledger.check_new(path)
+    if level != "grid":  # a township or county hub (grid_cli.sync)
+        from grid_cli.commands.sync import init_hub
+
+        codes = [c for item in (grids if level == "township" else townships) or [] for c in item.split(",")]
+        return init_hub(path, level, township=township, county=county, codes=codes, year=year,
+                        threshold=threshold, config=config)
+    required = {"--grid": grid_code, "--village": village, "--township": township, "--county": county,
+                "--monitor": monitor, "--phone": phone}
+    if not config:
+        required["--threshold"] = threshold
+    missing = [option for option, value in required.items() if value in (None, "")]
+    if missing and not interactive():  # say everything that is missing at once
+        raise UsageError(f"缺少 {'、'.join(missing)}", f"missing {', '.join(missing)}",
+                         hint_zh="见 grid init --help", hint_en="see `grid init --help`")
     rules = None
     if config:
         from grid_cli.rules.config import read_county_rules
@@ -66,7 +83,7 @@ def init_command(
                                                   f"{meta['year']} monitoring threshold (yuan/person/year)"), _threshold)
         year_config = {"threshold": value}
     else:
-        year_config = {"threshold": rules.threshold, **{f"rules.{k}": v for k, v in rules.rules.items()}}
+        year_config = {"threshold": rules.threshold, **rules.flat()}
     ledger = Ledger.create(path, meta)
     with ledger.write() as w:
         w.set_config(meta["year"], year_config)

@@ -58,6 +58,38 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, action TEXT, detail TEXT);
         """,
     ),
+    (
+        2,
+        "sync: replicas, hub scope, received ranges, acknowledgements, bundles seen",
+        # replicas: the other ledgers this one has heard of, each bound to one place (level + code).
+        # scope: a hub's own area (a township's grids, a county's townships; a county also learns which
+        #   township each grid belongs to). seq_ranges: per origin, the change seqs held ('have': in
+        #   `changes` or quarantined) and covered ('cover': held, or declared not for this ledger by the
+        #   sender). acks: per peer and origin, how far the peer said it is covered (from its bundles).
+        # household_grids: every grid a household was ever assigned to (receiver-side scope checks).
+        # put_bases: the base version the winning put of a field had seen (conflict detection).
+        """
+        CREATE TABLE replicas (id TEXT PRIMARY KEY, level TEXT NOT NULL, code TEXT NOT NULL, parent TEXT,
+                               first_seen TEXT, last_bundle_at TEXT);
+        CREATE UNIQUE INDEX replicas_place ON replicas(level, code);
+        CREATE TABLE scope (code TEXT PRIMARY KEY, level TEXT NOT NULL, parent TEXT);
+        CREATE TABLE seq_ranges (origin TEXT NOT NULL, kind TEXT NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL,
+                                 PRIMARY KEY (origin, kind, lo)) WITHOUT ROWID;
+        CREATE TABLE acks (peer TEXT NOT NULL, origin TEXT NOT NULL, upto INTEGER NOT NULL,
+                           PRIMARY KEY (peer, origin)) WITHOUT ROWID;
+        CREATE TABLE bundles (file_sha256 TEXT PRIMARY KEY, payload_sha256 TEXT, bundle_id TEXT, sender TEXT,
+                              direction TEXT, created TEXT, merged_at TEXT, changes INTEGER, applied INTEGER,
+                              skipped INTEGER, quarantined INTEGER);
+        CREATE TABLE household_grids (household_id TEXT NOT NULL, grid TEXT NOT NULL,
+                                      PRIMARY KEY (household_id, grid)) WITHOUT ROWID;
+        INSERT OR IGNORE INTO household_grids SELECT id, grid FROM households WHERE grid IS NOT NULL;
+        CREATE TABLE put_bases (entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL,
+                                base TEXT NOT NULL, PRIMARY KEY (entity, entity_id, field)) WITHOUT ROWID;
+        DELETE FROM conflicts WHERE id NOT IN
+            (SELECT min(id) FROM conflicts GROUP BY entity, entity_id, field, lost_version);
+        CREATE UNIQUE INDEX conflicts_lost ON conflicts(entity, entity_id, field, lost_version)
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -272,6 +272,15 @@ def _versions(conn: sqlite3.Connection, entity: str, entity_id: str) -> dict[str
 
 
 def record_change(conn: sqlite3.Connection, change: dict) -> None:
+    """Append a change to the log. A member put that does not name the household is stamped with the
+    member's current household (`h`), so a receiver can check the change's scope without the member's
+    history."""
+    body = change["body"]
+    if change["entity"] == "member" and body.get("op") == "put" and "household_id" not in body["f"] \
+            and "h" not in body:
+        row = conn.execute("SELECT household_id FROM members WHERE id = ?", (change["id"],)).fetchone()
+        if row is not None and row[0]:
+            body["h"] = row[0]
     conn.execute(
         "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body) VALUES (?, ?, ?, ?, ?, ?)",
         (change["origin"], change["seq"], change["hlc"], change["entity"], change["id"],
@@ -281,8 +290,9 @@ def record_change(conn: sqlite3.Connection, change: dict) -> None:
 
 def apply_change(conn: sqlite3.Connection, change: dict) -> None:
     """Apply one logged change to the ledger's state. Shared by local writes and sync merges, so a
-    change means the same thing wherever it lands. Per field, the greater (hlc, origin) wins; a value
-    that loses to a concurrent edit (one that did not see it) is kept in `conflicts`."""
+    change means the same thing wherever it lands. Per field, the greater (hlc, origin) wins; when two
+    different values meet and the newer one was written without having seen the older one (its base
+    version is older), the losing value is kept in `conflicts` (once per losing version)."""
     body, version = change["body"], f"{change['hlc']} {change['origin']}"
     op = body["op"]
     if op == "put":
@@ -295,6 +305,45 @@ def apply_change(conn: sqlite3.Connection, change: dict) -> None:
         raise ValueError(f"unknown change op {op!r}")
 
 
+def _held_base(conn, entity: str, entity_id: str, field: str) -> str | None:
+    row = conn.execute("SELECT base FROM put_bases WHERE entity=? AND entity_id=? AND field=?",
+                       (entity, entity_id, field)).fetchone()
+    return row[0] if row else None
+
+
+def _meet(conn, entity, entity_id, field, held, held_value, version, value, base) -> bool:
+    """One field: the held version meets an incoming one. Returns True if the incoming value wins.
+    Notes a conflict when the values differ and the newer write had not seen the older one."""
+    if held is None:
+        _set_base(conn, entity, entity_id, field, base, replacing=False)
+        return True
+    if version == held:  # the same change again
+        return False
+    wins = version > held
+    newer_base = base if wins else _held_base(conn, entity, entity_id, field)
+    older = held if wins else version
+    if held_value != value and (newer_base is None or newer_base < older):
+        if wins:
+            _note_conflict(conn, entity, entity_id, field, value, version, held_value, held)
+        else:
+            _note_conflict(conn, entity, entity_id, field, held_value, held, value, version)
+    if wins:
+        _set_base(conn, entity, entity_id, field, base, replacing=True)
+        if base is not None:  # a write that saw a conflict's kept value settles it everywhere
+            conn.execute(
+                "UPDATE conflicts SET status='superseded' WHERE status='open' AND entity=? AND entity_id=?"
+                " AND field=? AND kept_version <= ?", (entity, str(entity_id), field, base))
+    return wins
+
+
+def _set_base(conn, entity, entity_id, field, base, *, replacing: bool) -> None:
+    if base is not None:
+        conn.execute("INSERT OR REPLACE INTO put_bases VALUES (?, ?, ?, ?)", (entity, str(entity_id), field, base))
+    elif replacing:
+        conn.execute("DELETE FROM put_bases WHERE entity=? AND entity_id=? AND field=?",
+                     (entity, str(entity_id), field))
+
+
 def _apply_put(conn, entity, entity_id, fields, bases, version):
     table = TABLES[entity]
     row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (entity_id,)).fetchone()
@@ -305,14 +354,13 @@ def _apply_put(conn, entity, entity_id, fields, bases, version):
         current, versions = dict(row), json.loads(row["_v"])
     winners = {}
     for field, value in fields.items():
-        held = versions.get(field)
-        if held is None or version > held:
+        held_value = _norm(field, _stored(field, current.get(field)))
+        if _meet(conn, entity, entity_id, field, versions.get(field), held_value, version, _norm(field, value),
+                 bases.get(field)):
             winners[field] = value
-            if held is not None and held != bases.get(field) and _norm(field, current.get(field)) != _norm(field, value):
-                _note_conflict(conn, entity, entity_id, field, value, version, _stored(field, current.get(field)), held)
             versions[field] = version
-        elif version != held and bases.get(field) != held and _norm(field, current.get(field)) != _norm(field, value):
-            _note_conflict(conn, entity, entity_id, field, _stored(field, current.get(field)), held, value, version)
+    if entity == "household" and fields.get("grid"):
+        conn.execute("INSERT OR IGNORE INTO household_grids VALUES (?, ?)", (entity_id, fields["grid"]))
     if winners:
         assignments = ", ".join(f"{f} = ?" for f in winners)
         conn.execute(
@@ -325,15 +373,12 @@ def _apply_config(conn, year, values, bases, version):
     for key, value in values.items():
         row = conn.execute("SELECT value, _v FROM config WHERE year=? AND key=?", (year, key)).fetchone()
         held = json.loads(row["_v"]).get("value") if row else None
-        if held is None or version > held:
-            if held is not None and held != bases.get(key) and row["value"] != canonical(value):
-                _note_conflict(conn, "config", f"{year}", key, value, version, json.loads(row["value"]), held)
+        held_value = json.loads(row["value"]) if row and row["value"] is not None else None
+        if _meet(conn, "config", str(year), key, held, held_value, version, value, bases.get(key)):
             conn.execute(
                 "INSERT OR REPLACE INTO config (year, key, value, _v) VALUES (?, ?, ?, ?)",
                 (year, key, canonical(value), canonical({"value": version})),
             )
-        elif version != held and bases.get(key) != held and row["value"] != canonical(value):
-            _note_conflict(conn, "config", f"{year}", key, json.loads(row["value"]), held, value, version)
 
 
 def _apply_event(conn, change, body):
@@ -353,7 +398,7 @@ def _apply_event(conn, change, body):
 
 def _note_conflict(conn, entity, entity_id, field, kept, kept_version, lost, lost_version):
     conn.execute(
-        "INSERT INTO conflicts (entity, entity_id, field, kept_value, kept_version, lost_value, lost_version, noted_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))",
-        (entity, entity_id, field, canonical(kept), kept_version, canonical(lost), lost_version),
+        "INSERT OR IGNORE INTO conflicts (entity, entity_id, field, kept_value, kept_version, lost_value,"
+        " lost_version, noted_at) VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))",
+        (entity, str(entity_id), field, canonical(kept), kept_version, canonical(lost), lost_version),
     )

@@ -1,0 +1,212 @@
+"""`grid sync ...`: export, merge, status, conflicts, scope. Thin: the work is in grid_cli.sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from grid_cli.commands.common import console, err, open_ledger, print_json, say
+from grid_cli.errors import REFUSED, UsageError
+from grid_cli.i18n import lang, tr
+
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
+JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+
+
+def _line(zh: str, en: str, **kw) -> None:
+    console.print(tr(zh, en, **kw), markup=False, soft_wrap=True)
+
+
+def init_hub(path: Path, level: str, *, township: str | None, county: str | None, codes: list[str],
+             year: int | None, threshold: str | None, config: Path | None) -> None:
+    """`grid init --level township|county`: a hub ledger (called from commands/init.py)."""
+    from grid_cli.clock import today
+    from grid_cli.commands.common import need
+    from grid_cli.commands.init import _threshold
+    from grid_cli.sync import create_hub
+
+    county = need(county, "--county", tr("县", "County"))
+    if level == "township":
+        township = need(township, "--township", tr("乡镇", "Township"))
+    year_config = None
+    if config:
+        from grid_cli.rules.config import read_county_rules
+
+        rules = read_county_rules(config)
+        year = rules.year
+        year_config = {"threshold": rules.threshold, **{f"rules.{k}": v for k, v in rules.rules.items()}}
+    elif threshold:
+        year_config = {"threshold": _threshold(threshold)}
+    elif level == "county":
+        value = need(threshold, "--threshold", tr("监测标准（元/人/年）", "monitoring threshold (yuan/person/year)"), _threshold)
+        year_config = {"threshold": value}
+    year = year or today().year
+    create_hub(path, level, township=township, county=county, codes=codes, year=year, year_config=year_config)
+    what = tr("乡镇", "township") if level == "township" else tr("县", "county")
+    say("已建立{what}账本：{path}；下辖：{codes}", "{what} ledger created: {path}; area: {codes}",
+        what=what, path=path, codes=", ".join(sorted(set(codes))))
+
+
+@app.command("export")
+def export(
+    for_code: Annotated[Optional[str], typer.Option("--for", help="向下导出给该网格/乡镇 export down to this grid / township")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="文件或目录 file or folder (default: here)")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """导出同步包 — write one bundle for the level above (or --for one below)."""
+    from grid_cli.sync import export_bundle
+
+    ledger = open_ledger()
+    result = export_bundle(ledger, out, for_code=for_code)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    say("已导出同步包：{path}（{n} 条变更，给{level} {code}）", "Bundle written: {path} ({n} changes, for {level} {code})",
+        path=result.path, n=result.changes, level=result.recipient["level"], code=result.recipient["code"])
+
+
+@app.command("merge")
+def merge(
+    bundles: Annotated[list[Path], typer.Argument(help="同步包文件 bundle files, any order")],
+    max_skew: Annotated[float, typer.Option("--max-skew-hours", help="时钟超前多少小时即隔离 quarantine clocks this far ahead")] = 24.0,
+    as_json: JsonOption = False,
+) -> None:
+    """合并同步包 — merge bundles (any number, any order); each is taken whole or refused whole."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from grid_cli.sync import merge_bundles
+    from grid_cli.sync.merge import after_merge
+
+    ledger = open_ledger()
+    refused: list[dict] = []
+
+    def on_refused(path: Path, error) -> None:
+        refused.append({"path": str(path), "reason": error.reason, "message": error.message(lang())})
+        if not as_json:
+            err.print(f"[red]{tr('已拒收', 'refused')}[/] ", end="", markup=True)
+            err.print(f"{path.name}: {error.message(lang())}", markup=False, soft_wrap=True)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task(tr("合并中", "merging"), total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        results = []
+        for path in bundles:
+            bar.update(task, description=path.name[:40], completed=0)
+            results += merge_bundles(ledger, [path], progress=progress, on_refused=on_refused,
+                                     max_skew_hours=max_skew, refresh=False)
+    warning = after_merge(ledger) if any(r.applied for r in results) else None
+    if warning is not None and not as_json:
+        err.print(f"[yellow]{tr('提示', 'note')}:[/] ", end="", markup=True)
+        err.print(tr("已合并，但未能重算风险：", "merged, but findings were not recomputed: ") + warning.message(lang()),
+                  markup=False, soft_wrap=True)
+    if as_json:
+        print_json({"merged": [r.as_dict() for r in results], "refused": refused})
+    else:
+        for r in results:
+            if r.status == "duplicate":
+                say("{name}: 已合并过，跳过", "{name}: already merged, skipped", name=Path(r.path).name)
+                continue
+            _line("{name}: 来自{level} {code}，{n} 条变更，新增 {a}，已有 {s}，隔离 {q}，新冲突 {c}",
+                "{name}: from {level} {code}: {n} changes, {a} new, {s} already held, {q} quarantined, {c} new conflicts",
+                name=Path(r.path).name, level=r.sender.get("level"), code=r.sender.get("code"), n=r.changes,
+                a=r.applied, s=r.skipped, q=r.quarantined, c=r.conflicts)
+            for origin, holes in r.gaps.items():
+                _line("  缺口：来源 {o} 缺少序号 {h}", "  gap: origin {o} is missing seqs {h}", o=origin[-8:],
+                    h=", ".join(f"{a}-{b}" if a != b else str(a) for a, b in holes))
+    if refused:
+        raise typer.Exit(REFUSED)
+
+
+@app.command("status")
+def status(as_json: JsonOption = False) -> None:
+    """同步状况 — per origin: what was received, the gaps, the last merge."""
+    from rich.table import Table
+
+    from grid_cli.sync import sync_status
+
+    info = sync_status(open_ledger())
+    if as_json:
+        print_json(info)
+        return
+    say("本账本：{level} {code}（副本 {r}）；下辖：{area}", "This ledger: {level} {code} (replica {r}); area: {area}",
+        level=info["level"], code=info["code"], r=info["replica"][-8:], area=", ".join(info["area"]))
+    table = Table(title=tr("各来源收到的变更", "Changes received per origin"))
+    for zh, en in (("来源", "origin"), ("层级", "level"), ("编码", "code"), ("已收", "received"),
+                   ("连续至", "covered to"), ("缺口", "gaps"), ("最近同步包", "last bundle")):
+        table.add_column(tr(zh, en))
+    for o in info["origins"]:
+        gaps = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in o["gaps"])
+        table.add_row(o["origin"][-8:] + (tr("（本账本）", " (this)") if o["self"] else ""), o["level"] or "",
+                      o["code"] or "", str(o["received"]), str(o["covered_to"]), f"[red]{gaps}[/]" if gaps else "",
+                      o["last_bundle_at"] or "")
+    console.print(table)
+    last = info["last_merge"]
+    say("最近一次合并：{at}", "Last merge: {at}", at=last["at"] if last else tr("无", "none"))
+    say("待处理冲突 {c}；隔离的变更 {q}", "Open conflicts {c}; quarantined changes {q}",
+        c=info["open_conflicts"], q=info["quarantined"])
+
+
+@app.command("conflicts")
+def conflicts(
+    choice: Annotated[Optional[str], typer.Argument(help="kept | lost (with --pick)")] = None,
+    pick_id: Annotated[Optional[int], typer.Option("--pick", help="处理该编号的冲突 settle this conflict")] = None,
+    include_closed: Annotated[bool, typer.Option("--all", help="也列出已处理的 include settled ones")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """冲突 — values that lost a concurrent edit; `--pick ID kept|lost` settles one (a new, syncable change)."""
+    from grid_cli.sync import list_conflicts, pick
+
+    ledger = open_ledger()
+    if pick_id is not None:
+        if choice is None:
+            raise UsageError("请在 --pick 后给出 kept 或 lost", "give kept or lost after --pick ID")
+        done = pick(ledger, pick_id, choice)
+        if as_json:
+            print_json(done)
+        else:
+            say("冲突 {id} 已处理：{field} = {value}", "Conflict {id} settled: {field} = {value}",
+                id=pick_id, field=done["field"], value=done["value"])
+        return
+    if choice is not None:
+        raise UsageError("kept / lost 须与 --pick ID 一起用", "kept / lost goes with --pick ID")
+    rows = list_conflicts(ledger, include_closed=include_closed)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        say("没有待处理的冲突", "No open conflicts")
+        return
+    from rich.table import Table
+
+    table = Table(title=tr("并发修改中落选的值", "Values that lost a concurrent edit"))
+    for zh, en in (("编号", "id"), ("户编号", "household"), ("对象", "record"), ("字段", "field"),
+                   ("现值(kept)", "kept"), ("落选值(lost)", "lost"), ("状态", "status")):
+        table.add_column(tr(zh, en))
+    for r in rows:
+        table.add_row(str(r["id"]), r["hh_no"] or "", f"{r['entity']} {str(r['entity_id'])[-8:]}", r["field"],
+                      str(r["kept_value"]), str(r["lost_value"]), r["status"])
+    console.print(table, markup=False)
+    say("用 grid sync conflicts --pick 编号 kept|lost 处理", "Settle one with: grid sync conflicts --pick ID kept|lost")
+
+
+@app.command("scope")
+def scope(
+    add: Annotated[Optional[list[str]], typer.Option("--add", help="加入下辖网格/乡镇 add a grid / township (repeatable)")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """下辖范围 — show (or extend) a hub's area: a township's grids, a county's townships."""
+    from grid_cli.sync import add_scope, sync_status
+
+    ledger = open_ledger()
+    added = add_scope(ledger, add) if add else []
+    area = sync_status(ledger)["area"]
+    if as_json:
+        print_json({"area": area, "added": added})
+        return
+    say("下辖：{area}", "Area: {area}", area=", ".join(area))

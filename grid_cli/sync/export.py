@@ -1,0 +1,217 @@
+"""Exporting a bundle: everything the recipient has not acknowledged, within its scope.
+
+Up (grid -> township -> county): every change not yet acknowledged by the level above, from every origin
+this ledger holds (a hub relays its grids' changes), except rule configuration, which only flows down.
+Down (`--for GRID` from a township, `--for TOWNSHIP` from the county): only the recipient's households
+(their members, visits, measures, decisions), the household moves out of its area, and the year's rules.
+A household moved into the recipient's area travels with its whole history.
+
+Acknowledgements: each bundle carries its sender's `have` vector (per origin, how far it is covered without
+a hole); the receiver keeps it in `acks` and starts its next export to that peer above it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import zipfile
+from array import array
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from grid_cli.clock import HLC, new_id
+from grid_cli.errors import UsageError
+from grid_cli.ledger import Ledger
+from grid_cli.sync import ranges as R
+from grid_cli.sync.format import FORMAT, MANIFEST, PARENT_LEVEL, PAYLOAD, VERSION, change_line, dumps
+from grid_cli.sync.merge import load_ranges, own_max
+from grid_cli.sync.place import LEVEL_ZH, Place, here, scope_codes
+
+CHILD_LEVEL = {"township": "grid", "county": "township"}
+
+
+@dataclass
+class ExportResult:
+    path: str
+    direction: str
+    recipient: dict
+    changes: int
+    counts: dict = field(default_factory=dict)
+    bytes: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^\w\-]+", "_", text)[:40] or "x"
+
+
+def recipient_of(ledger: Ledger, me: Place, for_code: str | None) -> tuple[str, dict, set[str] | None]:
+    """(direction, recipient, recipient's grids for a down bundle)."""
+    if for_code is None:
+        if me.level == "county":
+            raise UsageError("县级账本没有上级；向下导出请用 --for 乡镇", "a county ledger has no level above; use --for TOWNSHIP")
+        level = PARENT_LEVEL[me.level]
+        return "up", {"level": level, "code": me.parent}, None
+    if me.level == "grid":
+        raise UsageError("网格账本只向乡镇导出（不用 --for）", "a grid ledger exports only to its township (drop --for)")
+    level = CHILD_LEVEL[me.level]
+    if for_code not in scope_codes(ledger, level):
+        raise UsageError(f"{for_code} 不在本{LEVEL_ZH[me.level]}的范围内", f"{for_code} is not within this {me.level}'s area",
+                         hint_zh="用 grid sync status 查看范围", hint_en="see the area with `grid sync status`")
+    grids = {for_code} if level == "grid" else set(scope_codes(ledger, "grid", for_code))
+    return "down", {"level": level, "code": for_code}, grids
+
+
+def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> ExportResult:
+    me = here(ledger)
+    conn = ledger.conn
+    direction, recipient, grids = recipient_of(ledger, me, for_code)
+    row = conn.execute("SELECT id FROM replicas WHERE level = ? AND code = ?",
+                       (recipient["level"], recipient["code"])).fetchone()
+    peer = row[0] if row else None
+    recipient["replica"] = peer
+    stamp = dt.datetime.now(dt.timezone.utc)
+    out = Path(out) if out else Path.cwd()
+    if out.is_dir() or str(out).endswith(("/", "\\")):
+        name = f"grid-{_safe(me.code)}-to-{_safe(recipient['code'])}-{stamp:%Y%m%d-%H%M%S}-{new_id()[-6:]}.zip"
+        out = out / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    conn.execute("BEGIN")  # one consistent snapshot
+    try:
+        acks = {o: n for o, n in conn.execute("SELECT origin, upto FROM acks WHERE peer = ?", (peer,))} if peer else {}
+        held = load_ranges(conn, "cover")  # what we hold, or know is not for us (and so not for them)
+        mine = own_max(conn, me.replica)
+        if mine:
+            held[me.replica] = [(1, mine)]
+        base = {o: R.above(r, acks.get(o, 0)) for o, r in held.items() if o != peer}
+        base = {o: r for o, r in base.items() if r}
+        rows = _select(conn, direction, base, acks, peer, grids)
+        manifest, nbytes = _write(out, rows, me, ledger, direction, recipient, grids, base, stamp, progress)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("xg", "xack", "xs", "xout", "xin"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    with ledger.write() as w:
+        w.audit("sync-export", f"{direction} {recipient['level']} {recipient['code']}: {manifest['payload']['lines']} changes")
+    return ExportResult(str(out), direction, recipient, manifest["payload"]["lines"], manifest["counts"], nbytes)
+
+
+def _select(conn, direction, base, acks, peer, grids):
+    if direction == "up":
+        for origin in sorted(base):
+            yield from conn.execute(
+                "SELECT origin, origin_seq, hlc, entity, entity_id, body FROM changes"
+                " WHERE origin = ? AND origin_seq > ? AND entity != 'config' ORDER BY origin_seq",
+                (origin, acks.get(origin, 0)))
+        return
+    for ddl in ("CREATE TEMP TABLE xg (grid TEXT PRIMARY KEY)", "CREATE TEMP TABLE xack (origin TEXT PRIMARY KEY, upto INTEGER)",
+                "CREATE TEMP TABLE xs (h TEXT PRIMARY KEY)", "CREATE TEMP TABLE xout (h TEXT PRIMARY KEY)",
+                "CREATE TEMP TABLE xin (h TEXT PRIMARY KEY)"):
+        conn.execute(ddl)
+    conn.executemany("INSERT INTO xg VALUES (?)", [(g,) for g in sorted(grids)])
+    conn.executemany("INSERT INTO xack VALUES (?, ?)", [(o, acks.get(o, 0)) for o in base])
+    conn.execute("INSERT INTO xs SELECT id FROM households WHERE grid IN (SELECT grid FROM xg)")
+    conn.execute("INSERT OR IGNORE INTO xout SELECT household_id FROM household_grids"
+                 " WHERE grid IN (SELECT grid FROM xg) AND household_id NOT IN (SELECT h FROM xs)")
+    conn.execute("INSERT OR IGNORE INTO xin SELECT c.entity_id FROM changes c JOIN xs ON xs.h = c.entity_id"
+                 " JOIN xack a ON a.origin = c.origin WHERE c.entity = 'household' AND c.origin_seq > a.upto"
+                 " AND json_extract(c.body, '$.f.grid') IN (SELECT grid FROM xg)")
+    household = ("(CASE c.entity WHEN 'household' THEN c.entity_id"
+                 " WHEN 'member' THEN (SELECT household_id FROM members m WHERE m.id = c.entity_id)"
+                 " WHEN 'event' THEN (SELECT household_id FROM events e WHERE e.id = c.entity_id) END)")
+    yield from conn.execute(
+        f"""SELECT c.origin, c.origin_seq, c.hlc, c.entity, c.entity_id, c.body FROM changes c
+            LEFT JOIN xack a ON a.origin = c.origin
+            WHERE c.origin IS NOT ? AND (
+              (a.origin IS NOT NULL AND c.origin_seq > a.upto AND (
+                  c.entity = 'config'
+                  OR {household} IN (SELECT h FROM xs)
+                  OR (c.entity = 'household' AND c.entity_id IN (SELECT h FROM xout)
+                      AND json_type(c.body, '$.f.grid') IS NOT NULL)))
+              OR (c.entity != 'config' AND {household} IN (SELECT h FROM xin)))
+            ORDER BY c.origin, c.origin_seq""", (peer,))
+
+
+def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, grids, base, stamp, progress):
+    conn = ledger.conn
+    part = out.with_name(out.name + ".part")
+    digest = hashlib.sha256()
+    counts: dict[str, int] = {}
+    seqs: dict[str, array] = {}
+    origins: dict[str, dict | None] = {}
+    nbytes = lines = 0
+
+    def place_of(origin: str) -> dict | None:
+        if origin not in origins:
+            if origin == me.replica:
+                origins[origin] = {"level": me.level, "code": me.code, "parent": me.parent}
+            else:
+                r = conn.execute("SELECT level, code, parent FROM replicas WHERE id = ?", (origin,)).fetchone()
+                origins[origin] = {"level": r[0], "code": r[1], "parent": r[2]} if r else None
+        return origins[origin]
+
+    try:
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            with zf.open(PAYLOAD, "w", force_zip64=True) as fh:
+                buf: list[bytes] = []
+                size = 0
+                for origin, seq, hlc, entity, entity_id, body in rows:
+                    if place_of(origin) is None:
+                        continue  # never happens: every origin held was bound when it was merged
+                    data = change_line(origin, seq, hlc, entity, entity_id, body).encode("utf-8")
+                    buf.append(data)
+                    size += len(data)
+                    counts[origin] = counts.get(origin, 0) + 1
+                    arr = seqs.get(origin)
+                    if arr is None:
+                        arr = seqs[origin] = array("q")
+                    arr.append(seq)
+                    lines += 1
+                    if size >= 1 << 20:
+                        chunk = b"".join(buf)
+                        digest.update(chunk)
+                        fh.write(chunk)
+                        nbytes += len(chunk)
+                        buf, size = [], 0
+                        if progress:
+                            progress(lines, 0)
+                chunk = b"".join(buf)
+                digest.update(chunk)
+                fh.write(chunk)
+                nbytes += len(chunk)
+            declared = {o: R.union(base.get(o, []), R.runs(sorted(seqs.get(o, ())))) for o in set(base) | set(seqs)}
+            declared = {o: r for o, r in declared.items() if place_of(o) is not None}
+            origins = {o: origins[o] for o in declared}
+            cover = load_ranges(conn, "cover")
+            have = {o: R.contiguous(r) for o, r in cover.items()}
+            have[me.replica] = own_max(conn, me.replica)
+            scope_grids = sorted(grids) if grids is not None else (
+                [me.code] if me.level == "grid" else scope_codes(ledger, "grid"))
+            manifest = {
+                "format": FORMAT, "version": VERSION, "bundle_id": new_id(),
+                "created": stamp.isoformat(timespec="seconds"), "created_hlc": HLC(ledger.meta("hlc")).last,
+                "direction": direction, "sender": me.as_dict(), "recipient": recipient,
+                "scope": {"grids": scope_grids}, "origins": origins,
+                "ranges": {o: [list(p) for p in r] for o, r in sorted(declared.items())},
+                "counts": {o: counts.get(o, 0) for o in sorted(declared)},
+                "have": {o: n for o, n in sorted(have.items()) if n},
+                "payload": {"name": PAYLOAD, "sha256": digest.hexdigest(), "bytes": nbytes, "lines": lines},
+                "security": {"signature": None, "encryption": None},
+            }
+            zf.writestr(MANIFEST, dumps(manifest))
+        os.replace(part, out)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return manifest, nbytes

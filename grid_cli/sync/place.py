@@ -1,0 +1,192 @@
+"""Where a ledger sits in the grid -> township -> county tree, what it covers, and whom it accepts bundles from.
+
+A grid ledger's place is its grid code and its township (from `grid init`); a township hub covers the grids
+listed at init (`scope` table); a county covers its townships and learns, from each township's bundles,
+which grids belong to it. Every other replica a ledger hears of is bound to one place in `replicas`:
+a bundle whose sender or origins contradict those bindings is refused as of unknown origin.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grid_cli.errors import UsageError
+from grid_cli.i18n import tr
+from grid_cli.ledger import Ledger
+from grid_cli.sync.format import PARENT_LEVEL, BadFormat, NotForThisLedger, OutOfScope, UnknownOrigin
+
+REPLICA_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
+LEVEL_ZH = {"grid": "网格", "township": "乡镇", "county": "县"}
+
+
+def label(level: str, code: str) -> tuple[str, str]:
+    return f"{LEVEL_ZH.get(level, level)} {code}", f"{level} {code}"
+
+
+@dataclass(frozen=True)
+class Place:
+    replica: str
+    level: str
+    code: str
+    parent: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"replica": self.replica, "level": self.level, "code": self.code, "parent": self.parent}
+
+
+def here(ledger: Ledger) -> Place:
+    meta = ledger.all_meta()
+    level = meta.get("level") or "grid"
+    code = {"grid": meta.get("grid_code"), "township": meta.get("township"), "county": meta.get("county")}[level]
+    parent = {"grid": meta.get("township"), "township": meta.get("county"), "county": None}[level]
+    return Place(meta["replica_id"], level, str(code), parent)
+
+
+def scope_codes(ledger: Ledger, level: str, parent: str | None = None) -> list[str]:
+    sql, params = "SELECT code FROM scope WHERE level = ?", [level]
+    if parent is not None:
+        sql += " AND parent = ?"
+        params.append(parent)
+    return [r[0] for r in ledger.conn.execute(sql + " ORDER BY code", params)]
+
+
+def my_grids(ledger: Ledger, place: Place) -> set[str]:
+    """The grids whose households this ledger holds."""
+    if place.level == "grid":
+        return {place.code}
+    return set(scope_codes(ledger, "grid"))
+
+
+def create_hub(path: Path, level: str, *, township: str | None, county: str, codes: list[str],
+               year: int, year_config: dict | None) -> Ledger:
+    """A township hub (scope: its grids) or a county hub (scope: its townships)."""
+    if level not in ("township", "county"):
+        raise UsageError(f"层级只能是 grid、township 或 county：{level}", f"--level is grid, township or county: {level}")
+    codes = sorted({c.strip() for c in codes if c.strip()})
+    if not codes:
+        raise UsageError("请用 --grids（乡镇）或 --townships（县）列出下辖单位",
+                         "list the area with --grids (township) or --townships (county)")
+    meta: dict[str, Any] = {"level": level, "county": county, "year": year}
+    if level == "township":
+        meta["township"] = township
+    ledger = Ledger.create(path, meta)
+    with ledger.write() as w:
+        child = "grid" if level == "township" else "township"
+        parent = township if level == "township" else county
+        w.conn.executemany("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, ?, ?)",
+                           [(code, child, parent) for code in codes])
+        if year_config:
+            w.set_config(year, year_config)
+    return ledger
+
+
+def add_scope(ledger: Ledger, codes: list[str]) -> list[str]:
+    place = here(ledger)
+    if place.level == "grid":
+        raise UsageError("网格账本没有下辖范围", "a grid ledger has no area below it")
+    child = "grid" if place.level == "township" else "township"
+    added = []
+    with ledger.write() as w:
+        for code in sorted({c.strip() for c in codes if c.strip()}):
+            if w.conn.execute("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, ?, ?)",
+                              (code, child, place.code)).rowcount:
+                added.append(code)
+    return added
+
+
+@dataclass
+class Admission:
+    direction: str          # "up": from a ledger below us; "down": from the one above
+    sender: Place
+    allowed_grids: set[str]  # the grids whose households this bundle may touch
+    origins: dict[str, dict]
+
+
+def admit(ledger: Ledger, me: Place, m: dict) -> Admission:
+    """Check who sent the bundle and to whom, against this ledger's place and bindings."""
+    s, r = m["sender"], m["recipient"]
+    for replica in [s["replica"], *m["origins"]]:
+        if not REPLICA_RE.fullmatch(str(replica)):
+            raise BadFormat("同步包的副本编号不对", "the bundle has a malformed replica id")
+    sender = Place(s["replica"], s["level"], s["code"], s.get("parent"))
+    if sender.replica == me.replica:
+        raise NotForThisLedger("这个同步包是本账本自己导出的", "this bundle was exported by this very ledger",
+                               hint_zh="把它交给接收方合并", hint_en="give it to its recipient to merge")
+    if r["level"] != me.level or r["code"] != me.code or (r.get("replica") and r["replica"] != me.replica):
+        zh, en = label(r["level"], r["code"])
+        mzh, men = label(me.level, me.code)
+        raise NotForThisLedger(f"这个同步包是给{zh}的，不是给本账本（{mzh}）的",
+                               f"this bundle is for {en}, not for this ledger ({men})")
+    szh, sen = label(sender.level, sender.code)
+    if PARENT_LEVEL.get(me.level) == sender.level:
+        direction = "down"
+        if sender.code != me.parent:
+            mzh, men = label(PARENT_LEVEL[me.level], str(me.parent))
+            raise UnknownOrigin(f"同步包来自{szh}，但本账本属于{mzh}", f"the bundle comes from {sen}, but this ledger belongs to {men}")
+        allowed = my_grids(ledger, me)
+    elif PARENT_LEVEL.get(sender.level) == me.level:
+        direction = "up"
+        if sender.parent != me.code or sender.code not in scope_codes(ledger, sender.level):
+            raise OutOfScope(f"{szh}不在本{LEVEL_ZH[me.level]}的范围内", f"{sen} is not within this {me.level}'s area",
+                             hint_zh="用 grid sync scope --add 加入范围", hint_en="add it with `grid sync scope --add`")
+        if sender.level == "grid":
+            allowed = {sender.code}
+        else:
+            declared = {str(g) for g in m["scope"].get("grids", [])}
+            for grid in declared:
+                row = ledger.conn.execute("SELECT parent FROM scope WHERE code = ? AND level = 'grid'", (grid,)).fetchone()
+                if row is not None and row[0] != sender.code:
+                    raise OutOfScope(f"网格 {grid} 属于乡镇 {row[0]}，不属于 {sender.code}",
+                                     f"grid {grid} belongs to township {row[0]}, not {sender.code}")
+            allowed = declared | set(scope_codes(ledger, "grid", sender.code))
+    else:
+        raise UnknownOrigin(f"{LEVEL_ZH[me.level]}账本不接收来自{szh}的同步包",
+                            f"a {me.level} ledger does not take bundles from {sen}")
+    if m["direction"] != direction:
+        raise BadFormat("同步包的方向与发送方不符", "the bundle's direction does not match its sender")
+    origins = dict(m["origins"])
+    origins[sender.replica] = {"level": sender.level, "code": sender.code, "parent": sender.parent}
+    for replica, info in origins.items():
+        if replica == me.replica:
+            continue
+        row = ledger.conn.execute("SELECT level, code FROM replicas WHERE id = ?", (replica,)).fetchone()
+        zh, en = label(info["level"], info["code"])
+        if row is not None and (row[0], row[1]) != (info["level"], info["code"]):
+            ozh, oen = label(row[0], row[1])
+            raise UnknownOrigin(f"副本 {replica[-8:]} 自称{zh}，但已登记为{ozh}",
+                                f"replica {replica[-8:]} claims to be {en} but is known as {oen}")
+        other = ledger.conn.execute("SELECT id FROM replicas WHERE level = ? AND code = ?",
+                                    (info["level"], info["code"])).fetchone()
+        if other is not None and other[0] != replica:
+            raise UnknownOrigin(f"{zh}已登记为另一个副本（{other[0][-8:]}），这个同步包来自未知副本 {replica[-8:]}",
+                                f"{en} is enrolled as another replica ({other[0][-8:]}); this bundle holds changes from "
+                                f"an unknown replica {replica[-8:]}",
+                                hint_zh="若该网格换了电脑，请由乡镇重新登记", hint_en="if that grid changed laptops, re-enrol it at the township")
+        if direction == "up" and replica != sender.replica and row is None:
+            if not (info["level"] == "grid" and info["code"] in allowed):
+                raise UnknownOrigin(f"同步包转发了不明来源的变更（{en}）", f"the bundle relays changes of an unknown origin ({en})")
+    return Admission(direction, sender, allowed, origins)
+
+
+def remember(ledger: Ledger, adm: Admission, me: Place) -> None:
+    """Bind the sender and the bundle's origins to their places (inside the merge transaction)."""
+    conn = ledger.conn
+    for replica, info in adm.origins.items():
+        if replica == me.replica:
+            continue
+        conn.execute("INSERT OR IGNORE INTO replicas (id, level, code, parent, first_seen) VALUES (?, ?, ?, ?, datetime('now'))",
+                     (replica, info["level"], info["code"], info.get("parent")))
+        if me.level == "county" and info["level"] == "grid" and info.get("parent"):
+            conn.execute("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, 'grid', ?)", (info["code"], info["parent"]))
+    conn.execute("UPDATE replicas SET last_bundle_at = datetime('now') WHERE id = ?", (adm.sender.replica,))
+    if me.level == "county" and adm.direction == "up":
+        conn.executemany("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, 'grid', ?)",
+                         [(g, adm.sender.code) for g in sorted(adm.allowed_grids)])
+
+
+def describe(level: str, code: str) -> str:
+    zh, en = label(level, code)
+    return tr(zh, en)

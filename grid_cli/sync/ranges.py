@@ -1,0 +1,69 @@
+"""Sets of change sequence numbers kept as sorted, disjoint, inclusive (lo, hi) runs."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+
+def runs(seqs: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted unique seqs -> runs. Raises ValueError on a repeated seq."""
+    out: list[list[int]] = []
+    for seq in seqs:
+        if out and seq <= out[-1][1]:
+            raise ValueError(seq)
+        if out and seq == out[-1][1] + 1:
+            out[-1][1] = seq
+        else:
+            out.append([seq, seq])
+    return [(lo, hi) for lo, hi in out]
+
+
+def union(*sets: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for lo, hi in sorted(pair for s in sets for pair in s):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, hi) for lo, hi in merged]
+
+
+def above(ranges: Iterable[tuple[int, int]], floor: int) -> list[tuple[int, int]]:
+    """The part of the runs strictly above `floor`."""
+    return [(max(lo, floor + 1), hi) for lo, hi in ranges if hi > floor]
+
+
+def contiguous(ranges: list[tuple[int, int]]) -> int:
+    """How far the runs cover 1..n without a hole (0 if 1 is missing)."""
+    return ranges[0][1] if ranges and ranges[0][0] <= 1 else 0
+
+
+def gaps(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The holes between 1 and the highest seq held."""
+    out, expect = [], 1
+    for lo, hi in ranges:
+        if lo > expect:
+            out.append((expect, lo - 1))
+        expect = max(expect, hi + 1)
+    return out
+
+
+class Lookup:
+    """Fast membership test for one origin's runs (bundles arrive mostly in order)."""
+
+    def __init__(self, ranges: list[tuple[int, int]]):
+        self.los = [lo for lo, _ in ranges]
+        self.ranges = ranges
+        self.last = None
+
+    def __contains__(self, seq: int) -> bool:
+        last = self.last
+        if last is not None and last[0] <= seq <= last[1]:
+            return True
+        from bisect import bisect_right
+
+        i = bisect_right(self.los, seq) - 1
+        if i >= 0 and seq <= self.ranges[i][1]:
+            self.last = self.ranges[i]
+            return True
+        return False

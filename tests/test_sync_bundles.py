@@ -1,0 +1,320 @@
+"""Sync bundles through the CLI: the round trip, refusals (each leaves the ledger unchanged), gaps,
+quarantine of far-future clocks, conflicts and their resolution."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from grid_cli.cli import app
+from grid_cli.clock import format_hlc, wall_ms
+from grid_cli.ledger import Ledger
+from grid_cli.sync.digest import digest
+
+runner = CliRunner()
+GRID = ["--village", "V", "--township", "T1", "--county", "C", "--monitor", "王", "--phone", "13800138000",
+        "--threshold", "7600", "--year", "2026"]
+
+
+def grid(tmp: Path, *args: str, ok: bool = True):
+    result = runner.invoke(app, ["--lang", "en", *args], env={"GRID_LANG": "en"})
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """County C with township T1 (grids G1, G2) and grid ledgers G1, G2, each with households."""
+    p = {name: str(tmp_path / f"{name}.db") for name in ("C", "T1", "G1", "G2")}
+    grid(tmp_path, "--ledger", p["C"], "init", "--level", "county", "--county", "C", "--townships", "T1",
+         "--threshold", "7600", "--year", "2026")
+    grid(tmp_path, "--ledger", p["T1"], "init", "--level", "township", "--township", "T1", "--county", "C",
+         "--grids", "G1,G2", "--year", "2026")
+    for g in ("G1", "G2"):
+        grid(tmp_path, "--ledger", p[g], "init", "--grid", g, *GRID)
+        for n in range(3):
+            grid(tmp_path, "--ledger", p[g], "household", "add", "--hh-no", f"{g}0{n}", "--head", f"户主{n}")
+    p["dir"] = tmp_path
+    return p
+
+
+def export(p, name, *extra) -> Path:
+    out = p["dir"] / f"b{len(list(p['dir'].glob('*.zip')))}.zip"
+    grid(p["dir"], "--ledger", p[name], "sync", "export", "--out", str(out), *extra)
+    return out
+
+
+def merge(p, name, *bundles, ok=True):
+    return grid(p["dir"], "--ledger", p[name], "sync", "merge", *map(str, bundles), ok=ok)
+
+
+def state(p, name):
+    ledger = Ledger.open(Path(p[name]))
+    try:
+        tables = {t: ledger.query(f"SELECT * FROM {t} ORDER BY 1") for t in
+                  ("households", "members", "events", "config", "changes", "replicas", "seq_ranges", "acks",
+                   "bundles", "conflicts", "quarantine")}
+        return json.dumps(tables, sort_keys=True, default=str)
+    finally:
+        ledger.close()
+
+
+def rewrite(src: Path, dst: Path, lines=None, manifest=None, fix_hash=True) -> Path:
+    """A crafted bundle: edit the payload lines and/or manifest; by default re-seal the hash (a 'valid' forgery)."""
+    with zipfile.ZipFile(src) as zf:
+        m = json.loads(zf.read("manifest.json"))
+        payload = zf.read("changes.jsonl").decode("utf-8").splitlines(keepends=True)
+    if lines:
+        payload = lines(payload)
+    data = "".join(payload).encode("utf-8")
+    if fix_hash:
+        m["payload"].update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), lines=len(payload))
+    if manifest:
+        manifest(m)
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("changes.jsonl", data)
+        zf.writestr("manifest.json", json.dumps(m, ensure_ascii=False))
+    return dst
+
+
+# -- the round trip ----------------------------------------------------------------------------
+def test_round_trip_converges_and_remerge_is_a_no_op(tree):
+    p = tree
+    merge(p, "T1", export(p, "G1"), export(p, "G2"))
+    merge(p, "C", export(p, "T1"))
+    merge(p, "T1", export(p, "C", "--for", "T1"))
+    for g in ("G1", "G2"):
+        merge(p, g, export(p, "T1", "--for", g))
+    ledgers = {n: Ledger.open(Path(p[n])) for n in ("C", "T1", "G1", "G2")}
+    try:
+        for g in ("G1", "G2"):
+            assert digest(ledgers[g], [g], config=False) == digest(ledgers["T1"], [g], config=False) \
+                == digest(ledgers["C"], [g], config=False)
+        assert ledgers["G1"].config(2026)["threshold"] == 7600
+        assert ledgers["C"].query("SELECT count(*) AS n FROM households")[0]["n"] == 6
+    finally:
+        for ledger in ledgers.values():
+            ledger.close()
+    before = state(p, "C")
+    bundles = sorted(p["dir"].glob("*.zip"))
+    result = merge(p, "C", bundles[2])
+    assert "already merged" in result.output
+    assert state(p, "C") == before
+
+
+def test_status_json_reports_origins_and_last_merge(tree):
+    p = tree
+    merge(p, "T1", export(p, "G1"))
+    info = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "status", "--json").output)
+    assert info["level"] == "township" and info["area"] == ["G1", "G2"]
+    g1 = [o for o in info["origins"] if o["code"] == "G1"][0]
+    assert g1["received"] == 6 and g1["gaps"] == []  # 3 households and their heads
+    assert g1["covered_to"] == 7  # and the grid's own rules from `grid init`, which stay local (not sent up)
+    assert info["last_merge"]["applied"] == 6
+
+
+def test_acknowledged_changes_are_not_sent_again(tree):
+    p = tree
+    merge(p, "T1", export(p, "G1"))
+    merge(p, "G1", export(p, "T1", "--for", "G1"))  # carries T1's acknowledgement
+    again = export(p, "G1")
+    with zipfile.ZipFile(again) as zf:
+        assert json.loads(zf.read("manifest.json"))["payload"]["lines"] == 0
+
+
+def test_gap_is_reported_then_filled(tree):
+    p = tree
+    first = export(p, "G1")                # seqs 1..n
+    grid(p["dir"], "--ledger", p["G1"], "household", "add", "--hh-no", "G1099", "--head", "新户")
+    both = export(p, "G1")                 # not acknowledged yet: 1..n+2
+    with zipfile.ZipFile(first) as zf:
+        upto = max(hi for r in json.loads(zf.read("manifest.json"))["ranges"].values() for _, hi in r)
+
+    def later_only(lines):
+        return [line for line in lines if json.loads(line)["seq"] > upto]
+
+    def later_ranges(m):
+        for origin in m["ranges"]:
+            m["ranges"][origin] = [[upto + 1, hi] for _, hi in m["ranges"][origin]]
+            m["counts"][origin] = 2
+
+    late = rewrite(both, p["dir"] / "late.zip", lines=later_only, manifest=later_ranges)
+    out = merge(p, "T1", late).output
+    assert "gap" in out
+    info = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "status", "--json").output)
+    assert [o["gaps"] for o in info["origins"] if o["code"] == "G1"] == [[[1, upto]]]
+    merge(p, "T1", first)
+    info = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "status", "--json").output)
+    assert [o["gaps"] for o in info["origins"] if o["code"] == "G1"] == [[]]
+    assert len(json.loads(grid(p["dir"], "--ledger", p["T1"], "household", "list", "--json").output)) == 4
+
+
+# -- refusals: each whole, one line, exit 1, ledger unchanged ----------------------------------
+def refused(p, name, bundle, reason_words):
+    before = state(p, name)
+    result = merge(p, name, bundle, ok=False)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "refused" in lines[0], result.output
+    assert any(w in lines[0] for w in reason_words), lines[0]
+    assert state(p, name) == before
+    return lines[0]
+
+
+def test_truncated_bundle_is_refused(tree):
+    b = export(tree, "G1")
+    cut = tree["dir"] / "cut.zip"
+    cut.write_bytes(b.read_bytes()[: b.stat().st_size // 2])
+    refused(tree, "T1", cut, ["incomplete", "damaged"])
+
+
+def test_altered_payload_is_refused(tree):
+    b = export(tree, "G1")
+    forged = rewrite(b, tree["dir"] / "forged.zip", lines=lambda ls: [line.replace("户主0", "户主X") for line in ls],
+                     fix_hash=False)
+    refused(tree, "T1", forged, ["sha256"])
+
+
+def test_altered_counts_are_refused(tree):
+    b = export(tree, "G1")
+    forged = rewrite(b, tree["dir"] / "forged.zip", lines=lambda ls: ls[:-1])
+    refused(tree, "T1", forged, ["number of changes"])
+
+
+@pytest.mark.parametrize("kind", ["text", "no-manifest", "format", "version"])
+def test_wrong_format_is_refused(tree, kind):
+    path = tree["dir"] / f"{kind}.zip"
+    if kind == "text":
+        path.write_text("household,name\n1,张三\n", encoding="utf-8")
+    elif kind == "no-manifest":
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("changes.jsonl", "")
+    else:
+        change = {"format": lambda m: m.update(format="other"), "version": lambda m: m.update(version=99)}[kind]
+        rewrite(export(tree, "G1"), path, manifest=change)
+    refused(tree, "T1", path, ["not a valid", "newer grid"])
+
+
+def test_bundle_from_an_unknown_replica_is_refused(tree):
+    merge(tree, "T1", export(tree, "G1"))
+    impostor = str(tree["dir"] / "impostor.db")  # another ledger claiming to be grid G1
+    grid(tree["dir"], "--ledger", impostor, "init", "--grid", "G1", *GRID)
+    grid(tree["dir"], "--ledger", impostor, "household", "add", "--hh-no", "X1", "--head", "某人")
+    refused(tree, "T1", export(dict(tree, X=impostor), "X"), ["unknown replica"])
+
+
+def test_change_from_an_undeclared_origin_is_refused(tree):
+    b = export(tree, "G1")
+
+    def other_origin(lines):
+        change = json.loads(lines[0])
+        change["origin"] = "f" * 32
+        return [json.dumps(change, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", *lines[1:]]
+
+    refused(tree, "T1", rewrite(b, tree["dir"] / "o.zip", lines=other_origin), ["does not declare"])
+
+
+def test_grid_outside_the_townships_area_is_refused(tree):
+    g9 = str(tree["dir"] / "G9.db")
+    grid(tree["dir"], "--ledger", g9, "init", "--grid", "G9", *GRID)
+    refused(tree, "T1", export(dict(tree, G9=g9), "G9"), ["not within"])
+
+
+def test_grid_touching_another_grids_household_is_refused(tree):
+    p = tree
+    merge(p, "T1", export(p, "G1"), export(p, "G2"))
+    ledger = Ledger.open(Path(p["T1"]))
+    g2_household = ledger.query("SELECT id FROM households WHERE grid = 'G2' LIMIT 1")[0]["id"]
+    ledger.close()
+    g1 = Ledger.open(Path(p["G1"]))
+    with g1.write() as w:  # G1 records a visit on a G2 household (a forged or confused bundle)
+        w.event("visit", g2_household, {"note": "x"}, date="2026-03-01")
+    g1.close()
+    refused(p, "T1", export(p, "G1"), ["outside its area"])
+
+
+def test_grid_moving_a_household_is_refused(tree):
+    p = tree
+    g1 = Ledger.open(Path(p["G1"]))
+    hid = g1.query("SELECT id FROM households LIMIT 1")[0]["id"]
+    with g1.write() as w:
+        w.put("household", hid, {"grid": "G2"})
+    g1.close()
+    refused(p, "T1", export(p, "G1"), ["township decision"])
+
+
+def test_bundle_for_another_ledger_is_refused(tree):
+    refused(tree, "G2", export(tree, "G1"), ["is for township T1"])
+    refused(tree, "C", export(tree, "G1"), ["is for township T1"])
+
+
+def test_rules_from_below_are_refused(tree):
+    b = export(tree, "G1")
+
+    def config_line(lines):
+        origin = json.loads(lines[0])["origin"]
+        seq = max(json.loads(line)["seq"] for line in lines) + 1
+        change = {"origin": origin, "seq": seq, "hlc": format_hlc(wall_ms(), 0), "entity": "config", "id": "2026",
+                  "body": {"op": "config", "f": {"threshold": 1}, "b": {"threshold": None}}}
+        return [*lines, json.dumps(change, sort_keys=True, separators=(",", ":")) + "\n"]
+
+    def widen(m):
+        for origin in m["ranges"]:
+            m["ranges"][origin][-1][1] += 1
+            m["counts"][origin] += 1
+
+    refused(tree, "T1", rewrite(b, tree["dir"] / "cfg.zip", lines=config_line, manifest=widen), ["rules"])
+
+
+# -- quarantine, conflicts ---------------------------------------------------------------------
+def test_far_future_clock_is_quarantined_not_applied(tree):
+    b = export(tree, "G1")
+    future = format_hlc(wall_ms() + 3 * 24 * 3600 * 1000, 0)
+
+    def skew(lines):
+        change = json.loads(lines[-1])
+        change["hlc"] = future
+        return [*lines[:-1], json.dumps(change, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"]
+
+    merge(tree, "T1", rewrite(b, tree["dir"] / "skew.zip", lines=skew))
+    info = json.loads(grid(tree["dir"], "--ledger", tree["T1"], "sync", "status", "--json").output)
+    assert info["quarantined"] == 1
+    ledger = Ledger.open(Path(tree["T1"]))
+    assert ledger.meta("hlc") < future  # the clock did not jump ahead
+    ledger.close()
+
+
+def test_concurrent_edits_keep_the_loser_and_a_pick_syncs(tree):
+    p = tree
+    merge(p, "T1", export(p, "G1"))
+    merge(p, "G1", export(p, "T1", "--for", "G1"))
+    grid(p["dir"], "--ledger", p["G1"], "household", "edit", "G100", "--phone", "13900000001")
+    grid(p["dir"], "--ledger", p["T1"], "household", "edit", "G100", "--phone", "13900000002")
+    merge(p, "T1", export(p, "G1"))
+    merge(p, "G1", export(p, "T1", "--for", "G1"))
+    rows = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts", "--json").output)
+    assert len(rows) == 1 and {rows[0]["kept_value"], rows[0]["lost_value"]} == {"13900000001", "13900000002"}
+    lost = rows[0]["lost_value"]
+    grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts", "--pick", str(rows[0]["id"]), "lost")
+    assert json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts", "--json").output) == []
+    merge(p, "G1", export(p, "T1", "--for", "G1"))
+    shown = json.loads(grid(p["dir"], "--ledger", p["G1"], "household", "show", "G100", "--json", "--unmasked").output)
+    assert shown["phone"] == lost
+    # the pick saw the kept value, so it settles the same conflict on the grid too
+    assert json.loads(grid(p["dir"], "--ledger", p["G1"], "sync", "conflicts", "--json").output) == []
+
+
+def test_same_value_is_not_a_conflict(tree):
+    p = tree
+    merge(p, "T1", export(p, "G1"))
+    merge(p, "G1", export(p, "T1", "--for", "G1"))
+    grid(p["dir"], "--ledger", p["G1"], "household", "edit", "G100", "--phone", "13900000001")
+    grid(p["dir"], "--ledger", p["T1"], "household", "edit", "G100", "--phone", "13900000001")
+    merge(p, "T1", export(p, "G1"))
+    assert json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts", "--json").output) == []

@@ -1,0 +1,285 @@
+"""Property test of sync (modelled on cr-sqlite's test_sync_prop.py): 2-6 replicas in a grid -> township ->
+county tree make random edits, visits, decisions, rule changes and household moves; bundles are exported
+at random, then delivered shuffled, duplicated, dropped and redelivered. At the end every replica exchanges
+everything and all of them must hold the same state over each grid's scope, every visit made anywhere is
+present, no legitimate bundle was ever refused, and re-merging every bundle ever made changes nothing.
+
+The CI run keeps to about a minute on a 2-core machine; `pytest -m slow` runs many more examples."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
+
+from grid_cli.clock import new_id
+from grid_cli.ledger import Ledger
+from grid_cli.sync import create_hub, export_bundle, merge_bundle
+from grid_cli.sync.digest import digest
+
+YEAR = 2026
+# (county?, grids per township): every tree of 2..6 replicas we care about
+SHAPES = [
+    (False, (1,)), (False, (2,)), (False, (3,)), (True, (1,)), (True, (2,)), (True, (3,)),
+    (True, (1, 1)), (True, (2, 1)), (True, (1, 2)), (False, (4,)),
+]
+VALUES = ["甲", "乙", "丙"]  # few values, so concurrent edits often collide
+FIELDS = ["phone", "village", "category", "address"]
+
+
+def fast(ledger: Ledger) -> Ledger:
+    # Test speed only: the sync logic does not depend on fsync (the kill test runs with the real setting).
+    ledger.conn.execute("PRAGMA synchronous=OFF")
+    return ledger
+
+
+class SyncMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="grid-sync-prop-"))
+        self.ledgers: dict[str, Ledger] = {}
+        self.level: dict[str, str] = {}
+        self.parent: dict[str, str | None] = {}
+        self.grids_of: dict[str, list[str]] = {}   # township -> grids
+        self.pool: list[tuple[str, str]] = []       # (bundle path, recipient name), in flight
+        self.made: list[tuple[str, str]] = []       # every bundle ever exported
+        self.visits: list[str] = []
+        self.n = 0
+
+    # -- the tree ---------------------------------------------------------------------------------
+    @initialize(shape=st.sampled_from(SHAPES))
+    def build(self, shape):
+        county, townships = shape
+        if county:
+            codes = [f"T{i}" for i in range(len(townships))]
+            self.ledgers["C"] = fast(create_hub(self.dir / "C.db", "county", township=None, county="C", codes=codes,
+                                                year=YEAR, year_config=None))
+            self.level["C"], self.parent["C"] = "county", None
+        for t, n_grids in enumerate(townships):
+            tname = f"T{t}"
+            grids = [f"G{t}{g}" for g in range(n_grids)]
+            self.grids_of[tname] = grids
+            self.ledgers[tname] = fast(create_hub(self.dir / f"{tname}.db", "township", township=tname, county="C",
+                                                  codes=grids, year=YEAR, year_config=None))
+            self.level[tname], self.parent[tname] = "township", ("C" if county else None)
+            for g in grids:
+                self.ledgers[g] = fast(Ledger.create(self.dir / f"{g}.db", {
+                    "level": "grid", "grid_code": g, "township": tname, "county": "C", "year": YEAR}))
+                self.level[g], self.parent[g] = "grid", tname
+
+    def teardown(self):
+        try:
+            if self.ledgers:
+                self.converge_and_check()
+        finally:
+            for ledger in self.ledgers.values():
+                ledger.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def names(self, level=None):
+        return sorted(n for n in self.ledgers if level is None or self.level[n] == level)
+
+    def pick(self, seq, i):
+        return seq[i % len(seq)]
+
+    def households(self, name):
+        ledger = self.ledgers[name]
+        if self.level[name] == "grid":
+            rows = ledger.query("SELECT id FROM households WHERE grid = ? ORDER BY id", (name,))
+        else:
+            rows = ledger.query("SELECT id FROM households ORDER BY id")
+        return [r["id"] for r in rows]
+
+    # -- local work -------------------------------------------------------------------------------
+    @rule(g=st.integers(0, 99), value=st.sampled_from(VALUES))
+    def add_household(self, g, value):
+        grid = self.pick(self.names("grid"), g)
+        self.n += 1
+        hid = new_id()
+        with self.ledgers[grid].write() as w:
+            w.put("household", hid, {"hh_no": f"{grid}-{self.n}", "grid": grid, "status": "正常", "village": value,
+                                     "flags": ["低保", "易地搬迁"][: self.n % 3]})
+            w.put("member", new_id(), {"household_id": hid, "name": f"户主{self.n}", "relation": "户主",
+                                       "status": "正常", "medical_insurance": True})
+
+    @rule(r=st.integers(0, 99), h=st.integers(0, 999), field=st.sampled_from(FIELDS), value=st.sampled_from(VALUES))
+    def edit(self, r, h, field, value):
+        """Any replica edits a household it holds (at a hub this is a correction)."""
+        name = self.pick(self.names(), r)
+        households = self.households(name)
+        if households:
+            with self.ledgers[name].write() as w:
+                w.put("household", self.pick(households, h), {field: value})
+
+    @rule(r=st.integers(0, 99), h=st.integers(0, 999), value=st.sampled_from(VALUES))
+    def edit_member(self, r, h, value):
+        name = self.pick(self.names(), r)
+        households = self.households(name)
+        if households:
+            ledger = self.ledgers[name]
+            members = ledger.query("SELECT id FROM members WHERE household_id = ? ORDER BY id",
+                                   (self.pick(households, h),))
+            if members:
+                with ledger.write() as w:
+                    w.put("member", members[0]["id"], {"name": value, "work_months": h % 12})
+
+    @rule(g=st.integers(0, 99), h=st.integers(0, 999))
+    def visit(self, g, h):
+        grid = self.pick(self.names("grid"), g)
+        households = self.households(grid)
+        if households:
+            with self.ledgers[grid].write() as w:
+                self.visits.append(w.event("visit", self.pick(households, h), {"note": f"v{h}", "income": {"wages": h}},
+                                           date="2026-03-01"))
+
+    @rule(r=st.integers(0, 99), h=st.integers(0, 999))
+    def decision(self, r, h):
+        hubs = self.names("township") + self.names("county")
+        name = self.pick(hubs, r)
+        households = self.households(name)
+        if households:
+            with self.ledgers[name].write() as w:
+                w.event("decision", self.pick(households, h), {"step": "审核" if self.level[name] == "township" else "审定"},
+                        date="2026-03-02")
+
+    @rule(value=st.integers(6000, 8000))
+    def rules_change(self, value):
+        top = "C" if "C" in self.ledgers else self.names("township")[0]
+        with self.ledgers[top].write() as w:
+            w.set_config(YEAR, {"threshold": value})
+
+    @rule(t=st.integers(0, 99), h=st.integers(0, 999), g=st.integers(0, 99))
+    def move(self, t, h, g):
+        """A township moves a household to another of its grids (a township decision)."""
+        tname = self.pick(self.names("township"), t)
+        households = self.households(tname)
+        grids = self.grids_of[tname]
+        if households and len(grids) > 1:
+            with self.ledgers[tname].write() as w:
+                w.put("household", self.pick(households, h), {"grid": self.pick(grids, g)})
+
+    # -- bundles ----------------------------------------------------------------------------------
+    def export(self, sender, recipient):
+        for_code = None if self.parent.get(sender) == recipient else recipient
+        result = export_bundle(self.ledgers[sender], self.dir, for_code=for_code)
+        self.made.append((result.path, recipient))
+        return result.path
+
+    def merge(self, path, recipient):
+        result = merge_bundle(self.ledgers[recipient], Path(path))  # a refusal fails the test
+        assert result.status in ("merged", "duplicate")
+
+    @rule(r=st.integers(0, 99), up=st.booleans(), c=st.integers(0, 99))
+    def send(self, r, up, c):
+        name = self.pick(self.names(), r)
+        if up and self.parent[name]:
+            self.pool.append((self.export(name, self.parent[name]), self.parent[name]))
+        elif not up and self.level[name] != "grid":
+            children = [n for n in self.ledgers if self.parent.get(n) == name]
+            child = self.pick(sorted(children), c)
+            self.pool.append((self.export(name, child), child))
+
+    @rule(r=st.integers(0, 99), up=st.booleans(), c=st.integers(0, 99))
+    def send_now(self, r, up, c):
+        """Export and deliver at once (the common case: a USB stick carried the same day)."""
+        before = len(self.pool)
+        self.send(r, up, c)
+        if len(self.pool) > before:
+            self.merge(*self.pool.pop())
+
+    @rule()
+    def full_sync(self):
+        """Everyone exchanges everything mid-run (acknowledgements settle; later work builds on them)."""
+        self.exchange_everything()
+
+    @precondition(lambda self: self.pool)
+    @rule(i=st.integers(0, 999), keep=st.booleans())
+    def deliver(self, i, keep):
+        """Deliver any bundle in flight (out of order); keeping it in the pool allows redelivery."""
+        path, recipient = self.pool[i % len(self.pool)]
+        self.merge(path, recipient)
+        if not keep:
+            self.pool.pop(i % len(self.pool))
+
+    @precondition(lambda self: self.pool)
+    @rule(i=st.integers(0, 999))
+    def drop(self, i):
+        self.pool.pop(i % len(self.pool))
+
+    # -- the end ----------------------------------------------------------------------------------
+    def exchange_everything(self):
+        order = ["grid", "township", "county"]
+        for _ in range(2):
+            for level in order[:2]:  # up
+                for name in self.names(level):
+                    if self.parent[name]:
+                        self.merge(self.export(name, self.parent[name]), self.parent[name])
+            for level in reversed(order[1:]):  # down
+                for name in self.names(level):
+                    for child in sorted(n for n in self.ledgers if self.parent.get(n) == name):
+                        self.merge(self.export(name, child), child)
+
+    def snapshot(self):
+        out = {}
+        for grid in self.names("grid"):
+            out[grid] = digest(self.ledgers[grid], [grid])
+        for name in self.names("township") + self.names("county"):
+            grids = self.grids_of.get(name) or self.names("grid")
+            out[name] = {g: digest(self.ledgers[name], [g]) for g in grids}
+            out[name]["*"] = digest(self.ledgers[name], grids)
+        return out
+
+    def converge_and_check(self):
+        self.exchange_everything()
+        snap = self.snapshot()
+        for grid in self.names("grid"):
+            township = self.parent[grid]
+            assert snap[grid] == snap[township][grid], f"{grid} differs from {township}"
+            if "C" in snap:
+                assert snap[grid] == snap["C"][grid], f"{grid} differs from the county"
+        if "C" in snap:
+            for township in self.names("township"):
+                assert snap[township]["*"] == digest(self.ledgers["C"], self.grids_of[township]), \
+                    f"{township} differs from the county"
+        # no visit lost: every visit is at the top, at its township and at the grid now holding the household
+        top = self.ledgers["C" if "C" in self.ledgers else self.names("township")[0]]
+        for event_id in self.visits:
+            row = top.query("SELECT e.household_id, h.grid FROM events e JOIN households h ON h.id = e.household_id"
+                            " WHERE e.id = ?", (event_id,))
+            assert row, f"visit {event_id} lost at the top"
+            grid = row[0]["grid"]
+            for name in (grid, self.parent[grid]):
+                assert self.ledgers[name].query("SELECT 1 FROM events WHERE id = ?", (event_id,)), \
+                    f"visit {event_id} missing at {name}"
+        # re-merging every bundle ever made, in any order, changes nothing
+        again = list(self.made)
+        random.Random(len(again)).shuffle(again)
+        for path, recipient in again:
+            merge_bundle(self.ledgers[recipient], Path(path))
+        assert self.snapshot() == snap
+        for ledger in self.ledgers.values():
+            assert ledger.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+
+
+SyncMachine.TestCase.settings = settings(
+    max_examples=200, stateful_step_count=25, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+TestSync = SyncMachine.TestCase
+
+
+class SlowSyncMachine(SyncMachine):
+    pass
+
+
+SlowSyncMachine.TestCase.settings = settings(
+    max_examples=1500, stateful_step_count=60, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+TestSyncSlow = pytest.mark.slow(SlowSyncMachine.TestCase)
