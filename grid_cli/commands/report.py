@@ -10,7 +10,7 @@ import typer
 from grid_cli.commands.common import console, open_ledger, print_json, say
 from grid_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 BAR = 12  # widest bar, in characters
 
