@@ -133,6 +133,9 @@ def assess(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable
     return Assessment(year, config["threshold"], on, list(evaluate(contexts, configs)), contexts)
 
 
-def refresh(ledger: Ledger) -> Assessment:
-    """Recompute the findings (after a merge, the township sees every grid's current state)."""
+def refresh(ledger: Ledger) -> Assessment | None:
+    """Recompute the findings (after a merge, the township sees every grid's current state). A hub
+    that has no year's threshold yet (the county has not pushed its rules) has nothing to judge by."""
+    if not ledger.query("SELECT 1 FROM config WHERE key = 'threshold' LIMIT 1"):
+        return None
     return assess(ledger)
