@@ -33,6 +33,10 @@ def year_in_force(ledger: Ledger, on: dt.date) -> tuple[int, dict]:
     return year, ledger.config(year)
 
 
+_DECODER = json.JSONDecoder()
+_EMPTY: dict = {}
+
+
 def _flag(value) -> bool | None:
     return None if value is None else bool(value)
 
@@ -42,17 +46,6 @@ def _date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def visit_of(event_id: str, date: str, data: dict) -> Visit:
-    income, spending = data.get("income") or {}, data.get("spending") or {}
-    get = income.get
-    return Visit(
-        event_id, dt.date.fromisoformat(date), len(data.get("residents") or ()),
-        get("wages", 0), get("business", 0), get("property", 0), get("transfer", 0), get("production_costs", 0),
-        spending.get("medical", 0), spending.get("other_rigid", 0),
-        data.get("house_grade"), data.get("water") or {}, tuple(data.get("events") or ()),
-    )
 
 
 # Rules look back at most this far in visits (a year-ago baseline, a 6-month stability window with
@@ -72,28 +65,39 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
                   _rows(ledger, "SELECT year, value FROM config WHERE key = 'threshold'")}
     year, _config = year_in_force(ledger, on)
     wanted = set(household_ids) if household_ids is not None else None
+    # a few households (a visit, `household show`): read only theirs; otherwise one pass over each table
+    only, ids = ("", ()) if wanted is None or len(wanted) > 500 else \
+        (f" AND household_id IN ({','.join('?' * len(wanted))})", tuple(wanted))
     members: dict[str, list[tuple]] = defaultdict(list)
-    for m in _rows(ledger, _MEMBER_SQL):
+    for m in _rows(ledger, _MEMBER_SQL + only, ids):
         members[m[1]].append(m)
     visits: dict[str, list[Visit]] = defaultdict(list)
     residents: dict[str, list[str]] = {}
     since = (on - dt.timedelta(days=LOOKBACK_DAYS)).isoformat()
+    decode, from_iso = _DECODER.raw_decode, dt.date.fromisoformat
     for household_id, event_id, date, text in _rows(
-            ledger, "SELECT household_id, id, date, data FROM events WHERE kind = 'visit' AND date BETWEEN ? AND ? "
-                    "ORDER BY household_id, date, hlc", (since, on.isoformat())):
-        data = json.loads(text)
-        visits[household_id].append(visit_of(event_id, date, data))
-        residents[household_id] = data.get("residents") or []
+            ledger, "SELECT household_id, id, date, data FROM events WHERE kind = 'visit' AND date BETWEEN ? AND ?"
+                    f"{only} ORDER BY household_id, date, hlc", (since, on.isoformat(), *ids)):
+        data = decode(text)[0]  # raw_decode: our canonical JSON has no surrounding blanks to strip
+        income, spending = data.get("income") or _EMPTY, data.get("spending") or _EMPTY
+        people = data.get("residents") or []
+        visits[household_id].append(Visit(
+            event_id, from_iso(date), len(people), income.get("wages", 0), income.get("business", 0),
+            income.get("property", 0), income.get("transfer", 0), income.get("production_costs", 0),
+            spending.get("medical", 0), spending.get("other_rigid", 0), data.get("house_grade"),
+            data.get("water") or {}, tuple(data.get("events") or ())))
+        residents[household_id] = people
     steps: dict[str, list[dict]] = defaultdict(list)
     kinds = ",".join(f"'{k}'" for k in KINDS)
     for household_id, event_id, kind, date, text, hlc in _rows(
             ledger, f"SELECT household_id, id, kind, date, data, hlc FROM events WHERE kind IN ({kinds}) "
-                    "AND (date IS NULL OR date <= ?)", (on.isoformat(),)):
+                    f"AND (date IS NULL OR date <= ?){only}", (on.isoformat(), *ids)):
         steps[household_id].append({"id": event_id, "kind": kind, "date": date, "hlc": hlc, "data": json.loads(text)})
     contexts = []
     threshold = thresholds[year]
     for hid, hh_no, village, hh_type, flags in _rows(
-            ledger, "SELECT id, hh_no, village, hh_type, flags FROM households WHERE status = '正常'"):
+            ledger, f"SELECT id, hh_no, village, hh_type, flags FROM households WHERE status = '正常'"
+                    f"{only.replace('household_id', 'id')}", ids):
         if wanted is not None and hid not in wanted:
             continue
         people = members.get(hid, ())
