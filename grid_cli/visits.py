@@ -186,6 +186,12 @@ def previous(ledger: Ledger, household_id: str) -> dict | None:
     return {"id": rows[0]["id"], **json.loads(rows[0]["data"])}
 
 
+def default_residents(members: list[dict], prev: dict | None) -> list[str]:
+    """Every active member, except those the previous visit found living away."""
+    away = set((prev or {}).get("non_residents") or ())
+    return [m["id"] for m in members if m["id"] not in away]
+
+
 def record(ledger: Ledger, household_key: str, raw: dict[str, Any]) -> tuple[str, dict]:
     """Check and save a visit. Returns (visit id, the stored data)."""
     household = find_household(ledger, household_key)
@@ -193,8 +199,10 @@ def record(ledger: Ledger, household_key: str, raw: dict[str, Any]) -> tuple[str
     members = members_of(ledger, household["id"], active_only=True)
     if not members:
         raise UsageError("该户没有在册成员，无法计算人均收入", "this household has no active members; add members first")
-    residents = [_member_ref(members, r)["id"] for r in visit.residents] if visit.residents else [m["id"] for m in members]
-    residents = list(dict.fromkeys(residents))
+    if visit.residents:
+        residents = list(dict.fromkeys(_member_ref(members, r)["id"] for r in visit.residents))
+    else:
+        residents = default_residents(members, previous(ledger, household["id"]))
     updates: list[tuple[str, dict]] = []
     for ref, update in visit.members.items():
         member = _member_ref(members, ref)
@@ -207,6 +215,8 @@ def record(ledger: Ledger, household_key: str, raw: dict[str, Any]) -> tuple[str
             event.subtype = catalog.normalize("disaster_type", event.subtype)
     data = visit.model_dump(mode="json", exclude={"members"})
     data["residents"] = residents
+    # who was away, so the next visit's default keeps them away but counts members added since
+    data["non_residents"] = [m["id"] for m in members if m["id"] not in residents]
     data["member_updates"] = {member_id: values for member_id, values in updates}
     data["per_capita"] = per_capita(visit.income.net(), len(residents))
     with ledger.write() as w:

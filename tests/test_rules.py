@@ -138,6 +138,8 @@ def test_no_labour_elderly_household():
     assert run(no_labour, ctx(members=old))
     assert not run(no_labour, ctx(members=[person("甲", 64)]))
     assert run(no_labour, ctx(members=[person("甲", 65)]))
+    assert not run(no_labour, ctx(members=[person("甲", 40, skill=None)]))  # unknown is not proof
+    assert run(no_labour, ctx(members=[person("甲", 70, skill=None)]))
 
 
 def test_labour_but_nobody_works():

@@ -150,3 +150,16 @@ def test_options_with_a_future_date_change_nothing(grid, ledger_path):
 def test_unknown_household(grid):
     result = grid("visit", "NOPE", "--yes", lang="en")
     assert result.exit_code == 2 and "no household 'NOPE'" in result.output
+
+
+def test_members_added_after_a_visit_count_as_residents_next_time_and_those_away_stay_away(grid, ledger_path):
+    from conftest import make_id
+
+    result = grid("visit", "A003", "--date", "2026-10-01", "--wages", "30000", "--resident", "郑八", "--resident", "郑十")
+    assert result.exit_code == 0, result.output
+    assert grid("member", "add", "A003", "--name", "郑十一", "--id", make_id("19800101", 19), "--relation", "配偶").exit_code == 0
+    assert grid("visit", "A003", "--date", "2026-11-01", "--wages", "30000").exit_code == 0
+    names = {r["id"]: r["name"] for r in rows_of(ledger_path, "SELECT id, name FROM members")}
+    latest = json.loads(visit_rows(ledger_path)[-1]["data"])
+    assert sorted(names[i] for i in latest["residents"]) == ["郑八", "郑十", "郑十一"]  # 郑九 still away
+    assert latest["per_capita"] == 10000

@@ -50,7 +50,10 @@ def guided(ledger, household: dict, members: list[dict], prev: dict | None) -> d
                          lambda t: catalog.normalize("visit_channel", t), default=prev.get("channel") or "入户")
     for i, m in enumerate(members, start=1):
         console.print(f"  {i}. {m['name']}（{m.get('relation') or ''}）", markup=False)
-    before = [str(i) for i, m in enumerate(members, 1) if m["id"] in (prev.get("residents") or [x["id"] for x in members])]
+    from grid_cli.visits import default_residents
+
+    usual = set(default_residents(members, prev))
+    before = [str(i) for i, m in enumerate(members, 1) if m["id"] in usual]
 
     def pick(text: str) -> list[str]:
         chosen = []
@@ -152,7 +155,7 @@ def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
 def from_options(prev: dict | None, opts: dict[str, Any]) -> dict:
     """A visit from options: the previous visit's answers, overridden by what was given."""
     raw: dict[str, Any] = {k: v for k, v in (prev or {}).items()
-                           if k in ("visitor", "channel", "income", "spending", "house_grade", "water", "residents")}
+                           if k in ("visitor", "channel", "income", "spending", "house_grade", "water")}
     raw["income"] = dict(raw.get("income") or {})
     raw["spending"] = dict(raw.get("spending") or {})
     raw["water"] = dict(raw.get("water") or {}) or None

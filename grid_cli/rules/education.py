@@ -10,6 +10,7 @@ from typing import Iterator
 
 from pydantic import Field
 
+from grid_cli import catalog
 from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
 
 ID = "education"
@@ -32,6 +33,7 @@ def check(ctx: Context, config: Config) -> Iterator[Finding]:
             yield finding(
                 ctx, ID, HIGH,
                 f"{m.name}（{age}岁）义务教育阶段失学辍学（{reason}）",
-                f"{m.name} (aged {age}) is out of compulsory school ({m.dropout_reason or 'no reason recorded'})",
+                f"{m.name} (aged {age}) is out of compulsory school "
+                f"({catalog.label('dropout_reason', m.dropout_reason, 'en') or 'no reason recorded'})",
                 member=m.id, age=age, reason=m.dropout_reason,
             )
