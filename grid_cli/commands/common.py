@@ -6,7 +6,9 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Annotated, Any, Callable, Optional
+
+import typer
 
 from rich.console import Console
 
@@ -90,3 +92,16 @@ def yes_no(value: Any) -> str:
 
 def say(zh: str, en: str, **kw) -> None:
     console.print(tr(zh, en, **kw), markup=False)
+
+
+YearOption = Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")]
+
+
+def year_or_current(ledger, year: int | None) -> int:
+    """The year asked for, else the configured year in force today."""
+    if year:
+        return year
+    from grid_cli.clock import today
+    from grid_cli.findings import year_in_force
+
+    return year_in_force(ledger, today())[0]

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.commands.common import YearOption, console, open_ledger, print_json, say, year_or_current
 from grid_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -158,15 +158,13 @@ def quarter(
 def set_(
     key: Annotated[str, typer.Argument(help="rural_growth | warning_share")],
     value: Annotated[str, typer.Argument(help="e.g. 6.6% or 0.066")],
-    year: Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")] = None,
+    year: YearOption = None,
 ) -> None:
     """Set a report figure for the year: rural_growth (all rural households' income growth) or warning_share (挂牌预警 line)."""
-    from grid_cli.clock import today
     from grid_cli.exports.quarter import set_setting
-    from grid_cli.findings import year_in_force
 
     ledger = open_ledger()
-    year = year or year_in_force(ledger, today())[0]
+    year = year_or_current(ledger, year)
     changed = set_setting(ledger, key, value, year)
     if not changed:
         say("无变化", "No change")
@@ -177,16 +175,14 @@ def set_(
 
 @app.command("show")
 def show(
-    year: Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")] = None,
+    year: YearOption = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The report figures for the year and where each comes from (config or default)."""
-    from grid_cli.clock import today
     from grid_cli.exports.quarter import SETTINGS, settings
-    from grid_cli.findings import year_in_force
 
     ledger = open_ledger()
-    year = year or year_in_force(ledger, today())[0]
+    year = year_or_current(ledger, year)
     found = settings(ledger, year)
     if as_json:
         print_json({"year": year, **found})

@@ -7,25 +7,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.commands.common import YearOption, console, open_ledger, print_json, say, year_or_current
 from grid_cli.errors import DataError, UsageError
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 
-def _year(ledger, year: int | None) -> int:
-    if year:
-        return year
-    from grid_cli.clock import today
-    from grid_cli.findings import year_in_force
-
-    return year_in_force(ledger, today())[0]
-
-
 @app.command("show")
 def show(
-    year: Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")] = None,
+    year: YearOption = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The threshold and every rule's parameters for the year."""
@@ -33,7 +24,7 @@ def show(
     from grid_cli.rules.registry import RULES
 
     ledger = open_ledger()
-    year = _year(ledger, year)
+    year = year_or_current(ledger, year)
     config = ledger.config(year)
     settings = rule_settings(config)
     if as_json:
@@ -63,7 +54,7 @@ def _value(text: str):
 def set_(
     key: Annotated[str, typer.Argument(help="threshold, or RULE.PARAM (e.g. income_fall.share)")],
     value: Annotated[str, typer.Argument(help="the value (JSON for lists/objects, e.g. '[\"C\",\"D\"]')")],
-    year: Annotated[Optional[int], typer.Option("--year")] = None,
+    year: YearOption = None,
 ) -> None:
     """Change the year's threshold or a rule parameter; the findings are re-evaluated."""
     from grid_cli.findings import assess
@@ -72,7 +63,7 @@ def set_(
     from grid_cli.rules.registry import RULES
 
     ledger = open_ledger()
-    year = _year(ledger, year)
+    year = year_or_current(ledger, year)
     if key == "threshold":
         amount = parse_money(value, what=("监测标准", "threshold"))
         if amount < 1000:
@@ -133,7 +124,7 @@ def explain(rule: Annotated[str, typer.Argument(help="a rule id from `grid rules
         raise UsageError(f"没有规则 {rule}；见 grid rules show", f"no rule {rule}; see `grid rules show`")
     module = RULES[rule]
     ledger = open_ledger()
-    settings = rule_settings(ledger.config(_year(ledger, None)))[rule]
+    settings = rule_settings(ledger.config(year_or_current(ledger, None)))[rule]
     console.print(f"[bold]{rule}[/] — {module.TITLE[0]} / {module.TITLE[1]}")
     console.print((module.__doc__ or "").strip(), markup=False)
     console.print(tr("当前参数：", "Current parameters: ") + json.dumps(settings, ensure_ascii=False), markup=False)
