@@ -12,6 +12,8 @@ from typer.core import TyperGroup
 
 from grid_cli import __version__
 from grid_cli.commands import common, demo, household, imports, init, ledger, member, monitor, notice, report, risk, rules, visit
+from grid_cli.commands import enroll, keys, trust, verify
+from grid_cli.commands import export as export_commands
 from grid_cli.commands import sync as sync_commands
 from grid_cli.errors import DATA, INTERNAL, GridError
 from grid_cli.i18n import lang, set_lang, tr
@@ -89,7 +91,12 @@ app.command("risk", help="风险 — flagged households and why (exit 1 if any).
 app.command("due", help="待走访 — who is due for a visit.")(risk.due_command)
 app.add_typer(monitor.app, name="monitor", help="监测 — include, helper, measure, end, eliminate.")
 app.add_typer(rules.app, name="rules", help="规则 — the year's threshold and rule settings.")
-app.add_typer(sync_commands.app, name="sync", help="同步包 — sync bundles: export, merge, status, conflicts.")
+app.add_typer(sync_commands.app, name="sync", help="同步包 — sync bundles: export, merge, inspect, status, conflicts.")
+app.add_typer(keys.app, name="keys", help="密钥 — this ledger's keys: init, show (fingerprints).")
+app.add_typer(trust.app, name="trust", help="信任 — enrolment and trusted keys: issue, add, list, revoke.")
+app.command("enroll", help="登记 — adopt the enrolment file from the township (or county).")(enroll.enroll_command)
+app.command("verify", help="核验 — check the change log's hash chains (exit 1 if broken).")(verify.verify_command)
+app.command("export", help="去标识导出 — households and members with stable pseudonyms (--redact).")(export_commands.export_command)
 app.command("ledger", help="月度台账 — the month's grid ledger as a print-ready workbook (xlsx/csv/json).")(ledger.ledger_command)
 app.command("notice", help="公示名单 — the public-notice list for inclusion or elimination.")(notice.notice_command)
 app.add_typer(report.app, name="report", help="报表 — the quarterly analysis (季分析) and its settings.")

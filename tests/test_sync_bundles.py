@@ -1,5 +1,7 @@
 """Sync bundles through the CLI: the round trip, refusals (each leaves the ledger unchanged), gaps,
-quarantine of far-future clocks, conflicts and their resolution."""
+quarantine of far-future clocks, conflicts and their resolution. Every ledger here is made by `grid init`
+(so it has keys) and enrolled along the tree, so every bundle is signed and encrypted; the crafted bundles
+are re-sealed with the sender's real keys (tests/sealing.py) so the checks behind the envelope show."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from grid_cli.cli import app
 from grid_cli.clock import format_hlc, wall_ms
 from grid_cli.ledger import Ledger
 from grid_cli.sync.digest import digest
+from sealing import canonical_line, reseal
 
 runner = CliRunner()
 GRID = ["--village", "V", "--township", "T1", "--county", "C", "--monitor", "王", "--phone", "13800138000",
@@ -41,7 +44,17 @@ def tree(tmp_path):
         for n in range(3):
             grid(tmp_path, "--ledger", p[g], "household", "add", "--hh-no", f"{g}0{n}", "--head", f"户主{n}")
     p["dir"] = tmp_path
+    for parent, child in (("T1", "G1"), ("T1", "G2"), ("C", "T1")):
+        enrol_cli(p, parent, child)
     return p
+
+
+def enrol_cli(p, parent, child, ledger=None):
+    """The enrolment round: the parent issues, the child enrols, the parent trusts the child's public key."""
+    d = p["dir"]
+    grid(d, "--ledger", p[parent], "trust", "issue", child, "--out", str(d / f"{child}-enrol.json"))
+    grid(d, "--ledger", ledger or p[child], "enroll", str(d / f"{child}-enrol.json"), "--out", str(d / f"{child}-public.json"))
+    return grid(d, "--ledger", p[parent], "trust", "add", str(d / f"{child}-public.json"), ok=False)
 
 
 def export(p, name, *extra) -> Path:
@@ -65,22 +78,10 @@ def state(p, name):
         ledger.close()
 
 
-def rewrite(src: Path, dst: Path, lines=None, manifest=None, fix_hash=True) -> Path:
-    """A crafted bundle: edit the payload lines and/or manifest; by default re-seal the hash (a 'valid' forgery)."""
-    with zipfile.ZipFile(src) as zf:
-        m = json.loads(zf.read("manifest.json"))
-        payload = zf.read("changes.jsonl").decode("utf-8").splitlines(keepends=True)
-    if lines:
-        payload = lines(payload)
-    data = "".join(payload).encode("utf-8")
-    if fix_hash:
-        m["payload"].update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), lines=len(payload))
-    if manifest:
-        manifest(m)
-    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("changes.jsonl", data)
-        zf.writestr("manifest.json", json.dumps(m, ensure_ascii=False))
-    return dst
+def rewrite(src: Path, dst: Path, lines=None, manifest=None, fix_hash=True, *, p, sender="G1", recipient="T1") -> Path:
+    """A crafted bundle: edit the payload lines and/or manifest; by default fix the payload hash, and sign it
+    with the sender's real key (a 'valid' forgery from an insider or a buggy sender)."""
+    return reseal(src, dst, p[sender], p[recipient], lines=lines, manifest=manifest, fix_hash=fix_hash)
 
 
 # -- the round trip ----------------------------------------------------------------------------
@@ -103,8 +104,8 @@ def test_round_trip_converges_and_remerge_is_a_no_op(tree):
             ledger.close()
     before = state(p, "C")
     bundles = sorted(p["dir"].glob("*.zip"))
-    result = merge(p, "C", bundles[2])
-    assert "already merged" in result.output
+    result = merge(p, "C", bundles[2], ok=False)
+    assert result.exit_code == 1 and "already merged" in result.output
     assert state(p, "C") == before
 
 
@@ -144,7 +145,7 @@ def test_gap_is_reported_then_filled(tree):
             m["ranges"][origin] = [[upto + 1, hi] for _, hi in m["ranges"][origin]]
             m["counts"][origin] = 2
 
-    late = rewrite(both, p["dir"] / "late.zip", lines=later_only, manifest=later_ranges)
+    late = rewrite(both, p["dir"] / "late.zip", lines=later_only, manifest=later_ranges, p=p)
     out = merge(p, "T1", late).output
     assert "gap" in out
     info = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "status", "--json").output)
@@ -177,13 +178,13 @@ def test_truncated_bundle_is_refused(tree):
 def test_altered_payload_is_refused(tree):
     b = export(tree, "G1")
     forged = rewrite(b, tree["dir"] / "forged.zip", lines=lambda ls: [line.replace("户主0", "户主X") for line in ls],
-                     fix_hash=False)
+                     fix_hash=False, p=tree)
     refused(tree, "T1", forged, ["sha256"])
 
 
 def test_altered_counts_are_refused(tree):
     b = export(tree, "G1")
-    forged = rewrite(b, tree["dir"] / "forged.zip", lines=lambda ls: ls[:-1])
+    forged = rewrite(b, tree["dir"] / "forged.zip", lines=lambda ls: ls[:-1], p=tree)
     refused(tree, "T1", forged, ["number of changes"])
 
 
@@ -197,7 +198,7 @@ def test_wrong_format_is_refused(tree, kind):
             zf.writestr("changes.jsonl", "")
     else:
         change = {"format": lambda m: m.update(format="other"), "version": lambda m: m.update(version=99)}[kind]
-        rewrite(export(tree, "G1"), path, manifest=change)
+        rewrite(export(tree, "G1"), path, manifest=change, p=tree)
     refused(tree, "T1", path, ["not a valid", "newer grid"])
 
 
@@ -205,8 +206,14 @@ def test_bundle_from_an_unknown_replica_is_refused(tree):
     merge(tree, "T1", export(tree, "G1"))
     impostor = str(tree["dir"] / "impostor.db")  # another ledger claiming to be grid G1
     grid(tree["dir"], "--ledger", impostor, "init", "--grid", "G1", *GRID)
+    # enrolment files are not secret: the impostor can adopt G1's and seal a bundle to T1's real key
+    grid(tree["dir"], "--ledger", impostor, "enroll", str(tree["dir"] / "G1-enrol.json"), "--out",
+         str(tree["dir"] / "impostor-public.json"))
     grid(tree["dir"], "--ledger", impostor, "household", "add", "--hh-no", "X1", "--head", "某人")
-    refused(tree, "T1", export(dict(tree, X=impostor), "X"), ["unknown replica"])
+    refused(tree, "T1", export(dict(tree, X=impostor), "X"), ["unknown key", "another replica"])
+    # and the township will not trust the impostor's key for G1 without --replace
+    added = grid(tree["dir"], "--ledger", tree["T1"], "trust", "add", str(tree["dir"] / "impostor-public.json"), ok=False)
+    assert added.exit_code == 1 and "already enrolled" in added.output
 
 
 def test_change_from_an_undeclared_origin_is_refused(tree):
@@ -217,13 +224,21 @@ def test_change_from_an_undeclared_origin_is_refused(tree):
         change["origin"] = "f" * 32
         return [json.dumps(change, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", *lines[1:]]
 
-    refused(tree, "T1", rewrite(b, tree["dir"] / "o.zip", lines=other_origin), ["does not declare"])
+    refused(tree, "T1", rewrite(b, tree["dir"] / "o.zip", lines=other_origin, p=tree), ["does not declare"])
 
 
 def test_grid_outside_the_townships_area_is_refused(tree):
-    g9 = str(tree["dir"] / "G9.db")
-    grid(tree["dir"], "--ledger", g9, "init", "--grid", "G9", *GRID)
-    refused(tree, "T1", export(dict(tree, G9=g9), "G9"), ["not within"])
+    p = dict(tree, G9=str(tree["dir"] / "G9.db"))
+    grid(p["dir"], "--ledger", p["G9"], "init", "--grid", "G9", *GRID)
+    issued = grid(p["dir"], "--ledger", p["T1"], "trust", "issue", "G9", ok=False)
+    assert issued.exit_code == 2 and "not within" in issued.output
+    # G9 trusts T1's public key from above and seals a bundle to it: T1 knows no key for G9
+    grid(p["dir"], "--ledger", p["T1"], "keys", "show", "--public", str(p["dir"] / "T1-public.json"))
+    grid(p["dir"], "--ledger", p["G9"], "trust", "add", str(p["dir"] / "T1-public.json"))
+    refused(p, "T1", export(p, "G9"), ["not enrolled"])
+    grid(p["dir"], "--ledger", p["G9"], "keys", "show", "--public", str(p["dir"] / "G9-public.json"))
+    added = grid(p["dir"], "--ledger", p["T1"], "trust", "add", str(p["dir"] / "G9-public.json"), ok=False)
+    assert added.exit_code == 1 and "neither within" in added.output
 
 
 def test_grid_touching_another_grids_household_is_refused(tree):
@@ -261,15 +276,16 @@ def test_rules_from_below_are_refused(tree):
         origin = json.loads(lines[0])["origin"]
         seq = max(json.loads(line)["seq"] for line in lines) + 1
         change = {"origin": origin, "seq": seq, "hlc": format_hlc(wall_ms(), 0), "entity": "config", "id": "2026",
-                  "body": {"op": "config", "f": {"threshold": 1}, "b": {"threshold": None}}}
-        return [*lines, json.dumps(change, sort_keys=True, separators=(",", ":")) + "\n"]
+                  "body": {"op": "config", "f": {"threshold": 1}, "b": {"threshold": None}},
+                  "prev": hashlib.sha256(lines[-1].rstrip("\n").encode("utf-8")).hexdigest()}  # a well-chained line
+        return [*lines, canonical_line(change)]
 
     def widen(m):
         for origin in m["ranges"]:
             m["ranges"][origin][-1][1] += 1
             m["counts"][origin] += 1
 
-    refused(tree, "T1", rewrite(b, tree["dir"] / "cfg.zip", lines=config_line, manifest=widen), ["rules"])
+    refused(tree, "T1", rewrite(b, tree["dir"] / "cfg.zip", lines=config_line, manifest=widen, p=tree), ["rules"])
 
 
 # -- quarantine, conflicts ---------------------------------------------------------------------
@@ -282,7 +298,7 @@ def test_far_future_clock_is_quarantined_not_applied(tree):
         change["hlc"] = future
         return [*lines[:-1], json.dumps(change, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"]
 
-    merge(tree, "T1", rewrite(b, tree["dir"] / "skew.zip", lines=skew))
+    merge(tree, "T1", rewrite(b, tree["dir"] / "skew.zip", lines=skew, p=tree))
     info = json.loads(grid(tree["dir"], "--ledger", tree["T1"], "sync", "status", "--json").output)
     assert info["quarantined"] == 1
     ledger = Ledger.open(Path(tree["T1"]))

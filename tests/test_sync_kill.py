@@ -1,4 +1,5 @@
-"""Killing a merge at any moment leaves the ledger as it was before, intact; merging again converges."""
+"""Killing a merge (of a signed, encrypted bundle) at any moment leaves the ledger as it was before, intact;
+merging again converges."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from grid_cli.clock import new_id
 from grid_cli.ledger import Ledger
 from grid_cli.sync import create_hub, export_bundle, merge_bundle
 from grid_cli.sync.digest import digest
+from grid_cli.sync.format import Replayed
+from sealing import enrol
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or os.name == "nt", reason="needs SIGKILL (POSIX)")
 
@@ -26,6 +29,7 @@ import sys
 from pathlib import Path
 from grid_cli.ledger import Ledger
 from grid_cli.sync import merge_bundle
+from grid_cli.sync.format import Replayed
 ledger = Ledger.open(Path(sys.argv[1]))
 print("go", flush=True)
 merge_bundle(ledger, Path(sys.argv[2]))
@@ -34,9 +38,10 @@ print("done", flush=True)
 
 
 def _copy(src: Path, dst: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".key"):
         Path(str(dst) + suffix).unlink(missing_ok=True)
     shutil.copyfile(src, dst)
+    shutil.copy(str(src) + ".key", str(dst) + ".key")  # owner-only, like the original
     return dst
 
 
@@ -52,9 +57,10 @@ def _fingerprint(path: Path) -> tuple[str, int, int]:
 def test_sigkill_during_merge_leaves_before_or_after(tmp_path):
     township = create_hub(tmp_path / "T.db", "township", township="T1", county="C", codes=["G1"], year=2026,
                           year_config=None)
-    township.close()
     g1 = Ledger.create(tmp_path / "G1.db", {"level": "grid", "grid_code": "G1", "township": "T1", "county": "C",
                                             "year": 2026})
+    enrol(township, g1)
+    township.close()
     with g1.write() as w:
         for n in range(900):
             hid = new_id()
@@ -97,7 +103,10 @@ def test_sigkill_during_merge_leaves_before_or_after(tmp_path):
         assert state in (before, after), f"attempt {attempt}: a half-merged ledger"
         seen["before" if state == before else "after"] += 1
         ledger = Ledger.open(run)
-        merge_bundle(ledger, bundle)  # again: converges (or is a no-op if it had finished)
+        try:
+            merge_bundle(ledger, bundle)  # again: converges
+        except Replayed:
+            pass  # it had finished: a replay, refused, nothing changes
         ledger.close()
         assert _fingerprint(run) == after
     assert seen["before"] > 0  # at least some kills landed mid-merge

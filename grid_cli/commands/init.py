@@ -22,6 +22,16 @@ def _threshold(text) -> int:
     return value
 
 
+def make_keys(ledger) -> None:
+    """Every ledger made by `grid init` gets its keys: it then sends and takes only sealed bundles."""
+    from grid_cli.security.keys import create_keys
+
+    keys = create_keys(ledger)
+    say("密钥指纹 {fp}（私钥文件 {path}，切勿外传）；登记见 grid enroll / grid trust",
+        "Key fingerprint {fp} (private key file {path}; never send it); enrolment: `grid enroll` / `grid trust`",
+        fp=keys.fingerprint, path=keys.path)
+
+
 def init_command(
     grid_code: Annotated[Optional[str], typer.Option("--grid", help="网格编码 grid code")] = None,
     village: Annotated[Optional[str], typer.Option("--village", help="行政村 village")] = None,
@@ -87,6 +97,7 @@ def init_command(
     ledger = Ledger.create(path, meta)
     with ledger.write() as w:
         w.set_config(meta["year"], year_config)
+    make_keys(ledger)
     say("已建立账本：{path}（来自 {source}）", "Ledger created: {path} (from {source})", path=path, source=source)
     say("网格 {grid} · {village} · {township} · {county}；{year}年监测标准 {t:,} 元/人/年",
         "Grid {grid} · {village} · {township} · {county}; {year} threshold {t:,} yuan/person/year",

@@ -43,10 +43,13 @@ def init_hub(path: Path, level: str, *, township: str | None, county: str | None
         value = need(threshold, "--threshold", tr("监测标准（元/人/年）", "monitoring threshold (yuan/person/year)"), _threshold)
         year_config = {"threshold": value}
     year = year or today().year
-    create_hub(path, level, township=township, county=county, codes=codes, year=year, year_config=year_config)
+    from grid_cli.commands.init import make_keys
+
+    ledger = create_hub(path, level, township=township, county=county, codes=codes, year=year, year_config=year_config)
     what = tr("乡镇", "township") if level == "township" else tr("县", "county")
     say("已建立{what}账本：{path}；下辖：{codes}", "{what} ledger created: {path}; area: {codes}",
         what=what, path=path, codes=", ".join(sorted(set(codes))))
+    make_keys(ledger)
 
 
 @app.command("export")
@@ -121,6 +124,50 @@ def merge(
                     h=", ".join(f"{a}-{b}" if a != b else str(a) for a, b in holes))
     if refused:
         raise typer.Exit(REFUSED)
+
+
+@app.command("inspect")
+def inspect(
+    bundle: Annotated[Path, typer.Argument(help="同步包文件 bundle file")],
+    as_json: JsonOption = False,
+) -> None:
+    """查看同步包 — what a bundle is (sender, recipient, scope, ranges, signer) without applying it; with the
+    recipient's ledger (--ledger), what merging it would change."""
+    from grid_cli.errors import DataError
+    from grid_cli.sync.inspect import inspect_bundle
+
+    try:
+        ledger = open_ledger()
+    except DataError:
+        ledger = None
+    info = inspect_bundle(bundle, ledger)
+    if as_json:
+        print_json(info)
+        return
+    s, r = info["sender"], info["recipient"]
+    _line("同步包 {id}（格式 {v}，{sealed}），{created} 生成", "Bundle {id} (format {v}, {sealed}), created {created}",
+          id=str(info["bundle_id"])[-8:], v=info["version"], created=info["created"],
+          sealed=tr("已签名并加密", "signed and encrypted") if info["sealed"] else tr("未签名、未加密", "NOT signed or encrypted"))
+    _line("  发送方：{level} {code}（副本 {rep}）", "  sender: {level} {code} (replica {rep})",
+          level=s["level"], code=s["code"], rep=s["replica"][-8:])
+    _line("  接收方：{level} {code}", "  recipient: {level} {code}", level=r["level"], code=r["code"])
+    if info["sealed"]:
+        _line("  签名密钥 {s}；加密给密钥 {k}", "  signing key {s}; encrypted to key {k}", s=info["signer"], k=info["recipient_key"])
+    _line("  范围：{g}；{n} 条变更", "  scope: {g}; {n} changes", g=", ".join(info["scope"]), n=info["changes"])
+    for o in info["origins"]:
+        ranges = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in o["ranges"])
+        _line("    {level} {code}（{rep}）：序号 {r}，{n} 条", "    {level} {code} ({rep}): seqs {r}, {n} changes",
+              level=o.get("level"), code=o.get("code"), rep=o["replica"][-8:], r=ranges, n=o["changes"])
+    would = info.get("would")
+    if would is None:
+        return
+    if would["status"] == "refused":
+        _line("  合并到本账本：会被拒收 — {m}", "  merging into this ledger: refused — {m}", m=would[lang()])
+        return
+    _line("  合并到本账本：新增 {a} 条（{what}），已有 {s}，隔离 {q}，新冲突 {c}",
+          "  merging into this ledger: {a} new ({what}), {s} already held, {q} quarantined, {c} new conflicts",
+          a=would["applied"], s=would["skipped"], q=would["quarantined"], c=would["conflicts"],
+          what=", ".join(f"{k} {v}" for k, v in sorted(would["by_entity"].items())) or "-")
 
 
 @app.command("status")

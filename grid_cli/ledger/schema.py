@@ -90,6 +90,25 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE UNIQUE INDEX conflicts_lost ON conflicts(entity, entity_id, field, lost_version)
         """,
     ),
+    (
+        3,
+        "security: trusted keys, retired replicas, the change log's hash chain",
+        # changes.prev: sha256 (hex) of the canonical line of the previous change of the same origin
+        #   (GENESIS for seq 1; NULL for changes logged before this migration). It travels in bundles.
+        # trusted_keys: the public keys of the ledgers this one exchanges bundles with (enrolment), each
+        #   bound to one place; revoked_at: bundles signed after it are refused.
+        # replicas.retired_at: a replica replaced by a re-enrolled one (a lost laptop); its history stays,
+        #   its place is free for the new replica.
+        """
+        ALTER TABLE changes ADD COLUMN prev TEXT;
+        CREATE TABLE trusted_keys (replica TEXT PRIMARY KEY, level TEXT NOT NULL, code TEXT NOT NULL, parent TEXT,
+                                   sign_pk TEXT NOT NULL, box_pk TEXT NOT NULL, fingerprint TEXT NOT NULL,
+                                   added_at TEXT NOT NULL, revoked_at TEXT, note TEXT);
+        ALTER TABLE replicas ADD COLUMN retired_at TEXT;
+        DROP INDEX replicas_place;
+        CREATE UNIQUE INDEX replicas_place ON replicas(level, code) WHERE retired_at IS NULL
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

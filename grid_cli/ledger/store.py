@@ -8,6 +8,7 @@ A crash leaves the ledger before or after the transaction, never between.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from contextlib import contextmanager
@@ -26,6 +27,43 @@ NOT_FIELDS = {"id", "_v"}
 def canonical(obj: Any) -> str:
     """The one JSON spelling of a value: sorted keys, no spaces, UTF-8 text."""
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- the change log's hash chain ---------------------------------------------------------------------
+# Each change carries `prev`: the sha256 of the canonical line of the previous change of the same origin
+# (GENESIS for seq 1). A change logged before the chain existed has no prev (a legacy prefix). The line is
+# what a bundle carries, so the chain travels with the changes and any receiver can check it.
+GENESIS = "0" * 64
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def change_line(origin: str, seq: int, hlc: str, entity: str, entity_id: str, body: str,
+                prev: str | None = None) -> str:
+    """One canonical change line (body is already canonical JSON text), with its newline."""
+    link = f',"prev":{_dumps(prev)}' if prev is not None else ""
+    return (f'{{"body":{body},"entity":{_dumps(entity)},"hlc":{_dumps(hlc)},"id":{_dumps(entity_id)},'
+            f'"origin":{_dumps(origin)}{link},"seq":{int(seq)}}}\n')
+
+
+def line_hash(line: str | bytes) -> str:
+    """The hash a change is known by in the chain: sha256 of its line without the newline."""
+    data = line.encode("utf-8") if isinstance(line, str) else line
+    return hashlib.sha256(data.rstrip(b"\n")).hexdigest()
+
+
+def row_hash(row) -> str:
+    """The chain hash of a `changes` row (origin, origin_seq, hlc, entity, entity_id, body, prev)."""
+    return line_hash(change_line(*row))
+
+
+def head(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
+    """(last seq, its hash) of an origin's changes held here; (0, GENESIS) if none."""
+    row = conn.execute("SELECT origin, origin_seq, hlc, entity, entity_id, body, prev FROM changes"
+                       " WHERE origin = ? ORDER BY origin_seq DESC LIMIT 1", (origin,)).fetchone()
+    return (row[1], row_hash(tuple(row))) if row else (0, GENESIS)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -177,10 +215,7 @@ class Writer:
         self.ledger, self.conn = ledger, ledger.conn
         self.origin = ledger.meta("replica_id")
         self.clock = HLC(ledger.meta("hlc"))
-        last = self.conn.execute(
-            "SELECT max(origin_seq) FROM changes WHERE origin = ?", (self.origin,)
-        ).fetchone()[0]
-        self.seq = last or 0
+        self.seq, self.head = head(self.conn, self.origin) if self.origin else (0, GENESIS)
         self.count = 0
 
     def set_meta(self, key: str, value: Any) -> None:
@@ -188,6 +223,7 @@ class Writer:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, canonical(value)))
         if key == "replica_id":
             self.origin = value
+            self.seq, self.head = head(self.conn, value)
 
     def put(self, entity: str, entity_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         """Set attributes of a household or member (created if new). Fields whose value is already
@@ -238,9 +274,9 @@ class Writer:
         self.seq += 1
         change = {
             "origin": self.origin, "seq": self.seq, "hlc": self.clock.tick(),
-            "entity": entity, "id": entity_id, "body": body,
+            "entity": entity, "id": entity_id, "body": body, "prev": self.head,
         }
-        record_change(self.conn, change)
+        self.head = record_change(self.conn, change)
         apply_change(self.conn, change)
         self.count += 1
 
@@ -271,21 +307,21 @@ def _versions(conn: sqlite3.Connection, entity: str, entity_id: str) -> dict[str
     return json.loads(row[0]) if row else {}
 
 
-def record_change(conn: sqlite3.Connection, change: dict) -> None:
-    """Append a change to the log. A member put that does not name the household is stamped with the
-    member's current household (`h`), so a receiver can check the change's scope without the member's
-    history."""
+def record_change(conn: sqlite3.Connection, change: dict) -> str:
+    """Append a change to the log and return its chain hash. A member put that does not name the household
+    is stamped with the member's current household (`h`), so a receiver can check the change's scope
+    without the member's history."""
     body = change["body"]
     if change["entity"] == "member" and body.get("op") == "put" and "household_id" not in body["f"] \
             and "h" not in body:
         row = conn.execute("SELECT household_id FROM members WHERE id = ?", (change["id"],)).fetchone()
         if row is not None and row[0]:
             body["h"] = row[0]
+    row = (change["origin"], change["seq"], change["hlc"], change["entity"], change["id"],
+           canonical(change["body"]), change.get("prev"))
     conn.execute(
-        "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body) VALUES (?, ?, ?, ?, ?, ?)",
-        (change["origin"], change["seq"], change["hlc"], change["entity"], change["id"],
-         canonical(change["body"])),
-    )
+        "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+    return row_hash(row)
 
 
 def apply_change(conn: sqlite3.Connection, change: dict) -> None:

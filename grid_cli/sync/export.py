@@ -6,6 +6,10 @@ Down (`--for GRID` from a township, `--for TOWNSHIP` from the county): only the 
 (their members, visits, measures, decisions), the household moves out of its area, and the year's rules.
 A household moved into the recipient's area travels with its whole history.
 
+Sealing: a ledger with keys writes format 2 (signed by this ledger, encrypted to the recipient's enrolled
+key; grid_cli/security/envelope.py) and refuses to export to a recipient it has not enrolled. A ledger
+without keys writes the unsealed format 1 (legacy, and tests of the plain format).
+
 Acknowledgements: each bundle carries its sender's `have` vector (per origin, how far it is covered without
 a hole); the receiver keeps it in `acks` and starts its next export to that peer above it.
 """
@@ -23,12 +27,12 @@ from pathlib import Path
 from typing import Callable
 
 from grid_cli.clock import HLC, new_id
-from grid_cli.errors import UsageError
+from grid_cli.errors import Refused, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.sync import ranges as R
-from grid_cli.sync.format import FORMAT, MANIFEST, PARENT_LEVEL, PAYLOAD, VERSION, change_line, dumps
+from grid_cli.sync.format import FORMAT, MANIFEST, PARENT_LEVEL, PAYLOAD, UNSEALED_VERSION, VERSION, change_line, dumps
 from grid_cli.sync.merge import load_ranges, own_max
-from grid_cli.sync.place import LEVEL_ZH, Place, here, scope_codes
+from grid_cli.sync.place import LEVEL_ZH, Place, here, label, scope_codes
 
 CHILD_LEVEL = {"township": "grid", "county": "township"}
 
@@ -67,16 +71,40 @@ def recipient_of(ledger: Ledger, me: Place, for_code: str | None) -> tuple[str, 
     return "down", {"level": level, "code": for_code}, grids
 
 
+def sealing_for(ledger: Ledger, recipient: dict):
+    """(this ledger's keys, the recipient's trusted key) if this ledger seals its bundles, else None."""
+    from grid_cli.security.keys import has_keys, load_keys
+    from grid_cli.security.trust import signer_of
+
+    if not has_keys(ledger):
+        return None
+    keys = load_keys(ledger)
+    key = signer_of(ledger, Place("", recipient["level"], recipient["code"], None))
+    if key is None:
+        zh, en = label(recipient["level"], recipient["code"])
+        if recipient["level"] == PARENT_LEVEL.get(here(ledger).level):
+            hint_zh, hint_en = "用上级发放的登记文件运行 grid enroll FILE", "run `grid enroll FILE` with the enrolment file from above"
+        else:
+            hint_zh, hint_en = "用对方的公钥文件运行 grid trust add FILE", "run `grid trust add FILE` with its public-key file"
+        raise Refused(f"{zh}尚未登记（或密钥已作废），不能给它导出加密同步包", f"{en} is not enrolled here (or its key is revoked);"
+                      " cannot seal a bundle for it", hint_zh=hint_zh, hint_en=hint_en)
+    return keys, key
+
+
 def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> ExportResult:
+                  progress: Callable[[int, int], None] | None = None, now: dt.datetime | None = None) -> ExportResult:
     me = here(ledger)
     conn = ledger.conn
     direction, recipient, grids = recipient_of(ledger, me, for_code)
-    row = conn.execute("SELECT id FROM replicas WHERE level = ? AND code = ?",
-                       (recipient["level"], recipient["code"])).fetchone()
-    peer = row[0] if row else None
+    sealing = sealing_for(ledger, recipient)
+    if sealing is not None:
+        peer = sealing[1]["replica"]
+    else:
+        row = conn.execute("SELECT id FROM replicas WHERE level = ? AND code = ? AND retired_at IS NULL",
+                           (recipient["level"], recipient["code"])).fetchone()
+        peer = row[0] if row else None
     recipient["replica"] = peer
-    stamp = dt.datetime.now(dt.timezone.utc)
+    stamp = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
     if out.is_dir() or str(out).endswith(("/", "\\")):
         name = f"grid-{_safe(me.code)}-to-{_safe(recipient['code'])}-{stamp:%Y%m%d-%H%M%S}-{new_id()[-6:]}.zip"
@@ -93,7 +121,7 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
         base = {o: R.above(r, acks.get(o, 0)) for o, r in held.items() if o != peer}
         base = {o: r for o, r in base.items() if r}
         rows = _select(conn, direction, base, acks, peer, grids)
-        manifest, nbytes = _write(out, rows, me, ledger, direction, recipient, grids, base, stamp, progress)
+        manifest, nbytes = _write(out, rows, me, ledger, direction, recipient, grids, base, stamp, progress, sealing)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -111,7 +139,7 @@ def _select(conn, direction, base, acks, peer, grids):
     if direction == "up":
         for origin in sorted(base):
             yield from conn.execute(
-                "SELECT origin, origin_seq, hlc, entity, entity_id, body FROM changes"
+                "SELECT origin, origin_seq, hlc, entity, entity_id, body, prev FROM changes"
                 " WHERE origin = ? AND origin_seq > ? AND entity != 'config' ORDER BY origin_seq",
                 (origin, acks.get(origin, 0)))
         return
@@ -131,7 +159,7 @@ def _select(conn, direction, base, acks, peer, grids):
                  " WHEN 'member' THEN (SELECT household_id FROM members m WHERE m.id = c.entity_id)"
                  " WHEN 'event' THEN (SELECT household_id FROM events e WHERE e.id = c.entity_id) END)")
     yield from conn.execute(
-        f"""SELECT c.origin, c.origin_seq, c.hlc, c.entity, c.entity_id, c.body FROM changes c
+        f"""SELECT c.origin, c.origin_seq, c.hlc, c.entity, c.entity_id, c.body, c.prev FROM changes c
             LEFT JOIN xack a ON a.origin = c.origin
             WHERE c.origin IS NOT ? AND (
               (a.origin IS NOT NULL AND c.origin_seq > a.upto AND (
@@ -143,7 +171,7 @@ def _select(conn, direction, base, acks, peer, grids):
             ORDER BY c.origin, c.origin_seq""", (peer,))
 
 
-def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, grids, base, stamp, progress):
+def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, grids, base, stamp, progress, sealing=None):
     conn = ledger.conn
     part = out.with_name(out.name + ".part")
     digest = hashlib.sha256()
@@ -163,13 +191,20 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
 
     try:
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            with zf.open(PAYLOAD, "w", force_zip64=True) as fh:
+            if sealing is not None:
+                from grid_cli.security.envelope import SEALED, SealWriter
+
+                entry = zf.open(zipfile.ZipInfo(SEALED, date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True)
+            else:
+                entry = zf.open(PAYLOAD, "w", force_zip64=True)
+            with entry as raw:
+                fh = SealWriter(raw, bytes.fromhex(sealing[1]["box_pk"])) if sealing is not None else raw
                 buf: list[bytes] = []
                 size = 0
-                for origin, seq, hlc, entity, entity_id, body in rows:
+                for origin, seq, hlc, entity, entity_id, body, prev in rows:
                     if place_of(origin) is None:
                         continue  # never happens: every origin held was bound when it was merged
-                    data = change_line(origin, seq, hlc, entity, entity_id, body).encode("utf-8")
+                    data = change_line(origin, seq, hlc, entity, entity_id, body, prev).encode("utf-8")
                     buf.append(data)
                     size += len(data)
                     counts[origin] = counts.get(origin, 0) + 1
@@ -190,6 +225,8 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
                 digest.update(chunk)
                 fh.write(chunk)
                 nbytes += len(chunk)
+                if sealing is not None:
+                    fh.close()
             declared = {o: R.union(base.get(o, []), R.runs(sorted(seqs.get(o, ())))) for o in set(base) | set(seqs)}
             declared = {o: r for o, r in declared.items() if place_of(o) is not None}
             origins = {o: origins[o] for o in declared}
@@ -198,9 +235,14 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
             have[me.replica] = own_max(conn, me.replica)
             scope_grids = sorted(grids) if grids is not None else (
                 [me.code] if me.level == "grid" else scope_codes(ledger, "grid"))
+            retired = {}
+            if me.level == "township" and direction == "up":  # tell the county of replaced grid laptops
+                retired = dict(conn.execute("SELECT id, retired_at FROM replicas WHERE level = 'grid'"
+                                            " AND retired_at IS NOT NULL ORDER BY id").fetchall())
             manifest = {
-                "format": FORMAT, "version": VERSION, "bundle_id": new_id(),
-                "created": stamp.isoformat(timespec="seconds"), "created_hlc": HLC(ledger.meta("hlc")).last,
+                "format": FORMAT, "version": VERSION if sealing is not None else UNSEALED_VERSION,
+                "bundle_id": new_id(),
+                "created": stamp.isoformat(timespec="milliseconds"), "created_hlc": HLC(ledger.meta("hlc")).last,
                 "direction": direction, "sender": me.as_dict(), "recipient": recipient,
                 "scope": {"grids": scope_grids}, "origins": origins,
                 "ranges": {o: [list(p) for p in r] for o, r in sorted(declared.items())},
@@ -209,7 +251,17 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
                 "payload": {"name": PAYLOAD, "sha256": digest.hexdigest(), "bytes": nbytes, "lines": lines},
                 "security": {"signature": None, "encryption": None},
             }
-            zf.writestr(MANIFEST, dumps(manifest))
+            if retired:
+                manifest["retired"] = retired
+            if sealing is not None:
+                from grid_cli.security.envelope import SIGNATURE, security_block
+
+                manifest["security"] = security_block(sealing[0], sealing[1], fh)
+                data = dumps(manifest).encode("utf-8")
+                zf.writestr(MANIFEST, data)
+                zf.writestr(SIGNATURE, sealing[0].sign(data).hex())
+            else:
+                zf.writestr(MANIFEST, dumps(manifest))
         os.replace(part, out)
     except BaseException:
         part.unlink(missing_ok=True)

@@ -1,7 +1,12 @@
-"""The bundle file: a zip holding `manifest.json` and `changes.jsonl`.
+"""The bundle file: a zip holding `manifest.json` and the payload.
+
+Version 1 (unsealed, only between ledgers without keys): `manifest.json` + `changes.jsonl` in the clear.
+Version 2 (sealed, every ledger with keys): `manifest.json` + `manifest.sig` + `payload.enc`, the same
+changes signed by the sender and encrypted to the recipient (grid_cli/security/envelope.py).
 
 `changes.jsonl` holds one change per line in canonical JSON (sorted keys, no spaces, UTF-8), exactly as the
-`changes` table holds it: {"body": {...}, "entity": ..., "hlc": ..., "id": ..., "origin": ..., "seq": n}.
+`changes` table holds it: {"body": {...}, "entity": ..., "hlc": ..., "id": ..., "origin": ..., "prev": h,
+"seq": n}; `prev` is the hash-chain link to the origin's previous change (absent on legacy changes).
 
 `manifest.json` (format `grid-bundle`, version 1):
   bundle_id, created (UTC ISO time), created_hlc,
@@ -16,8 +21,9 @@
   counts               {replica: n} changes per origin in the payload
   have                 {replica: n} the sender's contiguous coverage per origin (an acknowledgement)
   payload              {name, sha256, bytes, lines}
-  security             {signature: null, encryption: null}  reserved: Ed25519 signature over the manifest and
-                       a sealed box to the recipient come later; a signed bundle adds `manifest.sig`.
+  security             v1: {signature: null, encryption: null}; v2: {signature: {alg, signer, file},
+                       encryption: {alg, recipient, key, file, compression, bytes, sha256}} (envelope.py)
+  retired              optional {replica: time}: replicas of the sender's area replaced after a lost laptop
 Nothing in a bundle is ever opened as SQLite.
 """
 
@@ -27,14 +33,17 @@ import hashlib
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grid_cli.errors import Refused
+from grid_cli.ledger.store import change_line  # noqa: F401  (one canonical line, with its hash-chain link)
 
 FORMAT = "grid-bundle"
-VERSION = 1
+VERSION = 2          # the newest format this grid reads (and writes when the ledger has keys)
+UNSEALED_VERSION = 1
 MANIFEST = "manifest.json"
 PAYLOAD = "changes.jsonl"
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
@@ -70,14 +79,40 @@ class NotForThisLedger(BundleRefused):
     reason = "recipient"
 
 
+class Unsigned(BundleRefused):
+    reason = "unsigned"
+
+
+class Untrusted(BundleRefused):
+    """Signed by a key this ledger has not enrolled (or enrolled for another place)."""
+
+    reason = "untrusted-key"
+
+
+class BadSignature(BundleRefused):
+    reason = "signature"
+
+
+class Revoked(BundleRefused):
+    reason = "revoked"
+
+
+class Replayed(BundleRefused):
+    """This very bundle was merged before (same file, or same signed bundle id)."""
+
+    reason = "replay"
+
+
+class Rewritten(BundleRefused):
+    """The hash chain of an origin's changes does not hold: its history was rewritten."""
+
+    reason = "history-rewritten"
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def change_line(origin: str, seq: int, hlc: str, entity: str, entity_id: str, body: str) -> str:
-    """One canonical payload line from a `changes` row (body is already canonical JSON text)."""
-    return (f'{{"body":{body},"entity":{dumps(entity)},"hlc":{dumps(hlc)},"id":{dumps(entity_id)},'
-            f'"origin":{dumps(origin)},"seq":{int(seq)}}}\n')
 
 
 def file_sha256(path: Path) -> str:
@@ -94,10 +129,22 @@ class Bundle:
     path: Path
     zf: zipfile.ZipFile
     manifest: dict
+    manifest_bytes: bytes = b""
+    content_key: bytes | None = None   # set by security.envelope.authenticate for a sealed bundle
+
+    @property
+    def sealed(self) -> bool:
+        return self.manifest["version"] >= 2
 
     def payload(self):
-        """The payload as a binary stream (read it in chunks)."""
-        return self.zf.open(PAYLOAD)
+        """The payload's plaintext as a binary stream (read it in chunks)."""
+        if not self.sealed:
+            return self.zf.open(PAYLOAD)
+        from grid_cli.security.envelope import SEALED, OpenReader
+
+        if self.content_key is None:
+            raise RuntimeError("a sealed bundle must be authenticated before it is read")
+        return OpenReader(self.zf.open(SEALED), self.content_key)
 
     def close(self) -> None:
         self.zf.close()
@@ -137,19 +184,25 @@ def open_bundle(path: Path) -> Bundle:
         raise _damaged("文件不完整（可能传输中被截断）", "the file is incomplete (cut short in transfer?)") from None
     try:
         names = set(zf.namelist())
-        if MANIFEST not in names or PAYLOAD not in names:
-            raise _bad(f"缺少 {MANIFEST} 或 {PAYLOAD}", f"{MANIFEST} or {PAYLOAD} is missing")
+        if MANIFEST not in names or (PAYLOAD not in names and "payload.enc" not in names):
+            raise _bad(f"缺少 {MANIFEST} 或内容", f"{MANIFEST} or the payload is missing")
         info = zf.getinfo(MANIFEST)
         if info.file_size > MAX_MANIFEST_BYTES:
             raise _bad("清单过大", "the manifest is too large")
         try:
-            manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
-        except (zipfile.BadZipFile, EOFError, OSError):
+            raw = zf.read(MANIFEST)
+            manifest = json.loads(raw.decode("utf-8"))
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
             raise _damaged("清单无法读取", "the manifest cannot be read") from None
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise _bad("清单不是 JSON", "the manifest is not JSON") from None
         check_manifest(manifest)
-        return Bundle(path, zf, manifest)
+        if manifest["version"] >= 2:
+            if "payload.enc" not in names or "manifest.sig" not in names:
+                raise _bad("加密同步包缺少 payload.enc 或 manifest.sig", "a sealed bundle lacks payload.enc or manifest.sig")
+        elif PAYLOAD not in names:
+            raise _bad(f"缺少 {PAYLOAD}", f"{PAYLOAD} is missing")
+        return Bundle(path, zf, manifest, raw)
     except BaseException:
         zf.close()
         raise
@@ -188,5 +241,11 @@ def check_manifest(m: Any) -> None:
         for origin, n in m["counts"].items():
             assert origin in m["ranges"] and isinstance(n, int) and n >= 0
         assert all(isinstance(v, int) for v in m["have"].values())
+        assert isinstance(m.get("retired", {}), dict)
+        assert all(isinstance(v, str) for v in m.get("retired", {}).values())
+        if version >= 2:
+            from grid_cli.security.envelope import check_security
+
+            check_security(m)
     except (KeyError, TypeError, AssertionError, AttributeError):
         raise _bad("清单缺少字段或字段不对", "the manifest is missing fields or has wrong ones") from None

@@ -1,10 +1,15 @@
 """Merging a bundle: verify it whole, then apply it in one transaction.
 
-1. The file's sha256 was seen before -> nothing to do ("already merged").
-2. Envelope: zip, manifest format/version, recipient, sender's place and bindings (place.admit).
-3. One streaming pass over the payload (never all in memory): sha256 and byte count, each line's
-   (origin, seq) against the manifest's declared ranges and counts; lines already held (by the
-   `have` ranges) are skipped unparsed; the rest are parsed and staged in temp tables.
+1. The file's sha256 (or the signed bundle id) was seen before -> refused as a replay, nothing changes.
+2. Envelope: zip, manifest format/version; a sealed bundle (format 2): for this ledger and its key, signed
+   by the trusted, unrevoked key of the sender's place, encrypted part exactly as signed
+   (security.envelope.authenticate); a ledger with keys refuses unsealed bundles. Then the sender's place
+   and bindings (place.admit).
+3. One streaming pass over the payload (never all in memory; decrypted on the fly): sha256 and byte
+   count, each line's (origin, seq) against the manifest's declared ranges and counts, and each origin's
+   hash chain (every line's `prev` is the hash of the line before; where a run of lines meets changes this
+   ledger holds, the link is checked against them: a rewritten history is refused). Lines already held
+   (by the `have` ranges) are skipped unparsed; the rest are parsed and staged in temp tables.
 4. Scope, checked by the receiver against its own records: a grid may touch only households that are
    (or were) in its grid, and may not move them; a township only its grids; from above, only this
    ledger's area. Config comes only from above.
@@ -30,11 +35,11 @@ from typing import Any, Callable, Iterable
 from grid_cli.clock import format_hlc, parse_hlc, wall_ms
 from grid_cli.errors import DataError, GridError
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import JSON_FIELDS, apply_change, canonical
+from grid_cli.ledger.store import GENESIS, JSON_FIELDS, apply_change, canonical, row_hash
 from grid_cli.sync import ranges as R
-from grid_cli.sync.format import (ENTITIES, HLC_RE, BadFormat, BundleRefused, Damaged, OutOfScope, UnknownOrigin,
-                                  dumps, file_sha256, open_bundle)
-from grid_cli.sync.place import Admission, Place, admit, here, remember
+from grid_cli.sync.format import (ENTITIES, HLC_RE, BadFormat, BundleRefused, Damaged, OutOfScope, Replayed,
+                                  Rewritten, UnknownOrigin, dumps, file_sha256, open_bundle)
+from grid_cli.sync.place import Admission, Place, admit, here, label, remember
 
 DEFAULT_MAX_SKEW_HOURS = 24.0
 BATCH = 4000
@@ -45,7 +50,7 @@ Progress = Callable[[int, int], None]
 @dataclass
 class MergeResult:
     path: str
-    status: str                       # merged | duplicate
+    status: str                       # merged | would-merge (dry run)
     sender: dict = field(default_factory=dict)
     changes: int = 0                  # lines in the payload
     applied: int = 0                  # new changes logged and applied
@@ -53,6 +58,9 @@ class MergeResult:
     quarantined: int = 0
     conflicts: int = 0                # new conflicts noted
     gaps: dict = field(default_factory=dict)
+    sealed: bool = False              # signed and encrypted (format 2)
+    signer: str | None = None         # fingerprint of the trusted key that signed it
+    by_entity: dict = field(default_factory=dict)  # new changes per entity (visits etc. by kind)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -104,7 +112,8 @@ def _defaults(ledger: Ledger, table: str) -> dict[str, Any]:
 def _temp_tables(conn, hcols: list[str], mcols: list[str]) -> None:
     _drop_temp(conn)
     conn.execute("CREATE TEMP TABLE stage (n INTEGER PRIMARY KEY, origin TEXT, seq INTEGER, hlc TEXT, entity TEXT,"
-                 " id TEXT, body TEXT, hh TEXT, grid TEXT, sg INTEGER, kind TEXT, date TEXT, data TEXT, fast INTEGER)")
+                 " id TEXT, body TEXT, hh TEXT, grid TEXT, sg INTEGER, kind TEXT, date TEXT, data TEXT, fast INTEGER,"
+                 " prev TEXT)")
     conn.execute(f"CREATE TEMP TABLE stage_households (n INTEGER PRIMARY KEY, id TEXT, {', '.join(hcols)}, _v TEXT)")
     conn.execute(f"CREATE TEMP TABLE stage_members (n INTEGER PRIMARY KEY, id TEXT, {', '.join(mcols)}, _v TEXT)")
     conn.execute("CREATE TEMP TABLE allowed (grid TEXT PRIMARY KEY)")
@@ -116,19 +125,34 @@ def _drop_temp(conn) -> None:
 
 
 # -- the merge --------------------------------------------------------------------------------------
+def _replayed(row) -> Replayed:
+    return Replayed(f"这个同步包已于 {row[0]} 合并过（重复或重放），未作任何改动",
+                    f"this bundle was already merged on {row[0]} (a repeat or a replay); nothing was changed")
+
+
 def merge_bundle(ledger: Ledger, path: Path, *, progress: Progress | None = None,
-                 max_skew_hours: float = DEFAULT_MAX_SKEW_HOURS, now_ms: int | None = None) -> MergeResult:
-    """Merge one bundle file; raises a BundleRefused (the ledger unchanged) if it cannot be taken whole."""
+                 max_skew_hours: float = DEFAULT_MAX_SKEW_HOURS, now_ms: int | None = None,
+                 dry_run: bool = False) -> MergeResult:
+    """Merge one bundle file; raises a BundleRefused (the ledger unchanged) if it cannot be taken whole.
+    With `dry_run` everything is checked and applied, then rolled back: the result says what it would do."""
     path = Path(path)
     conn = ledger.conn
     if not path.is_file():
         raise DataError(f"找不到同步包：{path}", f"no bundle at {path}")
     fsha = file_sha256(path)
-    if conn.execute("SELECT 1 FROM bundles WHERE file_sha256 = ?", (fsha,)).fetchone():
-        return MergeResult(str(path), "duplicate")
+    seen = conn.execute("SELECT merged_at FROM bundles WHERE file_sha256 = ?", (fsha,)).fetchone()
+    if seen:
+        raise _replayed(seen)
     me = here(ledger)
     with open_bundle(path) as bundle:
         m = bundle.manifest
+        from grid_cli.security.envelope import authenticate
+
+        signer = authenticate(ledger, bundle)
+        if bundle.sealed:
+            seen = conn.execute("SELECT merged_at FROM bundles WHERE bundle_id = ?", (m.get("bundle_id"),)).fetchone()
+            if seen:
+                raise _replayed(seen)
         adm = admit(ledger, me, m)
         hcols, mcols = ledger.columns("household"), ledger.columns("member")
         cache = conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -136,12 +160,17 @@ def merge_bundle(ledger: Ledger, path: Path, *, progress: Progress | None = None
         _temp_tables(conn, hcols, mcols)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            result = MergeResult(str(path), "merged", sender=adm.sender.as_dict())
+            result = MergeResult(str(path), "merged", sender=adm.sender.as_dict(), sealed=bundle.sealed,
+                                 signer=signer["fingerprint"] if signer else None)
             seqs = _stage(ledger, me, bundle, hcols, mcols, result, progress)
             _check_scope(conn, adm)
             _apply(ledger, result, now_ms if now_ms is not None else wall_ms(), max_skew_hours)
             _bookkeeping(ledger, me, adm, m, seqs, result, fsha)
-            conn.execute("COMMIT")
+            if dry_run:
+                result.status = "would-merge"
+                conn.execute("ROLLBACK")
+            else:
+                conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -209,7 +238,7 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
 
     def flush() -> None:
         if rows:
-            conn.executemany("INSERT INTO stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.executemany("INSERT INTO stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             rows.clear()
         if hrows:
             conn.executemany(f"INSERT INTO stage_households VALUES ({', '.join('?' * (len(hcols) + 3))})", hrows)
@@ -247,15 +276,50 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
     loads = json.loads
     hlc_ok = HLC_RE.fullmatch
 
+    sha = hashlib.sha256
+    runs: dict[str, list] = {}   # origin -> [first seq, last seq, last hash, last had prev, last held (seq, hash)]
+    links: list[tuple] = []      # checks against this ledger's own log, done after the pass
+
+    def end_run(origin: str, run: list) -> None:
+        links.append(("start", origin, run[0], run[5]))      # the run's first line follows on from seq-1 here
+        links.append(("end", origin, run[1], run[2]))        # seq+1 held here follows on from the run
+        if run[4] is not None:
+            links.append(("held", origin, *run[4]))          # the last held line is the one held here
+
+    def chain(origin: str, seq: int, prev: str | None, line: bytes, held: bool) -> None:
+        h = sha(line).hexdigest()
+        run = runs.get(origin)
+        if run is not None and run[1] == seq - 1:
+            if (prev != run[2]) if prev is not None else run[3]:
+                raise _rewritten(m, origin, seq)
+            run[1], run[2], run[3] = seq, h, prev is not None
+        else:
+            if run is not None:
+                end_run(origin, run)
+            if seq == 1 and prev not in (None, GENESIS):
+                raise _rewritten(m, origin, seq)
+            run = runs[origin] = [seq, seq, h, prev is not None, None, prev]
+        if held:
+            run[4] = (seq, h)
+
     def line_in(line: bytes) -> None:
         state["lines"] += 1
         i = line.rfind(b',"origin":"')
-        j = line.find(b'","seq":', i + 11) if i >= 0 else -1
-        if j < 0 or not line.endswith(b"}"):
+        k = line.find(b'"', i + 11) if i >= 0 else -1
+        if k < 0 or not line.endswith(b"}"):
             raise _damaged("有一行变更无法读取", "a change line cannot be read")
+        prev = None
         try:
-            origin = line[i + 11:j].decode("ascii")
-            seq = int(line[j + 8:-1])
+            origin = line[i + 11:k].decode("ascii")
+            if line.startswith(b'","prev":"', k):
+                prev = line[k + 10:k + 74].decode("ascii")
+                if len(prev) != 64 or not line.startswith(b'","seq":', k + 74) or prev.strip("0123456789abcdef"):
+                    raise ValueError
+                seq = int(line[k + 82:-1])
+            elif line.startswith(b'","seq":', k):
+                seq = int(line[k + 8:-1])
+            else:
+                raise ValueError
         except (UnicodeDecodeError, ValueError):
             raise _damaged("有一行变更无法读取", "a change line cannot be read") from None
         lookup = declared.get(origin)
@@ -269,6 +333,8 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
         if arr is None:
             arr = seqs[origin] = array("q")
         arr.append(seq)
+        held = have.get(origin)
+        chain(origin, seq, prev, line, origin == me.replica or (held is not None and seq in held))
         if origin == me.replica:
             if seq > mine:
                 raise BundleRefused("同步包含有本账本自己尚未有的变更——本账本是否从旧备份恢复过？",
@@ -277,7 +343,6 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
                                     hint_zh="请勿继续使用该账本，联系乡镇", hint_en="stop using this ledger and contact the township")
             state["skipped"] += 1
             return
-        held = have.get(origin)
         if held is not None and seq in held:
             state["skipped"] += 1
             return
@@ -285,10 +350,11 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
             text = line.decode("utf-8")
             ch = loads(text)
             body, entity, hlc, eid = ch["body"], ch["entity"], ch["hlc"], ch["id"]
-            if (len(ch) != 6 or ch["origin"] != origin or ch["seq"] != seq or ENTITIES[entity] != body["op"]
+            if (len(ch) != (6 if prev is None else 7) or ch["origin"] != origin or ch["seq"] != seq
+                    or ch.get("prev") != prev or ENTITIES[entity] != body["op"]
                     or type(hlc) is not str or not hlc_ok(hlc) or type(eid) is not str):
                 raise ValueError
-            cut = text.rfind(',"entity":')
+            cut = text.rfind(',"entity":')  # the body is everything before
             body_text = text[8:cut] if text.startswith('{"body":') and cut > 0 else dumps(body)
             state["n"] += 1
             n = state["n"]
@@ -326,7 +392,7 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
                     raise ValueError
         except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
             raise _damaged("有一行变更无法读取", "a change line cannot be read") from None
-        rows.append((n, origin, seq, hlc, entity, eid, body_text, hh, grid, sg, kind, date, data, fast))
+        rows.append((n, origin, seq, hlc, entity, eid, body_text, hh, grid, sg, kind, date, data, fast, prev))
         if len(rows) >= BATCH:
             flush()
 
@@ -357,6 +423,9 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
         raise pending
     if rest:
         raise _damaged("最后一行不完整", "the last line is incomplete")
+    for origin, run in runs.items():
+        end_run(origin, run)
+    _check_links(conn, m, links)
     if state["lines"] != payload["lines"] or any(counts.get(o, 0) != n for o, n in m["counts"].items()) \
             or set(counts) - set(m["counts"]):
         raise _damaged("变更条数与清单不符", "the number of changes does not match the manifest")
@@ -370,6 +439,41 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
     result.changes, result.skipped = state["lines"], state["skipped"]
     conn.execute("CREATE INDEX temp.stage_id ON stage(id)")
     return got
+
+
+def _rewritten(m: dict, origin: str, seq: int) -> Rewritten:
+    info = m["origins"].get(origin) or {}
+    zh, en = label(info.get("level", "?"), info.get("code", origin[-8:]))
+    return Rewritten(f"{zh}的变更记录被改写过：第 {seq} 条接不上前一条（哈希链断开）",
+                     f"the history of {en} was rewritten: change {seq} does not follow on from the one before (hash chain broken)",
+                     hint_zh="不要合并；联系乡镇核查该网格的账本", hint_en="do not merge it; have that ledger checked")
+
+
+def _held_row(conn, origin: str, seq: int):
+    row = conn.execute("SELECT origin, origin_seq, hlc, entity, entity_id, body, prev FROM changes"
+                       " WHERE origin = ? AND origin_seq = ?", (origin, seq)).fetchone()
+    return tuple(row) if row else None
+
+
+def _check_links(conn, m: dict, links: list[tuple]) -> None:
+    """Where the bundle's runs meet the changes held here, the chain must hold across: the run's first line
+    follows on from the held seq-1, the held seq+1 follows on from the run's last line, and the last line
+    of a run that this ledger already holds hashes the same (by the chain, so do all before it)."""
+    for kind, origin, seq, value in links:
+        if kind == "start":
+            if seq <= 1 or value is None:
+                continue
+            row = _held_row(conn, origin, seq - 1)
+            if row is not None and value != row_hash(row):
+                raise _rewritten(m, origin, seq)
+        elif kind == "end":
+            row = _held_row(conn, origin, seq + 1)
+            if row is not None and row[6] is not None and row[6] != value:
+                raise _rewritten(m, origin, seq + 1)
+        else:
+            row = _held_row(conn, origin, seq)
+            if row is not None and row_hash(row) != value:
+                raise _rewritten(m, origin, seq)
 
 
 # -- 4. scope ---------------------------------------------------------------------------------------
@@ -415,7 +519,8 @@ def _apply(ledger: Ledger, result: MergeResult, now_ms: int, max_skew_hours: flo
     before_conflicts = conn.execute("SELECT coalesce(max(id), 0) FROM conflicts").fetchone()[0]
     limit = format_hlc(now_ms + int(max_skew_hours * 3_600_000), 99999)
     line_sql = ("'{\"body\":' || body || ',\"entity\":' || json_quote(entity) || ',\"hlc\":' || json_quote(hlc)"
-                " || ',\"id\":' || json_quote(id) || ',\"origin\":' || json_quote(origin) || ',\"seq\":' || seq || '}'")
+                " || ',\"id\":' || json_quote(id) || ',\"origin\":' || json_quote(origin)"
+                " || CASE WHEN prev IS NULL THEN '' ELSE ',\"prev\":' || json_quote(prev) END || ',\"seq\":' || seq || '}'")
     result.quarantined = conn.execute(
         f"INSERT INTO quarantine (origin, origin_seq, reason, body, noted_at) SELECT origin, seq,"
         f" 'clock far in the future', {line_sql}, datetime('now') FROM stage WHERE hlc > ?", (limit,)).rowcount
@@ -434,9 +539,11 @@ def _apply(ledger: Ledger, result: MergeResult, now_ms: int, max_skew_hours: flo
                 result.quarantined += 1
         conn.executemany("DELETE FROM stage WHERE n = ?", [(d[0],) for d in dups])
         result.skipped += sum(1 for d in dups if d[3])
-    conn.execute("INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body)"
-                 " SELECT origin, seq, hlc, entity, id, body FROM stage ORDER BY n")
+    conn.execute("INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev)"
+                 " SELECT origin, seq, hlc, entity, id, body, prev FROM stage ORDER BY n")
     result.applied = conn.execute("SELECT count(*) FROM stage").fetchone()[0]
+    for entity, kind, n in conn.execute("SELECT entity, kind, count(*) FROM stage GROUP BY entity, kind"):
+        result.by_entity[f"{entity}:{kind}" if kind else entity] = n
     # fast path: entities this ledger does not hold yet, met by exactly one change of this bundle
     conn.execute("CREATE TEMP TABLE multi AS SELECT id FROM stage GROUP BY id HAVING count(*) > 1")
     conn.execute("""

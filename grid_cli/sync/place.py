@@ -9,7 +9,7 @@ a bundle whose sender or origins contradict those bindings is refused as of unkn
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,7 @@ class Admission:
     sender: Place
     allowed_grids: set[str]  # the grids whose households this bundle may touch
     origins: dict[str, dict]
+    retired: dict[str, str] = field(default_factory=dict)  # replaced grid replicas the sender reports
 
 
 def admit(ledger: Ledger, me: Place, m: dict) -> Admission:
@@ -149,17 +150,29 @@ def admit(ledger: Ledger, me: Place, m: dict) -> Admission:
         raise BadFormat("同步包的方向与发送方不符", "the bundle's direction does not match its sender")
     origins = dict(m["origins"])
     origins[sender.replica] = {"level": sender.level, "code": sender.code, "parent": sender.parent}
+    # a township tells its county which of its grids' replicas were replaced (a lost laptop, re-enrolled)
+    retired = {}
+    if direction == "up" and sender.level == "township":
+        retired = {r: at for r, at in m.get("retired", {}).items() if REPLICA_RE.fullmatch(str(r))}
+    row = ledger.conn.execute("SELECT retired_at FROM replicas WHERE id = ?", (sender.replica,)).fetchone()
+    if row is not None and row[0]:
+        raise UnknownOrigin(f"{szh}的这个副本（{sender.replica[-8:]}）已被替换，不再接收它的同步包",
+                            f"this replica of {sen} ({sender.replica[-8:]}) was replaced; its bundles are no longer taken")
     for replica, info in origins.items():
         if replica == me.replica:
             continue
-        row = ledger.conn.execute("SELECT level, code FROM replicas WHERE id = ?", (replica,)).fetchone()
+        row = ledger.conn.execute("SELECT level, code, retired_at FROM replicas WHERE id = ?", (replica,)).fetchone()
         zh, en = label(info["level"], info["code"])
         if row is not None and (row[0], row[1]) != (info["level"], info["code"]):
             ozh, oen = label(row[0], row[1])
             raise UnknownOrigin(f"副本 {replica[-8:]} 自称{zh}，但已登记为{ozh}",
                                 f"replica {replica[-8:]} claims to be {en} but is known as {oen}")
-        other = ledger.conn.execute("SELECT id FROM replicas WHERE level = ? AND code = ?",
+        if (row is not None and row[2]) or replica in retired:
+            continue  # a replaced replica: its history is still taken, its place belongs to its successor
+        other = ledger.conn.execute("SELECT id FROM replicas WHERE level = ? AND code = ? AND retired_at IS NULL",
                                     (info["level"], info["code"])).fetchone()
+        if other is not None and other[0] != replica and other[0] in retired:
+            other = None
         if other is not None and other[0] != replica:
             raise UnknownOrigin(f"{zh}已登记为另一个副本（{other[0][-8:]}），这个同步包来自未知副本 {replica[-8:]}",
                                 f"{en} is enrolled as another replica ({other[0][-8:]}); this bundle holds changes from "
@@ -168,17 +181,22 @@ def admit(ledger: Ledger, me: Place, m: dict) -> Admission:
         if direction == "up" and replica != sender.replica and row is None:
             if not (info["level"] == "grid" and info["code"] in allowed):
                 raise UnknownOrigin(f"同步包转发了不明来源的变更（{en}）", f"the bundle relays changes of an unknown origin ({en})")
-    return Admission(direction, sender, allowed, origins)
+    return Admission(direction, sender, allowed, origins, retired)
 
 
 def remember(ledger: Ledger, adm: Admission, me: Place) -> None:
     """Bind the sender and the bundle's origins to their places (inside the merge transaction)."""
     conn = ledger.conn
+    for replica, at in adm.retired.items():  # only grids of the sending township's area
+        conn.execute("UPDATE replicas SET retired_at = ? WHERE id = ? AND level = 'grid' AND retired_at IS NULL"
+                     " AND code IN (SELECT code FROM scope WHERE level = 'grid' AND parent = ?)",
+                     (at, replica, adm.sender.code))
     for replica, info in adm.origins.items():
         if replica == me.replica:
             continue
-        conn.execute("INSERT OR IGNORE INTO replicas (id, level, code, parent, first_seen) VALUES (?, ?, ?, ?, datetime('now'))",
-                     (replica, info["level"], info["code"], info.get("parent")))
+        conn.execute("INSERT OR IGNORE INTO replicas (id, level, code, parent, first_seen, retired_at)"
+                     " VALUES (?, ?, ?, ?, datetime('now'), ?)",
+                     (replica, info["level"], info["code"], info.get("parent"), adm.retired.get(replica)))
         if me.level == "county" and info["level"] == "grid" and info.get("parent"):
             conn.execute("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, 'grid', ?)", (info["code"], info["parent"]))
     conn.execute("UPDATE replicas SET last_bundle_at = datetime('now') WHERE id = ?", (adm.sender.replica,))
