@@ -112,9 +112,6 @@ def merge(
         print_json({"merged": [r.as_dict() for r in results], "refused": refused})
     else:
         for r in results:
-            if r.status == "duplicate":
-                say("{name}: 已合并过，跳过", "{name}: already merged, skipped", name=Path(r.path).name)
-                continue
             _line("{name}: 来自{level} {code}，{n} 条变更，新增 {a}，已有 {s}，隔离 {q}，新冲突 {c}",
                 "{name}: from {level} {code}: {n} changes, {a} new, {s} already held, {q} quarantined, {c} new conflicts",
                 name=Path(r.path).name, level=r.sender.get("level"), code=r.sender.get("code"), n=r.changes,

@@ -155,7 +155,7 @@ def admit(ledger: Ledger, me: Place, m: dict) -> Admission:
     if direction == "up" and sender.level == "township":
         retired = {r: at for r, at in m.get("retired", {}).items() if REPLICA_RE.fullmatch(str(r))}
     row = ledger.conn.execute("SELECT retired_at FROM replicas WHERE id = ?", (sender.replica,)).fetchone()
-    if row is not None and row[0]:
+    if row is not None and row[0] and m["version"] < 2:  # a sealed one: its key's revocation time decides
         raise UnknownOrigin(f"{szh}的这个副本（{sender.replica[-8:]}）已被替换，不再接收它的同步包",
                             f"this replica of {sen} ({sender.replica[-8:]}) was replaced; its bundles are no longer taken")
     for replica, info in origins.items():
