@@ -334,3 +334,13 @@ def test_same_value_is_not_a_conflict(tree):
     grid(p["dir"], "--ledger", p["T1"], "household", "edit", "G100", "--phone", "13900000001")
     merge(p, "T1", export(p, "G1"))
     assert json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts", "--json").output) == []
+
+
+
+def test_export_into_a_new_folder_creates_it_and_names_the_bundle(tree):
+    p = tree
+    folder = p["dir"] / "发乡镇"
+    grid(p["dir"], "--ledger", p["G1"], "sync", "export", "--out", str(folder))
+    [bundle] = folder.glob("*.zip")
+    assert bundle.name.startswith("grid-G1-to-T1-")
+    merge(p, "T1", bundle)

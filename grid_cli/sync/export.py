@@ -106,7 +106,7 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
     recipient["replica"] = peer
     stamp = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
-    if out.is_dir() or str(out).endswith(("/", "\\")):
+    if out.is_dir() or str(out).endswith(("/", "\\")) or not out.suffix:  # a folder (made if need be)
         name = f"grid-{_safe(me.code)}-to-{_safe(recipient['code'])}-{stamp:%Y%m%d-%H%M%S}-{new_id()[-6:]}.zip"
         out = out / name
     out.parent.mkdir(parents=True, exist_ok=True)
