@@ -105,3 +105,11 @@ def year_or_current(ledger, year: int | None) -> int:
     from grid_cli.findings import year_in_force
 
     return year_in_force(ledger, today())[0]
+
+
+_LEVELS = {"grid": ("网格", "grid"), "township": ("乡镇", "township"), "county": ("县", "county")}
+
+
+def level_name(level: str | None) -> str:
+    zh, en = _LEVELS.get(level or "", (level or "", level or ""))
+    return tr(zh, en)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import open_ledger, print_json, say
+from grid_cli.commands.common import level_name, open_ledger, print_json, say
 from grid_cli.commands.keys import write_public
 
 
@@ -28,7 +28,7 @@ def enroll_command(
         print_json({"trusted": issuer, "public_file": str(path), "fingerprint": public["fingerprint"]})
         return
     say("已登记：信任 {level} {code}，指纹 {fp} — 请与对方核对", "Enrolled: trusting {level} {code}, fingerprint {fp}: check it with them",
-        level=issuer["level"], code=issuer["code"], fp=issuer["fingerprint"])
+        level=level_name(issuer["level"]), code=issuer["code"], fp=issuer["fingerprint"])
     say("本账本公钥文件：{path}（指纹 {fp}），交给对方运行 grid trust add",
         "This ledger's public-key file: {path} (fingerprint {fp}); give it to them for `grid trust add`",
         path=path, fp=public["fingerprint"])

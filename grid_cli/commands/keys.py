@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import open_ledger, print_json, say
+from grid_cli.commands.common import level_name, open_ledger, print_json, say
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
@@ -60,7 +60,7 @@ def show(
     if as_json:
         print_json({**info, "public_file": str(written) if written else None})
         return
-    say("{level} {code}（副本 {r}）", "{level} {code} (replica {r})", level=me.level, code=me.code, r=me.replica[-8:])
+    say("{level} {code}（副本 {r}）", "{level} {code} (replica {r})", level=level_name(me.level), code=me.code, r=me.replica[-8:])
     say("  指纹：{fp}", "  fingerprint: {fp}", fp=keys.fingerprint)
     say("  签名密钥 {s}；加密密钥 {e}", "  signing key {s}; encryption key {e}", s=info["signing"], e=info["encryption"])
     say("  私钥文件：{path}", "  private key file: {path}", path=keys.path)

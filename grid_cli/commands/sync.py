@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, err, open_ledger, print_json, say
+from grid_cli.commands.common import level_name, console, err, open_ledger, print_json, say
 from grid_cli.errors import REFUSED, UsageError
 from grid_cli.i18n import lang, tr
 
@@ -67,7 +67,7 @@ def export(
         print_json(result.as_dict())
         return
     say("已导出同步包：{path}（{n} 条变更，给{level} {code}）", "Bundle written: {path} ({n} changes, for {level} {code})",
-        path=result.path, n=result.changes, level=result.recipient["level"], code=result.recipient["code"])
+        path=result.path, n=result.changes, level=level_name(result.recipient["level"]), code=result.recipient["code"])
 
 
 @app.command("merge")
@@ -146,15 +146,15 @@ def inspect(
           id=str(info["bundle_id"])[-8:], v=info["version"], created=info["created"],
           sealed=tr("已签名并加密", "signed and encrypted") if info["sealed"] else tr("未签名、未加密", "NOT signed or encrypted"))
     _line("  发送方：{level} {code}（副本 {rep}）", "  sender: {level} {code} (replica {rep})",
-          level=s["level"], code=s["code"], rep=s["replica"][-8:])
-    _line("  接收方：{level} {code}", "  recipient: {level} {code}", level=r["level"], code=r["code"])
+          level=level_name(s["level"]), code=s["code"], rep=s["replica"][-8:])
+    _line("  接收方：{level} {code}", "  recipient: {level} {code}", level=level_name(r["level"]), code=r["code"])
     if info["sealed"]:
         _line("  签名密钥 {s}；加密给密钥 {k}", "  signing key {s}; encrypted to key {k}", s=info["signer"], k=info["recipient_key"])
     _line("  范围：{g}；{n} 条变更", "  scope: {g}; {n} changes", g=", ".join(info["scope"]), n=info["changes"])
     for o in info["origins"]:
         ranges = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in o["ranges"])
         _line("    {level} {code}（{rep}）：序号 {r}，{n} 条", "    {level} {code} ({rep}): seqs {r}, {n} changes",
-              level=o.get("level"), code=o.get("code"), rep=o["replica"][-8:], r=ranges, n=o["changes"])
+              level=level_name(o.get("level")), code=o.get("code"), rep=o["replica"][-8:], r=ranges, n=o["changes"])
     would = info.get("would")
     if would is None:
         return
@@ -179,14 +179,14 @@ def status(as_json: JsonOption = False) -> None:
         print_json(info)
         return
     say("本账本：{level} {code}（副本 {r}）；下辖：{area}", "This ledger: {level} {code} (replica {r}); area: {area}",
-        level=info["level"], code=info["code"], r=info["replica"][-8:], area=", ".join(info["area"]))
+        level=level_name(info["level"]), code=info["code"], r=info["replica"][-8:], area=", ".join(info["area"]))
     table = Table(title=tr("各来源收到的变更", "Changes received per origin"))
     for zh, en in (("来源", "origin"), ("层级", "level"), ("编码", "code"), ("已收", "received"),
                    ("连续至", "covered to"), ("缺口", "gaps"), ("最近同步包", "last bundle")):
         table.add_column(tr(zh, en))
     for o in info["origins"]:
         gaps = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in o["gaps"])
-        table.add_row(o["origin"][-8:] + (tr("（本账本）", " (this)") if o["self"] else ""), o["level"] or "",
+        table.add_row(o["origin"][-8:] + (tr("（本账本）", " (this)") if o["self"] else ""), level_name(o["level"]),
                       o["code"] or "", str(o["received"]), str(o["covered_to"]), f"[red]{gaps}[/]" if gaps else "",
                       o["last_bundle_at"] or "")
     console.print(table)

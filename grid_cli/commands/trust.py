@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.commands.common import level_name, console, open_ledger, print_json, say
 from grid_cli.commands.keys import write_public
 from grid_cli.i18n import tr
 
@@ -53,11 +53,11 @@ def add(
         return
     if done["status"] == "already":
         say("{level} {code} 已登记（指纹 {fp}），无变化", "{level} {code} is already trusted (fingerprint {fp}); nothing changed",
-            level=key["level"], code=key["code"], fp=key["fingerprint"])
+            level=level_name(key["level"]), code=key["code"], fp=key["fingerprint"])
         return
     say("已信任 {level} {code}，指纹 {fp} — 请与对方 grid keys show 显示的指纹核对",
         "Trusted {level} {code}, fingerprint {fp}: check it matches what `grid keys show` shows on their side",
-        level=key["level"], code=key["code"], fp=key["fingerprint"])
+        level=level_name(key["level"]), code=key["code"], fp=key["fingerprint"])
     for old in done["replaced"] or []:
         say("  旧副本 {r} 的密钥已作废，记录保留", "  the old replica {r}'s key is revoked; its history is kept", r=old[-8:])
 
@@ -101,4 +101,4 @@ def revoke(
     for r in rows:
         say("已作废 {level} {code} 的密钥（{fp}），自 {at} 起签发的同步包将被拒收",
             "Revoked {level} {code}'s key ({fp}); bundles signed after {at} are refused",
-            level=r["level"], code=r["code"], fp=r["fingerprint"], at=r["revoked_at"])
+            level=level_name(r["level"]), code=r["code"], fp=r["fingerprint"], at=r["revoked_at"])
