@@ -344,3 +344,20 @@ def test_export_into_a_new_folder_creates_it_and_names_the_bundle(tree):
     [bundle] = folder.glob("*.zip")
     assert bundle.name.startswith("grid-G1-to-T1-")
     merge(p, "T1", bundle)
+
+
+def test_conflict_lists_mask_phones_unless_unmasked(tree):
+    p = tree
+    merge(p, "T1", export(p, "G1"))
+    grid(p["dir"], "--ledger", p["T1"], "household", "edit", "G100", "--phone", "13800001111")
+    grid(p["dir"], "--ledger", p["G1"], "household", "edit", "G100", "--phone", "13999998888")
+    merge(p, "T1", export(p, "G1"))
+    shown = grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts").output
+    assert "138****1111" in shown and "13800001111" not in shown and "13999998888" not in shown
+    full = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts", "--unmasked", "--json").output)
+    assert {full[0]["kept_value"], full[0]["lost_value"]} == {"13800001111", "13999998888"}
+    audit = Ledger.open(Path(p["T1"]))
+    try:
+        assert "unmasked" in {r["action"] for r in audit.query("SELECT action FROM audit")}
+    finally:
+        audit.close()

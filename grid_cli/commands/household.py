@@ -28,6 +28,13 @@ def _fields(entity: str, pairs: list[str] | None, **given) -> dict:
     return raw
 
 
+def changed_fields(entity: str, changed) -> str:
+    """The changed fields by their official names."""
+    from grid_cli.fields import BY_NAME
+
+    return "、".join(tr(BY_NAME[entity][f].zh, BY_NAME[entity][f].en) if f in BY_NAME[entity] else f for f in changed)
+
+
 def _note_unmasked(ledger, what: str) -> None:
     with ledger.write() as w:
         w.audit("unmasked", what)
@@ -80,7 +87,7 @@ def edit(
         raise UsageError("没有要修改的字段（用 --set 字段=值）", "nothing to change (use --set field=value)")
     changed = households.edit_household(ledger, household, raw)
     if changed:
-        say("已修改：{f}", "Changed: {f}", f="、".join(changed))
+        say("已修改：{f}", "Changed: {f}", f=changed_fields("household", changed))
     else:
         say("无变化", "No change")
 

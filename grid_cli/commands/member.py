@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from grid_cli.commands.common import need, open_ledger, say
-from grid_cli.commands.household import SetOption, _fields
+from grid_cli.commands.household import SetOption, _fields, changed_fields
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
@@ -44,7 +44,7 @@ def edit(
     if not raw:
         raise UsageError("没有要修改的字段（用 --set 字段=值）", "nothing to change (use --set field=value)")
     changed = households.edit_member(open_ledger(), member, raw)
-    say("已修改：{f}", "Changed: {f}", f="、".join(changed)) if changed else say("无变化", "No change")
+    say("已修改：{f}", "Changed: {f}", f=changed_fields("member", changed)) if changed else say("无变化", "No change")
 
 
 @app.command("status")

@@ -201,6 +201,7 @@ def conflicts(
     choice: Annotated[Optional[str], typer.Argument(help="kept | lost (with --pick)")] = None,
     pick_id: Annotated[Optional[int], typer.Option("--pick", help="处理该编号的冲突 settle this conflict")] = None,
     include_closed: Annotated[bool, typer.Option("--all", help="也列出已处理的 include settled ones")] = False,
+    unmasked: Annotated[bool, typer.Option("--unmasked", help="show full ID numbers and phones (recorded)")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """冲突 — values that lost a concurrent edit; `--pick ID kept|lost` settles one (a new, syncable change)."""
@@ -215,11 +216,18 @@ def conflicts(
             print_json(done)
         else:
             say("冲突 {id} 已处理：{field} = {value}", "Conflict {id} settled: {field} = {value}",
-                id=pick_id, field=done["field"], value=done["value"])
+                id=pick_id, field=_field_label(done.get("entity", ""), done["field"]),
+                value=_masked(done["field"], done["value"]))
         return
     if choice is not None:
         raise UsageError("kept / lost 须与 --pick ID 一起用", "kept / lost goes with --pick ID")
     rows = list_conflicts(ledger, include_closed=include_closed)
+    if unmasked:
+        with ledger.write() as w:
+            w.audit("unmasked", f"sync conflicts ({len(rows)} rows)")
+    else:
+        rows = [{**r, "kept_value": _masked(r["field"], r["kept_value"]), "lost_value": _masked(r["field"], r["lost_value"])}
+                for r in rows]
     if as_json:
         print_json(rows)
         return
@@ -233,10 +241,30 @@ def conflicts(
                    ("现值(kept)", "kept"), ("落选值(lost)", "lost"), ("状态", "status")):
         table.add_column(tr(zh, en))
     for r in rows:
-        table.add_row(str(r["id"]), r["hh_no"] or "", f"{r['entity']} {str(r['entity_id'])[-8:]}", r["field"],
-                      str(r["kept_value"]), str(r["lost_value"]), r["status"])
+        table.add_row(str(r["id"]), r["hh_no"] or "", f"{_ENTITY.get(r['entity'], r['entity'])} {str(r['entity_id'])[-8:]}",
+                      _field_label(r["entity"], r["field"]), str(r["kept_value"]), str(r["lost_value"]),
+                      {"open": tr("待处理", "open")}.get(r["status"], r["status"]))
     console.print(table, markup=False)
     say("用 grid sync conflicts --pick 编号 kept|lost 处理", "Settle one with: grid sync conflicts --pick ID kept|lost")
+
+
+_ENTITY = {"household": "户", "member": "成员", "config": "规则"}
+
+
+def _masked(field: str, value):
+    """Personal data in a conflict list is masked like every printout; --unmasked shows it (recorded)."""
+    from grid_cli.idcard import mask_id, mask_phone
+
+    if value is None:
+        return value
+    return mask_id(str(value)) if field == "id_number" else mask_phone(str(value)) if field == "phone" else value
+
+
+def _field_label(entity: str, field: str) -> str:
+    from grid_cli.fields import BY_NAME
+
+    known = BY_NAME.get(entity, {}).get(field)
+    return tr(known.zh, known.en) if known else field
 
 
 @app.command("scope")
