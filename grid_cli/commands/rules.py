@@ -86,7 +86,7 @@ def set_(
     if not changed:
         say("无变化", "No change")
         return
-    say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=key, v=value)
+    say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=tr("监测标准", "threshold") if key == "threshold" else key, v=value)
     result = assess(ledger)
     grades = result.grades().values()
     say("重新评估：红 {r} 户，黄 {y} 户，绿 {g} 户", "Re-evaluated: {r} red, {y} yellow, {g} green",

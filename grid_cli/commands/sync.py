@@ -92,7 +92,7 @@ def merge(
             err.print(f"{path.name}: {error.message(lang())}", markup=False, soft_wrap=True)
 
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  console=err, transient=True, disable=as_json) as bar:
+                  console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task(tr("合并中", "merging"), total=None)
 
         def progress(done: int, total: int) -> None:
@@ -114,7 +114,7 @@ def merge(
         for r in results:
             _line("{name}: 来自{level} {code}，{n} 条变更，新增 {a}，已有 {s}，隔离 {q}，新冲突 {c}",
                 "{name}: from {level} {code}: {n} changes, {a} new, {s} already held, {q} quarantined, {c} new conflicts",
-                name=Path(r.path).name, level=r.sender.get("level"), code=r.sender.get("code"), n=r.changes,
+                name=Path(r.path).name, level=level_name(r.sender.get("level")), code=r.sender.get("code"), n=r.changes,
                 a=r.applied, s=r.skipped, q=r.quarantined, c=r.conflicts)
             for origin, holes in r.gaps.items():
                 _line("  缺口：来源 {o} 缺少序号 {h}", "  gap: origin {o} is missing seqs {h}", o=origin[-8:],
