@@ -314,7 +314,7 @@ def test_concurrent_edits_keep_the_loser_and_a_pick_syncs(tree):
     grid(p["dir"], "--ledger", p["T1"], "household", "edit", "G100", "--phone", "13900000002")
     merge(p, "T1", export(p, "G1"))
     merge(p, "G1", export(p, "T1", "--for", "G1"))
-    rows = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts", "--json").output)
+    rows = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts", "--json", "--unmasked").output)
     assert len(rows) == 1 and {rows[0]["kept_value"], rows[0]["lost_value"]} == {"13900000001", "13900000002"}
     lost = rows[0]["lost_value"]
     grid(p["dir"], "--ledger", p["T1"], "sync", "conflicts", "--pick", str(rows[0]["id"]), "lost")
