@@ -48,16 +48,17 @@ def must_visit_reasons(ctx: Context) -> list[str]:
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
     interval = config.days_by_type.get(ctx.hh_type or "", config.days)
-    reasons = must_visit_reasons(ctx)
+    last = ctx.last_visit
+    days = None if last is None else (ctx.today - last.date).days
+    if days is not None and days <= interval:
+        return
+    reasons = must_visit_reasons(ctx)  # only for the overdue: most households are not
     severity = HIGH if reasons else MEDIUM
     why_zh = f"（八必访：{'、'.join(reasons)}）" if reasons else ""
     why_en = f" (must-visit: {', '.join(reasons)})" if reasons else ""
-    last = ctx.last_visit
     if last is None:
         yield finding(ctx, ID, severity, "尚未走访" + why_zh, "never visited" + why_en, days=None, interval=interval)
-        return
-    days = (ctx.today - last.date).days
-    if days > interval:
+    else:
         yield finding(ctx, ID, severity, f"距上次走访（{last.date}）已 {days} 天，超过 {interval} 天" + why_zh,
                       f"{days} days since the last visit ({last.date}), more than {interval}" + why_en,
                       days=days, interval=interval, last=last.date.isoformat())
