@@ -33,7 +33,6 @@ def year_in_force(ledger: Ledger, on: dt.date) -> tuple[int, dict]:
     return year, ledger.config(year)
 
 
-_DECODER = json.JSONDecoder()
 _EMPTY: dict = {}
 
 
@@ -74,11 +73,13 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
     visits: dict[str, list[Visit]] = defaultdict(list)
     residents: dict[str, list[str]] = {}
     since = (on - dt.timedelta(days=LOOKBACK_DAYS)).isoformat()
-    decode, from_iso = _DECODER.raw_decode, dt.date.fromisoformat
+    from grid_cli.fastjson import loads
+
+    from_iso = dt.date.fromisoformat
     for household_id, event_id, date, text in _rows(
             ledger, "SELECT household_id, id, date, data FROM events WHERE kind = 'visit' AND date BETWEEN ? AND ?"
                     f"{only} ORDER BY household_id, date, hlc", (since, on.isoformat(), *ids)):
-        data = decode(text)[0]  # raw_decode: our canonical JSON has no surrounding blanks to strip
+        data = loads(text)
         income, spending = data.get("income") or _EMPTY, data.get("spending") or _EMPTY
         people = data.get("residents") or []
         visits[household_id].append(Visit(

@@ -273,7 +273,7 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
         vjson = "{" + ",".join(f'"{k}":"{version}"' for k in sorted(f)) + "}"
         return (n, ch["id"], *values, vjson)
 
-    loads = json.loads
+    from grid_cli.fastjson import loads
     hlc_ok = HLC_RE.fullmatch
 
     sha = hashlib.sha256
