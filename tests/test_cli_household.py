@@ -109,7 +109,7 @@ def test_search_finds_nothing(run, household):
 
 def test_edit_household(run, household):
     result = run("household", "edit", household, "--set", "户类型=一般农户", "--set", "监测对象类别=边缘易致贫户")
-    assert result.exit_code == 0 and "hh_type" in result.output
+    assert result.exit_code == 0 and "household type" in result.output
     data = show_json(run, household)
     assert data["hh_type"] == "一般农户" and data["category"] == "边缘易致贫户"
     again = run("household", "edit", household, "--set", "户类型=一般农户")
@@ -152,7 +152,7 @@ def test_member_add_edit_status(run, household, ledger_path):
     assert kid["relation"] == "之子" and kid["sex"] == "男" and kid["school_status"] == "小学"
     assert kid["medical_insurance"] == 0
     result = run("member", "edit", child, "--set", "是否参加城乡居民基本医疗保险=是", "--set", "健康状况=慢性病")
-    assert result.exit_code == 0 and "medical_insurance" in result.output
+    assert result.exit_code == 0 and "basic medical insurance" in result.output
     kid = [m for m in show_json(run, household)["members"] if m["name"] == "王小明"][0]
     assert kid["medical_insurance"] == 1 and kid["health"] == "长期慢性病"
     result = run("member", "status", HEAD_ID, "死亡", "--reason", "病故")

@@ -32,7 +32,8 @@ def changed_fields(entity: str, changed) -> str:
     """The changed fields by their official names."""
     from grid_cli.fields import BY_NAME
 
-    return "、".join(tr(BY_NAME[entity][f].zh, BY_NAME[entity][f].en) if f in BY_NAME[entity] else f for f in changed)
+    return tr("、", ", ").join(tr(BY_NAME[entity][f].zh, BY_NAME[entity][f].en) if f in BY_NAME[entity] else f
+                               for f in changed)
 
 
 def _note_unmasked(ledger, what: str) -> None:
