@@ -39,6 +39,15 @@ class GridGroup(TyperGroup):
                                 "error: the ledger file cannot be read or written ({e}); check it is not damaged or in use",
                                 e=error), markup=False, soft_wrap=True)
             raise typer.Exit(DATA) from None
+        except OSError as error:  # a folder where a file was expected, a file in use, no permission...
+            if _debug():
+                raise
+            where = f"：{error.filename}" if getattr(error, "filename", None) else ""
+            common.err.print(tr("错误: 无法读写文件{w}（{e}）— 检查路径是否正确、是否为文件夹、是否被其他程序占用",
+                                "error: cannot read or write the file{w} ({e}); check the path, that it is not a folder "
+                                "and that no other program holds it", w=where, e=error.strerror or type(error).__name__),
+                             markup=False, soft_wrap=True)
+            raise typer.Exit(DATA) from None
         except Exception as error:
             if _debug() or type(error).__module__.startswith("typer") or isinstance(error, (KeyboardInterrupt,)):
                 raise

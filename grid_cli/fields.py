@@ -46,7 +46,7 @@ def _cat(kind: str) -> Callable[[Any], str]:
 def _months(value: Any) -> int:
     try:
         months = int(float(_text(value)))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise UsageError(f"务工时间“{value}”应为0到12的整数", f"months of work '{value}' must be 0-12") from None
     if not 0 <= months <= 12:
         raise UsageError(f"务工时间 {months} 应在0到12个月之间", f"months of work {months} must be 0-12")

@@ -12,6 +12,7 @@ from typing import Any
 from grid_cli import catalog
 from grid_cli.clock import new_id, today
 from grid_cli.errors import NotFound, UsageError
+from grid_cli.idcard import shown
 from grid_cli.fields import clean
 from grid_cli.ledger import Ledger, Writer
 
@@ -50,7 +51,7 @@ def find_member(ledger: Ledger, key: str) -> dict:
         raise NotFound(f"“{key}”对应多名成员，请给出证件号码或完整成员编号",
                        f"'{key}' matches several members; give the ID number or the full member id")
     if len(rows) != 1:
-        raise NotFound(f"找不到成员“{key}”", f"no member '{key}'",
+        raise NotFound(f"找不到成员“{shown(key)}”", f"no member '{shown(key)}'",
                        hint_zh="用证件号码或 grid household show 里显示的成员编号",
                        hint_en="use the ID number or the member id shown by `grid household show`")
     return ledger.get("member", rows[0]["id"])

@@ -96,3 +96,9 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) <= 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def shown(text: str) -> str:
+    """What a message may repeat of something the user typed: an ID-number-like text masked."""
+    text = str(text)
+    return mask_id(text) if 15 <= len(text) <= 20 and text[:15].isdigit() else text

@@ -195,6 +195,9 @@ def eliminate(ledger: Ledger, household_key: str, *, method: str, month: Any, vi
     month_text = parse_month(month)
     if month_text > f"{on.year:04d}-{on.month:02d}":
         raise UsageError(f"消除月份 {month_text} 晚于本月", f"the elimination month {month_text} is in the future")
+    if state.identified and month_text < f"{state.identified.year:04d}-{state.identified.month:02d}":
+        raise UsageError(f"消除月份 {month_text} 早于识别监测时间 {state.identified}",
+                         f"the elimination month {month_text} is before the identification date {state.identified}")
     data = {"method": method, "month": month_text,
             "village_review": _date(village_review, ("村级评议", "village review")),
             "notice": _date(notice, ("村级公示", "village notice")),

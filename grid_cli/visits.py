@@ -18,6 +18,7 @@ from grid_cli.errors import UsageError
 from grid_cli.fields import clean
 from grid_cli.households import find_household, members_of
 from grid_cli.i18n import lang, tr
+from grid_cli.idcard import shown
 from grid_cli.ledger import Ledger
 from grid_cli.parse import parse_date, parse_money
 from grid_cli.rules.base import per_capita
@@ -28,6 +29,9 @@ EVENT_TYPES = {
 }
 _EVENT_ALIASES = {zh: key for key, (zh, _en) in EVENT_TYPES.items()} | {"大病": "illness", "疾病": "illness",
                                                                         "灾害": "disaster", "事故": "accident"}
+
+
+EARLIEST_VISIT = dt.date(2020, 1, 1)
 
 
 class _Strict(BaseModel):
@@ -134,9 +138,13 @@ class VisitInput(_Strict):
     @classmethod
     def _date(cls, value: Any) -> dt.date:
         try:
-            return parse_date(value)
+            day = parse_date(value)
         except UsageError as error:
             raise ValueError(error.message(lang())) from None
+        if day < EARLIEST_VISIT:
+            raise ValueError(tr(f"走访日期 {day} 早于 {EARLIEST_VISIT}（防止返贫动态监测始于2020年），请核对",
+                                f"the visit date {day} is before {EARLIEST_VISIT}, when this monitoring began; please check"))
+        return day
 
     @field_validator("channel", mode="before")
     @classmethod
@@ -160,7 +168,7 @@ def parse_visit(raw: dict[str, Any]) -> VisitInput:
         return VisitInput.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "visit"
+        where = ".".join(shown(p) for p in first["loc"]) or "visit"
         message = first["msg"].removeprefix("Value error, ")
         raise UsageError(f"走访记录 {where}：{message}", f"visit {where}: {message}") from None
     except UsageError:
@@ -172,8 +180,9 @@ def _member_ref(members: list[dict], ref: str) -> dict:
     hits = [m for m in members if ref in (m["id"], (m.get("id_number") or "").upper(), m["name"])
             or (len(ref) >= 8 and m["id"].startswith(ref))]
     if len(hits) != 1:
-        raise UsageError(f"本户没有成员“{ref}”" if not hits else f"“{ref}”对应多名成员，请用证件号码",
-                         f"no member '{ref}' in this household" if not hits else f"'{ref}' matches several members; use the ID number")
+        raise UsageError(f"本户没有成员“{shown(ref)}”" if not hits else f"“{shown(ref)}”对应多名成员，请用证件号码",
+                         f"no member '{shown(ref)}' in this household" if not hits
+                         else f"'{shown(ref)}' matches several members; use the ID number")
     return hits[0]
 
 

@@ -12,6 +12,14 @@ from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
 
+def place_code(text) -> str:
+    """A grid code: it names bundle files, so nothing a Windows file name cannot hold."""
+    code = str(text).strip()
+    if not code or any(c in code for c in '/\\:*?"<>|') or code.startswith("."):
+        raise UsageError(f"编码“{code}”不能含 / \\ : * ? \" < > | 等字符", f"the code '{code}' may not contain / \\ : * ? \" < > |")
+    return code
+
+
 def _threshold(text) -> int:
     from grid_cli.parse import parse_money
 
@@ -80,7 +88,7 @@ def init_command(
                              "--config already sets the threshold; drop --threshold")
     meta = {
         "level": "grid",
-        "grid_code": need(grid_code, "--grid", tr("网格编码", "Grid code")),
+        "grid_code": need(grid_code, "--grid", tr("网格编码", "Grid code"), place_code),
         "village": need(village, "--village", tr("行政村", "Village")),
         "township": need(township, "--township", tr("乡镇", "Township")),
         "county": need(county, "--county", tr("县", "County")),

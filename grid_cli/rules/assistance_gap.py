@@ -17,7 +17,7 @@ TITLE = ("帮扶未落实", "assistance not in place")
 
 
 class Config(RuleConfig):
-    days: int = Field(ge=0)
+    days: int = Field(ge=0, le=366)
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:

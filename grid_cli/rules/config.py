@@ -18,7 +18,7 @@ class CountyRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: int = Field(ge=2020, le=2100)
-    threshold: int = Field(gt=0, le=100_000, description="监测标准, yuan per person per year")
+    threshold: int = Field(gt=0, le=100_000, strict=True, description="监测标准, yuan per person per year")
     county: str | None = None
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from grid_cli import catalog
 from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
@@ -21,6 +21,12 @@ class Config(RuleConfig):
     min_age: int = Field(ge=0, le=20)
     max_age: int = Field(ge=0, le=20)
     excused_reasons: list[str]
+
+    @model_validator(mode="after")
+    def _band(self):
+        if self.min_age > self.max_age:
+            raise ValueError(f"min_age {self.min_age} > max_age {self.max_age}")
+        return self
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:

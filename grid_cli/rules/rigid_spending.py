@@ -18,8 +18,8 @@ TITLE = ("刚性支出过大", "heavy rigid spending")
 
 
 class Config(RuleConfig):
-    amount: int = Field(ge=0, description="yuan per year of 合规自付支出 above which a household is flagged")
-    share: float = Field(gt=0, description="flag when rigid spending exceeds this share of net income")
+    amount: int = Field(ge=0, le=10_000_000, description="yuan per year of 合规自付支出 above which a household is flagged")
+    share: float = Field(gt=0, le=10, description="flag when rigid spending exceeds this share of net income")
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:

@@ -17,7 +17,7 @@ TITLE = ("小额信贷到期", "small loan due")
 
 
 class Config(RuleConfig):
-    days_ahead: int = Field(ge=0)
+    days_ahead: int = Field(ge=0, le=366)
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:

@@ -21,7 +21,7 @@ _INCOME_RULES = {"income_below_threshold", "income_fall", "rigid_spending", "inc
 
 
 class Config(RuleConfig):
-    days: int = Field(ge=1)
+    days: int = Field(ge=1, le=366)
     days_by_type: dict[str, int] = Field(description="e.g. {\"一般农户\": 92}")
 
 

@@ -18,12 +18,12 @@ TITLE = ("饮水安全", "safe drinking water")
 
 
 class Config(RuleConfig):
-    litres: int = Field(ge=0)
-    litres_dry: int = Field(ge=0)
-    trip_minutes: int = Field(ge=0)
-    distance_m: int = Field(ge=0)
-    vertical_m: int = Field(ge=0)
-    cut_days: int = Field(ge=0)
+    litres: int = Field(ge=0, le=1000)
+    litres_dry: int = Field(ge=0, le=1000)
+    trip_minutes: int = Field(ge=0, le=600)
+    distance_m: int = Field(ge=0, le=100_000)
+    vertical_m: int = Field(ge=0, le=5000)
+    cut_days: int = Field(ge=0, le=366)
 
 
 def problems(water: dict, config: Config) -> list[tuple[str, str]]:

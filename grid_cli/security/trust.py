@@ -43,6 +43,19 @@ def parse_time(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+def loss_time(text: str) -> dt.datetime:
+    """When a key was lost, as a person types it: readable, and not in the future."""
+    from grid_cli.errors import UsageError
+
+    try:
+        value = parse_time(str(text).strip())
+    except ValueError:
+        raise UsageError(f"无法识别时间“{text}”，请写成 2026-11-20T08:00", f"cannot read the time '{text}'; write it as 2026-11-20T08:00") from None
+    if value > dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5):
+        raise UsageError(f"时间 {text} 晚于现在", f"the time {text} is in the future")
+    return value
+
+
 def _signed(doc: dict[str, Any], keys) -> dict[str, Any]:
     body = {k: v for k, v in doc.items() if k != "signature"}
     return {**body, "signature": keys.sign(canonical(body).encode("utf-8"), FILE_DOMAIN).hex()}
@@ -212,7 +225,7 @@ def enroll(ledger: Ledger, doc: dict[str, Any], *, replace: bool = False) -> dic
 
 def revoke(ledger: Ledger, what: str, *, at: str | None = None) -> list[dict[str, Any]]:
     """Revoke the trusted key(s) of a place code, a replica id (or its last 8) or a fingerprint."""
-    stamp = parse_time(at).isoformat(timespec="milliseconds") if at else now_iso()
+    stamp = loss_time(at).isoformat(timespec="milliseconds") if at else now_iso()
     rows = [r for r in trusted(ledger, active=True)
             if what in (r["code"], r["replica"], r["replica"][-8:], r["fingerprint"], r["fingerprint"].replace(" ", ""))]
     if not rows:
