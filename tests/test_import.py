@@ -282,3 +282,21 @@ def test_problems_are_shown_in_chinese(run, ledger_path, workbook):
     assert result.exit_code == 1
     text = flat(result.output)
     assert "未导入任何数据" in text and "该户没有户主" in text and "…" not in result.output
+
+
+def test_a_households_only_sheet_brings_in_the_heads(run, tmp_path, ledger_path):
+    from conftest import make_id, rows_of, write_workbook
+
+    head_id = make_id("19660101", 33)
+    book = write_workbook(tmp_path / "hh.xlsx", {"农户": (
+        ["户编号", "户主姓名", "证件号码", "自然村", "户类型", "联系电话"],
+        [["H001", "周大福", head_id, "上寨", "脱贫户", "13912340000"],
+         ["H002", "吴小梅", "", "下寨", "一般农户", ""]])})
+    result = run("import", "households", book)
+    assert result.exit_code == 0, result.output
+    heads = rows_of(ledger_path, "SELECT h.hh_no, m.name, m.id_number, m.relation FROM members m "
+                                 "JOIN households h ON h.id = m.household_id ORDER BY h.hh_no")
+    assert heads == [{"hh_no": "H001", "name": "周大福", "id_number": head_id, "relation": "户主"},
+                     {"hh_no": "H002", "name": "吴小梅", "id_number": None, "relation": "户主"}]
+    again = run("import", "households", book, "--json")
+    assert '"members_added": 0' in again.output

@@ -105,6 +105,7 @@ class _Household:
     members: list[tuple[_Row, dict[str, Any]]] = field(default_factory=list)
     rows: list[_Row] = field(default_factory=list)
     monitoring: dict[str, Any] = field(default_factory=dict)
+    head: tuple[_Row, dict[str, Any]] | None = None  # from a households sheet: 户主姓名 (+ 证件号码)
 
     def bad(self) -> bool:
         return any(r.problems for r in self.rows)
@@ -124,6 +125,9 @@ def import_households(ledger: Ledger, path: Path, *, skip_invalid: bool = False,
         is_members = "姓名" in sheet.keys
         for number, cells in sheet.rows:
             _read_row(_Row(sheet, number, cells), is_members, households)
+    for hh in households.values():
+        if hh.head and not hh.members:  # no members sheet for this household: its head is its member
+            hh.members.append(hh.head)
     _check_heads(ledger, households)
     for hh in households.values():
         for row in hh.rows:
@@ -179,6 +183,7 @@ def _read_row(row: _Row, is_members: bool, households: dict[str, _Household]) ->
         hh.values.setdefault(name, value)
     _read_monitoring(row, hh)
     if not is_members:
+        _read_head(row, hh)
         return
     member_raw = {MEMBER_KEYS[k]: v for k, v in row.cells.items() if k in MEMBER_KEYS}
     values, errors = clean("member", member_raw)
@@ -189,6 +194,19 @@ def _read_row(row: _Row, is_members: bool, households: dict[str, _Household]) ->
     if not values.get("name") and "name" not in errors:
         row.problem("姓名", UsageError("姓名为空", "the name is empty"))
     hh.members.append((row, values))
+
+
+def _read_head(row: _Row, hh: _Household) -> None:
+    """A households sheet names the head (and often the head's ID): kept, so a file without a members
+    sheet still brings the heads in rather than dropping them."""
+    name = row.cells.get("户主姓名")
+    if name in (None, ""):
+        return
+    raw = {"name": name, "id_number": row.cells.get("证件号码")}
+    values, errors = clean("member", raw)
+    for field_name, error in errors.items():
+        row.problem(_header_of(row.sheet, MEMBER_KEYS, field_name), error)
+    hh.head = (row, {**values, "relation": "户主"})
 
 
 def _read_monitoring(row: _Row, hh: _Household) -> None:
