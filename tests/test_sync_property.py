@@ -299,8 +299,10 @@ class SyncMachine(RuleBasedStateMachine):
             assert ledger.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
 
 
+# CI runs a fixed set of 200 examples (derandomize): a run fails only for a change, never for luck;
+# `pytest -m slow` explores new random ones.
 SyncMachine.TestCase.settings = settings(
-    max_examples=200, stateful_step_count=25, deadline=None,
+    max_examples=200, stateful_step_count=25, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
 TestSync = SyncMachine.TestCase

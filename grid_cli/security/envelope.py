@@ -29,7 +29,7 @@ import zlib
 from typing import Any, BinaryIO
 
 from grid_cli.sync.format import (BadSignature, Damaged, NotForThisLedger, Revoked, Unsigned,
-                                  Untrusted)
+                                  Untrusted, ZIP_ERRORS)
 from grid_cli.sync.place import label
 
 SEALED = "payload.enc"
@@ -228,7 +228,7 @@ def authenticate(ledger, bundle) -> dict[str, Any] | None:
         raise BadSignature(f"同步包声称的签名密钥与{szh}登记的密钥不符", f"the bundle names a signing key other than the one enrolled for {sen}")
     try:
         signature = bytes.fromhex(bundle.zf.read(SIGNATURE).decode("ascii").strip())
-    except (KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+    except (ValueError, UnicodeDecodeError, *ZIP_ERRORS):
         signature = b""
     if not verify(row["sign_pk"], bundle.manifest_bytes, signature):
         raise BadSignature("签名不符：同步包被改动或伪造", "the signature does not match: the bundle was altered or forged",
@@ -246,7 +246,7 @@ def authenticate(ledger, bundle) -> dict[str, Any] | None:
         with bundle.zf.open(SEALED) as raw:
             for chunk in iter(lambda: raw.read(FRAME), b""):
                 digest.update(chunk)
-    except (zlib.error, EOFError, OSError, zipfile.BadZipFile):
+    except ZIP_ERRORS:
         raise _damaged("加密内容读取失败", "the encrypted content cannot be read") from None
     if digest.hexdigest() != enc["sha256"]:
         raise _damaged("加密内容的 sha256 与清单不符", "the encrypted content's sha256 does not match the manifest")

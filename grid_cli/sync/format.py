@@ -52,6 +52,10 @@ PARENT_LEVEL = {"grid": "township", "township": "county"}
 ENTITIES = {"household": "put", "member": "put", "event": "event", "config": "config"}
 HLC_RE = re.compile(r"\d{13}\.\d{5}")
 
+# What reading a damaged zip can raise: a flipped bit in a header can even name a compression method
+# that does not exist (NotImplementedError) or claim a password (RuntimeError). All mean "damaged", never a crash.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, KeyError, RuntimeError, ValueError)
+
 
 class BundleRefused(Refused):
     """A bundle refused whole; the ledger is unchanged. `reason` is a stable key for --json."""
@@ -180,7 +184,7 @@ def open_bundle(path: Path) -> Bundle:
         raise _bad("文件不是 zip 格式", "the file is not a zip archive")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError):
+    except ZIP_ERRORS:
         raise _damaged("文件不完整（可能传输中被截断）", "the file is incomplete (cut short in transfer?)") from None
     try:
         names = set(zf.namelist())
@@ -192,7 +196,7 @@ def open_bundle(path: Path) -> Bundle:
         try:
             raw = zf.read(MANIFEST)
             manifest = json.loads(raw.decode("utf-8"))
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
+        except ZIP_ERRORS:
             raise _damaged("清单无法读取", "the manifest cannot be read") from None
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise _bad("清单不是 JSON", "the manifest is not JSON") from None

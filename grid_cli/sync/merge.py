@@ -38,7 +38,7 @@ from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import GENESIS, JSON_FIELDS, apply_change, canonical, row_hash
 from grid_cli.sync import ranges as R
 from grid_cli.sync.format import (ENTITIES, HLC_RE, BadFormat, BundleRefused, Damaged, OutOfScope, Replayed,
-                                  Rewritten, UnknownOrigin, dumps, file_sha256, open_bundle)
+                                  Rewritten, UnknownOrigin, ZIP_ERRORS, dumps, file_sha256, open_bundle)
 from grid_cli.sync.place import Admission, Place, admit, here, label, remember
 
 DEFAULT_MAX_SKEW_HOURS = 24.0
@@ -415,7 +415,7 @@ def _stage(ledger: Ledger, me: Place, bundle, hcols, mcols, result: MergeResult,
                         pending = error  # read on: a damaged file says so before anything else
                 if progress:
                     progress(min(state["bytes"], total), total)
-    except (zipfile.BadZipFile, EOFError, zlib.error, OSError):
+    except ZIP_ERRORS:
         raise _damaged("内容读取失败（校验不符或被截断）", "the content cannot be read (checksum mismatch or cut short)") from None
     if state["bytes"] != payload["bytes"] or digest.hexdigest() != payload["sha256"]:
         raise _damaged("内容的 sha256 与清单不符", "the payload's sha256 does not match the manifest")
