@@ -201,13 +201,9 @@ def merge_bundles(ledger: Ledger, paths: Iterable[Path], *, progress: Progress |
 
 
 def after_merge(ledger: Ledger) -> GridError | None:
-    """Recompute rule findings so a hub sees current findings for every grid (if the rules engine exists).
-    The merge is already committed: a problem here (e.g. no threshold yet) is returned, not raised."""
-    import importlib.util
-
-    if importlib.util.find_spec("grid_cli.findings") is None:
-        return None
-    from grid_cli import findings  # type: ignore[attr-defined]
+    """Recompute rule findings so a hub sees current findings for every grid. The merge is already
+    committed: a problem here is returned, not raised (a hub with no threshold yet is skipped by refresh)."""
+    from grid_cli import findings
 
     try:
         findings.refresh(ledger)
