@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, err, interactive, ledger_path, need, open_ledger, print_json, say
+from grid_cli.commands.common import console, interactive, ledger_path, need, open_ledger, print_json, say
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 

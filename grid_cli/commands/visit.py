@@ -12,9 +12,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from grid_cli.commands.common import ask, console, err, open_ledger, say
+from grid_cli.commands.common import ask, console, open_ledger, say
 from grid_cli.errors import UsageError
-from grid_cli.i18n import lang, tr
+from grid_cli.i18n import tr
 
 
 def _int(text: str) -> int:

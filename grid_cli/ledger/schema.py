@@ -1,8 +1,9 @@
 """The ledger's schema, changed only through numbered migrations recorded in `migrations`.
 
 Entity tables (households, members) carry `_v`: a JSON map field -> "hlc replica" of the change that
-last set that field, so per-field last-writer-wins needs no second table. Events (visits, measures,
-decisions) are append-only rows. `changes` is the replica's change log: every write, local or merged.
+last set that field, so per-field last-writer-wins needs no second table. `changes` is the replica's change
+log: every write, local or merged. Events (visits, measures, decisions) are append-only: their data stays
+in the change that brought them, found through `event_index` (the `events` view joins the two).
 """
 
 from __future__ import annotations
@@ -107,6 +108,29 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE replicas ADD COLUMN retired_at TEXT;
         DROP INDEX replicas_place;
         CREATE UNIQUE INDEX replicas_place ON replicas(level, code) WHERE retired_at IS NULL
+        """,
+    ),
+    (
+        4,
+        "events: an index over the change log instead of a second copy of every visit",
+        # A visit's data was held twice: in its change's body and in events.data. `event_index` keeps only
+        # what finds an event (id, household, kind, date) and the change that holds it; `events` is now a
+        # view with the same columns as the old table, so readers are unchanged. A merge writes a visit's
+        # bytes once (bench/merge.py).
+        """
+        CREATE TABLE event_index (id TEXT PRIMARY KEY, household_id TEXT, kind TEXT NOT NULL, date TEXT,
+                                  change_seq INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE INDEX changes_event_tmp ON changes(entity_id, origin, hlc) WHERE entity = 'event';
+        INSERT INTO event_index SELECT e.id, e.household_id, e.kind, e.date,
+            (SELECT min(c.seq) FROM changes c WHERE c.entity = 'event' AND c.entity_id = e.id
+             AND c.origin = e.origin AND c.hlc = e.hlc) FROM events e;
+        DROP INDEX changes_event_tmp;
+        DROP TABLE events;
+        CREATE INDEX event_index_household ON event_index(household_id, kind, date);
+        CREATE VIEW events AS
+            SELECT e.id AS id, e.household_id AS household_id, e.kind AS kind, e.date AS date,
+                   json_extract(c.body, '$.data') AS data, c.hlc AS hlc, c.origin AS origin
+            FROM event_index e JOIN changes c ON c.seq = e.change_seq
         """,
     ),
 ]

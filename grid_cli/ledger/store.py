@@ -319,8 +319,9 @@ def record_change(conn: sqlite3.Connection, change: dict) -> str:
             body["h"] = row[0]
     row = (change["origin"], change["seq"], change["hlc"], change["entity"], change["id"],
            canonical(change["body"]), change.get("prev"))
-    conn.execute(
-        "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+    change["row"] = conn.execute(
+        "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        row).lastrowid  # an event is found through this row (event_index.change_seq)
     return row_hash(row)
 
 
@@ -418,14 +419,14 @@ def _apply_config(conn, year, values, bases, version):
 
 
 def _apply_event(conn, change, body):
-    data = canonical(body["data"])
-    row = conn.execute("SELECT kind, household_id, data FROM events WHERE id = ?", (change["id"],)).fetchone()
+    """An event's data stays in its change (`change["row"]`, the logged row); event_index finds it."""
+    row = conn.execute("SELECT e.kind, e.household_id, c.body FROM event_index e JOIN changes c"
+                       " ON c.seq = e.change_seq WHERE e.id = ?", (change["id"],)).fetchone()
     if row is None:
-        conn.execute(
-            "INSERT INTO events (id, household_id, kind, date, data, hlc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (change["id"], body["household"], body["kind"], body.get("date"), data, change["hlc"], change["origin"]),
-        )
-    elif (row["kind"], row["household_id"], row["data"]) != (body["kind"], body["household"], data):
+        conn.execute("INSERT INTO event_index (id, household_id, kind, date, change_seq) VALUES (?, ?, ?, ?, ?)",
+                     (change["id"], body["household"], body["kind"], body.get("date"), change["row"]))
+    elif (row[0], row[1], canonical(json.loads(row[2])["data"])) != (body["kind"], body["household"],
+                                                                       canonical(body["data"])):
         conn.execute(
             "INSERT INTO quarantine (origin, origin_seq, reason, body, noted_at) VALUES (?, ?, ?, ?, datetime('now'))",
             (change["origin"], change["seq"], "event id reused with different content", canonical(change)),

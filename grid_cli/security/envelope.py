@@ -24,11 +24,10 @@ import base64
 import datetime as dt
 import hashlib
 import struct
-import zipfile
 import zlib
 from typing import Any, BinaryIO
 
-from grid_cli.sync.format import (BadSignature, Damaged, NotForThisLedger, Revoked, Unsigned,
+from grid_cli.sync.format import (BadSignature, damaged, NotForThisLedger, Revoked, Unsigned,
                                   Untrusted, ZIP_ERRORS)
 from grid_cli.sync.place import label
 
@@ -86,11 +85,6 @@ class SealWriter:
         return self.digest.hexdigest()
 
 
-def _damaged(zh: str, en: str) -> Damaged:
-    return Damaged(f"同步包已损坏或被改动：{zh}", f"the bundle is damaged or altered: {en}",
-                   hint_zh="请对方重新发送该文件", hint_en="ask the sender to send the file again")
-
-
 class OpenReader:
     """Reads the plaintext of payload.enc (`read(n)` returns the next piece; b"" at the end)."""
 
@@ -106,15 +100,15 @@ class OpenReader:
         while not self.done:
             head = self.raw.read(HEADER.size)
             if len(head) < HEADER.size:
-                raise _damaged("加密内容不完整（被截断）", "the encrypted content is cut short")
+                raise damaged("加密内容不完整（被截断）", "the encrypted content is cut short")
             size, final = HEADER.unpack(head)
             if final not in (0, 1) or size > FRAME + 64:
-                raise _damaged("加密内容的分段不对", "a frame of the encrypted content is malformed")
+                raise damaged("加密内容的分段不对", "a frame of the encrypted content is malformed")
             ct = self.raw.read(size)
             try:
                 plain = self.box.decrypt(ct, _nonce(self.index, bool(final)))
             except CryptoError:
-                raise _damaged("加密内容无法解开（被改动或顺序不对）", "the encrypted content does not authenticate") from None
+                raise damaged("加密内容无法解开（被改动或顺序不对）", "the encrypted content does not authenticate") from None
             self.index += 1
             try:
                 out = self.z.decompress(plain)
@@ -122,9 +116,9 @@ class OpenReader:
                     self.done = True
                     out += self.z.flush()
                     if self.raw.read(1) or not self.z.eof:
-                        raise _damaged("加密内容末尾多出数据", "data after the end of the encrypted content")
+                        raise damaged("加密内容末尾多出数据", "data after the end of the encrypted content")
             except zlib.error:
-                raise _damaged("内容解压失败", "the content cannot be decompressed") from None
+                raise damaged("内容解压失败", "the content cannot be decompressed") from None
             if out:
                 return out
         return b""
@@ -240,16 +234,16 @@ def authenticate(ledger, bundle) -> dict[str, Any] | None:
     # the signed manifest now vouches for the rest: the encrypted entry must be exactly what it names
     info = bundle.zf.getinfo(SEALED) if SEALED in bundle.zf.namelist() else None
     if info is None or info.file_size != enc["bytes"]:
-        raise _damaged("加密内容的大小与清单不符", "the encrypted content's size does not match the manifest")
+        raise damaged("加密内容的大小与清单不符", "the encrypted content's size does not match the manifest")
     digest = hashlib.sha256()
     try:
         with bundle.zf.open(SEALED) as raw:
             for chunk in iter(lambda: raw.read(FRAME), b""):
                 digest.update(chunk)
     except ZIP_ERRORS:
-        raise _damaged("加密内容读取失败", "the encrypted content cannot be read") from None
+        raise damaged("加密内容读取失败", "the encrypted content cannot be read") from None
     if digest.hexdigest() != enc["sha256"]:
-        raise _damaged("加密内容的 sha256 与清单不符", "the encrypted content's sha256 does not match the manifest")
+        raise damaged("加密内容的 sha256 与清单不符", "the encrypted content's sha256 does not match the manifest")
     from nacl.exceptions import CryptoError
     from nacl.public import SealedBox
 

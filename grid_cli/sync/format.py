@@ -165,7 +165,8 @@ def _bad(zh: str, en: str) -> BadFormat:
                      hint_zh="请对方用 grid sync export 重新导出", hint_en="ask the sender to run `grid sync export` again")
 
 
-def _damaged(zh: str, en: str) -> Damaged:
+def damaged(zh: str, en: str) -> Damaged:
+    """The one way every part of the merge says a bundle's bytes are not what was sent."""
     return Damaged(f"同步包已损坏或被改动：{zh}", f"the bundle is damaged or altered: {en}",
                    hint_zh="请对方重新发送该文件", hint_en="ask the sender to send the file again")
 
@@ -185,7 +186,7 @@ def open_bundle(path: Path) -> Bundle:
     try:
         zf = zipfile.ZipFile(path)
     except ZIP_ERRORS:
-        raise _damaged("文件不完整（可能传输中被截断）", "the file is incomplete (cut short in transfer?)") from None
+        raise damaged("文件不完整（可能传输中被截断）", "the file is incomplete (cut short in transfer?)") from None
     try:
         names = set(zf.namelist())
         if MANIFEST not in names or (PAYLOAD not in names and "payload.enc" not in names):
@@ -197,7 +198,7 @@ def open_bundle(path: Path) -> Bundle:
             raw = zf.read(MANIFEST)
             manifest = json.loads(raw.decode("utf-8"))
         except ZIP_ERRORS:
-            raise _damaged("清单无法读取", "the manifest cannot be read") from None
+            raise damaged("清单无法读取", "the manifest cannot be read") from None
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise _bad("清单不是 JSON", "the manifest is not JSON") from None
         check_manifest(manifest)

@@ -28,6 +28,24 @@ def union(*sets: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in merged]
 
 
+def minus(ranges: Iterable[tuple[int, int]], taken: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The part of `ranges` not in `taken` (both sorted, disjoint runs)."""
+    out = []
+    taken = list(taken)
+    for lo, hi in ranges:
+        for t_lo, t_hi in taken:
+            if t_hi < lo or t_lo > hi:
+                continue
+            if t_lo > lo:
+                out.append((lo, t_lo - 1))
+            lo = max(lo, t_hi + 1)
+            if lo > hi:
+                break
+        if lo <= hi:
+            out.append((lo, hi))
+    return out
+
+
 def above(ranges: Iterable[tuple[int, int]], floor: int) -> list[tuple[int, int]]:
     """The part of the runs strictly above `floor`."""
     return [(max(lo, floor + 1), hi) for lo, hi in ranges if hi > floor]

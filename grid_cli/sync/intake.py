@@ -1,0 +1,253 @@
+"""Step 3 of a merge: one streaming pass over a bundle's payload, straight into the change log.
+
+The payload is never held in memory (it is decrypted and inflated on the fly). For each line: its
+(origin, seq) against the manifest's ranges and counts, its link in the origin's hash chain, and whether
+this ledger holds it already (skipped unparsed beyond the line's frame). A new line is appended to
+`changes` as it is, in batches: the log is written once, and everything else the merge derives from it in
+SQL (grid_cli/sync/apply.py). The sha256 and byte count of the whole payload are checked at the end; any
+problem found on the way is reported only after that, so a damaged file says so first. All of it runs
+inside the merge's transaction: a refusal rolls the log back with everything else.
+
+A line is the canonical frame {"body":{...},"entity":..,"hlc":..,"id":..,"origin":..,"prev":..,"seq":n}
+(grid_cli/ledger/store.change_line). The frame is matched here; the body (a JSON object) is checked by
+SQLite's JSON functions over the new rows, which is much faster than decoding each line in Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+from grid_cli.ledger.store import GENESIS, row_hash
+from grid_cli.sync import ranges as R
+from grid_cli.sync.format import ZIP_ERRORS, BundleRefused, Damaged, Rewritten, UnknownOrigin, damaged
+from grid_cli.sync.place import Place, label
+
+BATCH = 4000
+# The frame of a change line. Ids, origins and clocks are plain ASCII (no quote, no backslash), so the
+# text matched is the value itself; the body is everything between, checked as JSON in SQL.
+LINE = re.compile(r'\{"body":(\{.*\}),"entity":"(event|household|member|config)","hlc":"([0-9]{13}\.[0-9]{5})",'
+                  r'"id":"([\x20\x21\x23-\x5b\x5d-\x7e]{1,100})","origin":"([0-9A-Za-z]{1,64})"'
+                  r'(?:,"prev":"([0-9a-f]{64})")?,"seq":([1-9][0-9]{0,17})\}', re.S)
+INSERT = "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
+
+def unreadable_line() -> Damaged:
+    return damaged("有一行变更无法读取", "a change line cannot be read")
+
+
+def rewritten(m: dict, origin: str, seq: int) -> Rewritten:
+    info = m["origins"].get(origin) or {}
+    zh, en = label(info.get("level", "?"), info.get("code", origin[-8:]))
+    return Rewritten(f"{zh}的变更记录被改写过：第 {seq} 条接不上前一条（哈希链断开）",
+                     f"the history of {en} was rewritten: change {seq} does not follow on from the one before (hash chain broken)",
+                     hint_zh="不要合并；联系乡镇核查该网格的账本", hint_en="do not merge it; have that ledger checked")
+
+
+@dataclass
+class Intake:
+    lines: int = 0          # lines in the payload
+    logged: int = 0         # new changes appended to the log
+    skipped: int = 0        # already held
+    quarantined: int = 0
+    seqs: dict = field(default_factory=dict)   # origin -> runs of the seqs the payload carries
+
+
+class _Chain:
+    """Each origin's hash chain across the lines of the bundle, and where its runs meet the changes held
+    here (checked after the pass, against the log)."""
+
+    def __init__(self, m: dict):
+        self.m = m
+        self.runs: dict[str, list] = {}  # origin -> [first, last, last hash, last had prev, last held (seq, hash), first prev]
+        self.links: list[tuple] = []
+
+    def add(self, origin: str, seq: int, prev: str | None, h: str, held: bool) -> None:
+        run = self.runs.get(origin)
+        if run is not None and run[1] == seq - 1:
+            if (prev != run[2]) if prev is not None else run[3]:
+                raise rewritten(self.m, origin, seq)
+            run[1], run[2], run[3] = seq, h, prev is not None
+        else:
+            if run is not None:
+                self._end(origin, run)
+            if seq == 1 and prev not in (None, GENESIS):
+                raise rewritten(self.m, origin, seq)
+            run = self.runs[origin] = [seq, seq, h, prev is not None, None, prev]
+        if held:
+            run[4] = (seq, h)
+
+    def _end(self, origin: str, run: list) -> None:
+        self.links.append(("start", origin, run[0], run[5]))   # the run's first line follows on from seq-1 here
+        self.links.append(("end", origin, run[1], run[2]))     # seq+1 held here follows on from the run
+        if run[4] is not None:
+            self.links.append(("held", origin, *run[4]))       # the last held line is the one held here
+
+    def check(self, conn) -> None:
+        """Where the bundle's runs meet the changes held here, the chain must hold across: the run's first
+        line follows on from the held seq-1, the held seq+1 follows on from the run's last line, and the last
+        line of a run that this ledger already holds hashes the same (by the chain, so do all before it)."""
+        for origin, run in self.runs.items():
+            self._end(origin, run)
+        for kind, origin, seq, value in self.links:
+            if kind == "start":
+                if seq <= 1 or value is None:
+                    continue
+                row = _held_row(conn, origin, seq - 1)
+                if row is not None and value != row_hash(row):
+                    raise rewritten(self.m, origin, seq)
+            elif kind == "end":
+                row = _held_row(conn, origin, seq + 1)
+                if row is not None and row[6] is not None and row[6] != value:
+                    raise rewritten(self.m, origin, seq + 1)
+            else:
+                row = _held_row(conn, origin, seq)
+                if row is not None and row_hash(row) != value:
+                    raise rewritten(self.m, origin, seq)
+
+
+def _held_row(conn, origin: str, seq: int):
+    row = conn.execute("SELECT origin, origin_seq, hlc, entity, entity_id, body, prev FROM changes"
+                       " WHERE origin = ? AND origin_seq = ?", (origin, seq)).fetchone()
+    return tuple(row) if row else None
+
+
+def _in_log(conn, declared: dict, have: dict) -> dict[str, set]:
+    """Seqs the bundle carries that are in the log here although not counted as held (normally none):
+    each is compared with the held change instead of being appended."""
+    out: dict[str, set] = {}
+    for origin, runs in declared.items():
+        for lo, hi in R.minus(runs, have.get(origin, [])):
+            found = {r[0] for r in conn.execute("SELECT origin_seq FROM changes WHERE origin = ? AND origin_seq"
+                                                " BETWEEN ? AND ?", (origin, lo, hi))}
+            if found:
+                out.setdefault(origin, set()).update(found)
+    return out
+
+
+def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str, progress=None) -> Intake:
+    """Read the payload once: verify it and append its new lines to `changes`. Lines stamped later than
+    `limit_hlc` (a clock far in the future) and lines whose seq is taken here by different content go to
+    the quarantine instead. Raises a BundleRefused for anything that cannot be taken whole."""
+    m = bundle.manifest
+    declared_runs = {o: sorted(tuple(p) for p in r) for o, r in m["ranges"].items()}
+    declared = {o: R.Lookup(r) for o, r in declared_runs.items()}
+    have = {o: R.Lookup(r) for o, r in have_runs.items()}
+    in_log = _in_log(conn, declared_runs, have_runs)
+    payload = m["payload"]
+    total = int(payload["bytes"])
+    digest = hashlib.sha256()
+    sha = hashlib.sha256
+    match = LINE.fullmatch
+    counts: Counter = Counter()
+    seqs: dict[str, array] = {}
+    chain = _Chain(m)
+    out = Intake()
+    rows: list[tuple] = []
+    quarantine: list[tuple] = []
+    pending: BundleRefused | None = None
+
+    def flush() -> None:
+        if rows:
+            try:
+                conn.executemany(INSERT, rows)
+            except sqlite3.IntegrityError:
+                raise damaged("同一变更出现了两次", "a change appears twice") from None
+            out.logged += len(rows)
+            rows.clear()
+
+    def line_in(line: bytes) -> None:
+        out.lines += 1
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise unreadable_line() from None
+        frame = match(text)
+        if frame is None:
+            raise unreadable_line()
+        body, entity, hlc, eid, origin, prev, seq = frame.groups()
+        seq = int(seq)
+        lookup = declared.get(origin)
+        if lookup is None:
+            raise UnknownOrigin(f"同步包含有清单未声明的来源 {origin[-8:]} 的变更",
+                                f"the bundle holds changes from an origin its manifest does not declare ({origin[-8:]})")
+        if seq not in lookup:
+            raise damaged("变更序号不在清单声明的范围内", "a change seq lies outside the manifest's ranges")
+        counts[origin] += 1
+        arr = seqs.get(origin)
+        if arr is None:
+            arr = seqs[origin] = array("q")
+        arr.append(seq)
+        held = have.get(origin)
+        held = origin == me.replica or (held is not None and seq in held)
+        h = sha(line).hexdigest()
+        chain.add(origin, seq, prev, h, held)
+        if origin == me.replica:
+            if seq > mine:
+                raise BundleRefused("同步包含有本账本自己尚未有的变更——本账本是否从旧备份恢复过？",
+                                    "the bundle holds changes of this ledger newer than the ledger itself; "
+                                    "was it restored from an old backup?",
+                                    hint_zh="请勿继续使用该账本，联系乡镇", hint_en="stop using this ledger and contact the township")
+            out.skipped += 1
+            return
+        if held:
+            out.skipped += 1
+            return
+        if hlc > limit_hlc:
+            quarantine.append((origin, seq, "clock far in the future", text))
+        elif seq in in_log.get(origin, ()):
+            if row_hash(_held_row(conn, origin, seq)) == h:  # the very same change
+                out.skipped += 1
+            else:
+                quarantine.append((origin, seq, "same origin and seq with different content", text))
+        else:
+            rows.append((origin, seq, hlc, entity, eid, body, prev))
+            if len(rows) >= BATCH:
+                flush()
+
+    try:
+        with bundle.payload() as raw:
+            rest, done = b"", 0
+            while True:
+                chunk = raw.read(1 << 20)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                done += len(chunk)
+                if pending is None:
+                    lines = (rest + chunk).split(b"\n")
+                    rest = lines.pop()
+                    try:
+                        for line in lines:
+                            line_in(line)
+                    except BundleRefused as error:
+                        pending = error  # read on: a damaged file says so before anything else
+                if progress:
+                    progress(min(done, total), total)
+    except ZIP_ERRORS:
+        raise damaged("内容读取失败（校验不符或被截断）", "the content cannot be read (checksum mismatch or cut short)") from None
+    if done != payload["bytes"] or digest.hexdigest() != payload["sha256"]:
+        raise damaged("内容的 sha256 与清单不符", "the payload's sha256 does not match the manifest")
+    if pending is not None:
+        raise pending
+    if rest:
+        raise damaged("最后一行不完整", "the last line is incomplete")
+    flush()
+    chain.check(conn)
+    if out.lines != payload["lines"] or any(counts.get(o, 0) != n for o, n in m["counts"].items()) \
+            or set(counts) - set(m["counts"]):
+        raise damaged("变更条数与清单不符", "the number of changes does not match the manifest")
+    for origin, arr in seqs.items():
+        try:
+            out.seqs[origin] = R.runs(sorted(arr))
+        except ValueError:
+            raise damaged("同一变更出现了两次", "a change appears twice") from None
+    if quarantine:
+        conn.executemany("INSERT INTO quarantine (origin, origin_seq, reason, body, noted_at)"
+                         " VALUES (?, ?, ?, ?, datetime('now'))", quarantine)
+        out.quarantined = len(quarantine)
+    return out
