@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grid_cli.clock import format_hlc, new_id, wall_ms  # noqa: E402
 from grid_cli.ledger import canonical  # noqa: E402
+from grid_cli.ledger.store import GENESIS, line_hash  # noqa: E402
 from grid_cli.sync.format import FORMAT, MANIFEST, PAYLOAD, UNSEALED_VERSION as VERSION, change_line, dumps  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -40,13 +41,16 @@ class Origin:
         self.replica = new_id().replace("-", "")
         self.code, self.township = code, township
         self.seq, self.ms = 0, start_ms
+        self.head = GENESIS
         self.versions: dict[tuple[str, str], str] = {}
 
     def line(self, entity: str, entity_id: str, body: dict, at_ms: int) -> str:
         self.seq += 1
         self.ms = max(self.ms + 1, at_ms)
         hlc = format_hlc(self.ms, 0)
-        return change_line(self.replica, self.seq, hlc, entity, entity_id, canonical(body))
+        line = change_line(self.replica, self.seq, hlc, entity, entity_id, canonical(body), self.head)
+        self.head = line_hash(line)  # each line links to the one before, as a real grid's log does
+        return line
 
     def put(self, entity, entity_id, fields, at_ms):
         bases = {k: self.versions.get((entity_id, k)) for k in fields}

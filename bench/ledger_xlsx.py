@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.events import insert_events  # noqa: E402
 from grid_cli.ledger import Ledger  # noqa: E402
 from grid_cli.ledger.store import canonical  # noqa: E402
 
@@ -59,7 +60,7 @@ def build(path: Path, households: int, seed: int = 7) -> Ledger:
         nonlocal hlc
         hlc += 1
         event_rows.append((str(uuid.UUID(int=rng.getrandbits(128))), hid, kind, date, canonical(data),
-                           f"{hlc:013d}.00000", "bench"))
+                           f"{hlc:013d}.00000"))
 
     for n in range(households):
         hid = str(uuid.UUID(int=rng.getrandbits(128)))
@@ -113,8 +114,7 @@ def build(path: Path, households: int, seed: int = 7) -> Ledger:
         "INSERT INTO members (id, household_id, name, id_number, relation, sex, birth_date, ethnicity, education,"
         " school_status, health, labour_skill, work_status, work_months, medical_insurance, serious_illness_insurance,"
         " pension_insurance, dibao, tekun, phone) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", member_rows)
-    conn.executemany("INSERT INTO events (id, household_id, kind, date, data, hlc, origin) VALUES (?,?,?,?,?,?,?)",
-                     event_rows)
+    insert_events(conn, event_rows)
     conn.execute("INSERT INTO config (year, key, value) VALUES (2026, 'threshold', '7600')")
     conn.execute("COMMIT")
     return ledger

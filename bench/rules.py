@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.events import insert_events  # noqa: E402
 from grid_cli.clock import new_id  # noqa: E402
 from grid_cli.ledger import Ledger  # noqa: E402
 
@@ -62,16 +63,16 @@ def build(path: Path, households: int, seed: int = 1) -> None:
                     "spending": {"medical": rng.choice([0, 0, 0, 30000]), "other_rigid": 0}, "residents": ids,
                     "house_grade": rng.choice("AAAAB" + "C" * (rng.random() < 0.05)), "water": {"litres_per_person_day": 50},
                     "events": [], "per_capita": wages // len(ids)}
-            event_rows.append((new_id(), hid, "visit", data["date"], json.dumps(data, ensure_ascii=False), "0", "bench"))
+            event_rows.append((new_id(), hid, "visit", data["date"], json.dumps(data, ensure_ascii=False), "0"))
         if rng.random() < 0.05:
             event_rows.append((new_id(), hid, "include", "2026-01-10", json.dumps(
-                {"category": "边缘易致贫户", "risks": ["因病"], "identified": "2026-01-10"}, ensure_ascii=False), "0", "bench"))
+                {"category": "边缘易致贫户", "risks": ["因病"], "identified": "2026-01-10"}, ensure_ascii=False), "0"))
     conn = ledger.conn
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO households (id, hh_no, grid, village, hh_type, status) VALUES (?,?,?,?,?,?)", hh_rows)
     conn.executemany("INSERT INTO members (id, household_id, name, relation, id_number, birth_date, health, labour_skill,"
                      " work_status, school_status, medical_insurance, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,'正常')", member_rows)
-    conn.executemany("INSERT INTO events (id, household_id, kind, date, data, hlc, origin) VALUES (?,?,?,?,?,?,?)", event_rows)
+    insert_events(conn, event_rows)
     conn.execute("COMMIT")
     ledger.close()
 

@@ -1,9 +1,9 @@
 """Steps 4-5 of a merge, set-wise in SQL over the changes the intake just appended to the log (seq > start).
 
-- check: every new body is a JSON object of the right shape for its entity; a put names only fields this
-  version knows, with plain values (lists only where the field is a list).
 - stage: one small row per new change (household it touches, grid it sets, event kind and date), read out
-  of the bodies by SQLite's JSON functions, for the scope check (merge._check_scope) and the apply.
+  of the bodies by SQLite's JSON functions, for the scope check (merge._check_scope) and the apply; on the
+  way, every new body must be a JSON object of the shape its entity needs, and a put may name only fields
+  this version knows, with plain values (lists only where the field is a list).
 - apply: an entity this ledger does not hold yet, met by exactly one change of the bundle, is inserted
   straight from its change (the fast path: an event becomes one `event_index` row pointing at its change;
   a household or member one row, with its field versions); anything that meets an existing row goes
@@ -16,14 +16,17 @@ import json
 import sqlite3
 
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import JSON_FIELDS, TABLES, apply_change
+from grid_cli.fastjson import loads
+from grid_cli.ledger.store import JSON_FIELDS, TABLES, apply_change, canonical
 from grid_cli.sync.format import BadFormat
 from grid_cli.sync.intake import damaged, unreadable_line
 
 PLAIN = "('null', 'true', 'false', 'integer', 'real', 'text')"
-SHAPE = """
-    SELECT seq FROM changes WHERE seq > ? AND NOT CASE WHEN json_valid(body) AND json_type(body) = 'object'
-      THEN CASE entity
+# One pass over the new changes: what the scope check and the apply need, and whether the body has the
+# shape its entity needs (`ok`). SQLite parses each body once for all the JSON calls of a row.
+STAGE = """
+    INSERT INTO stage SELECT seq, entity, entity_id, hlc,
+      json_valid(body) AND json_type(body) = 'object' AND CASE entity
         WHEN 'event' THEN json_extract(body, '$.op') = 'event' AND json_type(body, '$.kind') = 'text'
              AND json_type(body, '$.household') IN ('null', 'text')
              AND coalesce(json_type(body, '$.date'), 'null') IN ('null', 'text')
@@ -34,57 +37,59 @@ SHAPE = """
              AND coalesce(json_type(body, '$.b'), 'null') IN ('null', 'object')
              AND coalesce(json_type(body, '$.h'), 'null') IN ('null', 'text')
              AND coalesce(json_type(body, '$.f.household_id'), 'null') IN ('null', 'text')
-        END
-      ELSE 0 END
-    LIMIT 1"""
-STAGE = """
-    CREATE TEMP TABLE stage AS SELECT seq AS n, entity, entity_id AS id, hlc,
+        END,
       CASE entity WHEN 'event' THEN json_extract(body, '$.household') WHEN 'household' THEN entity_id
            WHEN 'member' THEN coalesce(nullif(json_extract(body, '$.f.household_id'), ''), json_extract(body, '$.h'))
-      END AS hh,
-      entity = 'household' AND json_type(body, '$.f.grid') IS NOT NULL AS sg,
-      CASE WHEN entity = 'household' THEN json_extract(body, '$.f.grid') END AS grid,
-      CASE WHEN entity = 'event' THEN json_extract(body, '$.kind') END AS kind,
-      CASE WHEN entity = 'event' THEN json_extract(body, '$.date') END AS date,
+      END,
+      entity = 'household' AND json_type(body, '$.f.grid') IS NOT NULL,
+      CASE WHEN entity = 'household' THEN json_extract(body, '$.f.grid') END,
+      CASE WHEN entity = 'event' THEN json_extract(body, '$.kind') END,
+      CASE WHEN entity = 'event' THEN json_extract(body, '$.date') END,
       CASE entity WHEN 'event' THEN 1 WHEN 'config' THEN 0
-           ELSE NOT EXISTS (SELECT 1 FROM json_each(body, '$.b') WHERE type != 'null') END AS fast
-    FROM changes WHERE seq > ?"""
+           ELSE NOT EXISTS (SELECT 1 FROM json_each(body, '$.b') WHERE type != 'null') END
+    FROM changes WHERE seq > ? ORDER BY seq"""
 
 
-def check(ledger: Ledger, start: int) -> None:
-    """Refuse the bundle (nothing applied yet) if a new change's body is not what its entity needs."""
+def stage(ledger: Ledger, start: int) -> None:
+    """Stage the changes logged after `start`; refuse the bundle (nothing applied yet) if a body is not
+    what its entity needs, or a put names a field this version does not know or gives it an odd value."""
     conn = ledger.conn
+    conn.execute("DROP TABLE IF EXISTS temp.stage")
+    conn.execute("CREATE TEMP TABLE stage (n INTEGER PRIMARY KEY, entity TEXT, id TEXT, hlc TEXT, ok INTEGER,"
+                 " hh TEXT, sg INTEGER, grid TEXT, kind TEXT, date TEXT, fast INTEGER)")
     try:
-        if conn.execute(SHAPE, (start,)).fetchone():
+        conn.execute(STAGE, (start,))
+        if conn.execute("SELECT 1 FROM stage WHERE NOT ok LIMIT 1").fetchone():
             raise unreadable_line()
         for entity in TABLES:
-            known = ", ".join(f"'{c}'" for c in ledger.columns(entity))
-            lists = ", ".join(f"'{c}'" for c in sorted(JSON_FIELDS & set(ledger.columns(entity)))) or "NULL"
-            row = conn.execute(
-                f"""SELECT j.key, j.key IN ({known}) FROM changes c, json_each(c.body, '$.f') j
-                    WHERE c.seq > ? AND c.entity = ? AND (j.key NOT IN ({known})
-                      OR CASE WHEN j.key IN ({lists}) THEN j.type NOT IN ('null', 'array') ELSE j.type NOT IN {PLAIN} END)
-                    ORDER BY j.key IN ({known}) LIMIT 1""", (start, entity)).fetchone()
-            if row and not row[1]:
-                raise BadFormat(f"同步包含有本版本不认识的字段：{row[0]}", f"the bundle has fields this version does not know: {row[0]}",
-                                hint_zh="请升级 grid", hint_en="upgrade grid")
-            if row:
-                raise damaged("字段值不对", f"bad value for {row[0]}")
-            for name in sorted(JSON_FIELDS & set(ledger.columns(entity))):
-                if conn.execute(f"SELECT 1 FROM changes c, json_each(c.body, '$.f.{name}') j WHERE c.seq > ?"
-                                f" AND c.entity = ? AND json_type(c.body, '$.f.{name}') = 'array' AND j.type != 'text'"
-                                " LIMIT 1", (start, entity)).fetchone():
-                    raise damaged("字段值不对", f"bad value for {name}")
+            _check_fields(ledger, entity)
     except sqlite3.OperationalError as error:  # SQLite's JSON functions on a body they cannot read
         if "JSON" in str(error):
             raise unreadable_line() from None
         raise
-
-
-def stage(conn, start: int) -> None:
-    conn.execute("DROP TABLE IF EXISTS temp.stage")
-    conn.execute(STAGE, (start,))
     conn.execute("CREATE INDEX temp.stage_id ON stage(id)")
+
+
+def _check_fields(ledger: Ledger, entity: str) -> None:
+    conn = ledger.conn
+    known = ", ".join(f"'{c}'" for c in ledger.columns(entity))
+    lists = sorted(JSON_FIELDS & set(ledger.columns(entity)))
+    listed = ", ".join(f"'{c}'" for c in lists) or "NULL"
+    row = conn.execute(
+        f"""SELECT j.key, j.key IN ({known}) FROM stage s JOIN changes c ON c.seq = s.n, json_each(c.body, '$.f') j
+            WHERE s.entity = ? AND (j.key NOT IN ({known})
+              OR CASE WHEN j.key IN ({listed}) THEN j.type NOT IN ('null', 'array') ELSE j.type NOT IN {PLAIN} END)
+            ORDER BY j.key IN ({known}) LIMIT 1""", (entity,)).fetchone()
+    if row and not row[1]:
+        raise BadFormat(f"同步包含有本版本不认识的字段：{row[0]}", f"the bundle has fields this version does not know: {row[0]}",
+                        hint_zh="请升级 grid", hint_en="upgrade grid")
+    if row:
+        raise damaged("字段值不对", f"bad value for {row[0]}")
+    for name in lists:  # a list holds text items only
+        if conn.execute(f"SELECT 1 FROM stage s JOIN changes c ON c.seq = s.n, json_each(c.body, '$.f.{name}') j"
+                        f" WHERE s.entity = ? AND json_type(c.body, '$.f.{name}') = 'array' AND j.type != 'text'"
+                        " LIMIT 1", (entity,)).fetchone():
+            raise damaged("字段值不对", f"bad value for {name}")
 
 
 def drop(conn) -> None:
@@ -92,28 +97,34 @@ def drop(conn) -> None:
         conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
-def _insert_new(ledger: Ledger, entity: str) -> str:
-    """INSERT ... SELECT of the fast-path rows of one entity table, each column read from its change's body
-    (`$.f.<column>`; the table's default when the change does not set it). `_v` gets each field set ->
-    "hlc origin", spelled as store.canonical spells it (keys sorted), so both paths store the same text."""
-    table = TABLES[entity]
-    info = {r[1]: r[4] for r in ledger.conn.execute(f"PRAGMA table_info({table})")}
-    cols = ledger.columns(entity)
-    values = []
-    for col in cols:
-        path = f"'$.f.{col}'"
-        value = f"json_extract(c.body, {path})"
-        if col in JSON_FIELDS:  # a list, stored as canonical JSON of its sorted items
-            value = (f"CASE json_type(c.body, {path}) WHEN 'array' THEN (SELECT json_group_array(value) FROM"
-                     f" (SELECT value FROM json_each(c.body, {path}) ORDER BY value)) END")
-        default = info[col]
-        if default is not None and default.upper() != "NULL":
-            value = f"CASE WHEN json_type(c.body, {path}) IS NULL THEN {default} ELSE {value} END"
-        values.append(value)
-    versions = ("'{' || coalesce((SELECT group_concat('\"' || key || '\":\"' || c.hlc || ' ' || c.origin || '\"', ',')"
-                " FROM (SELECT key FROM json_each(c.body, '$.f') ORDER BY key)), '') || '}'")
-    return (f"INSERT INTO {table} (id, {', '.join(cols)}, _v) SELECT s.id, {', '.join(values)}, {versions}"
-            f" FROM stage s JOIN changes c ON c.seq = s.n WHERE s.entity = '{entity}' AND s.fast = 1 ORDER BY s.n")
+def _insert_new(ledger: Ledger, entity: str) -> None:
+    """Insert the fast-path rows of one entity table, each straight from its change: the fields it sets,
+    the table's defaults for the rest, and `_v` with every field it sets at its version. Built here rather
+    than with SQLite's JSON functions: one decode per row beats a JSON call per column (bench/merge.py)."""
+    conn = ledger.conn
+    table, cols = TABLES[entity], ledger.columns(entity)
+    defaults = {r[1]: r[4] for r in conn.execute(f"PRAGMA table_info({table})")}
+    pairs = [(col, None if defaults[col] in (None, "NULL") else conn.execute(f"SELECT {defaults[col]}").fetchone()[0])
+             for col in cols]
+    lists = [i for i, col in enumerate(cols) if col in JSON_FIELDS]
+    insert = f"INSERT INTO {table} (id, {', '.join(cols)}, _v) VALUES ({', '.join('?' * (len(cols) + 2))})"
+    found = conn.cursor()
+    found.execute("SELECT s.id, c.hlc, c.origin, c.body FROM stage s JOIN changes c ON c.seq = s.n"
+                  " WHERE s.entity = ? AND s.fast = 1 ORDER BY s.n", (entity,))
+    while True:
+        batch = found.fetchmany(4000)
+        if not batch:
+            break
+        rows = []
+        for entity_id, hlc, origin, body in batch:
+            f = loads(body)["f"]
+            values = [f.get(col, default) for col, default in pairs]
+            for i in lists:
+                if values[i] is not None:
+                    values[i] = canonical(sorted(values[i]))
+            version = f'":"{hlc} {origin}"'
+            rows.append((entity_id, *values, "{" + ",".join(f'"{k}{version}' for k in sorted(f)) + "}"))
+        conn.executemany(insert, rows)
 
 
 def apply(ledger: Ledger) -> dict[str, int]:
@@ -132,7 +143,7 @@ def apply(ledger: Ledger) -> dict[str, int]:
     conn.execute("INSERT INTO event_index (id, household_id, kind, date, change_seq)"
                  " SELECT id, hh, kind, date, n FROM stage WHERE entity = 'event' AND fast = 1")
     for entity in TABLES:
-        conn.execute(_insert_new(ledger, entity))
+        _insert_new(ledger, entity)
     conn.execute("INSERT OR IGNORE INTO household_grids SELECT id, grid FROM stage"
                  " WHERE entity = 'household' AND sg = 1 AND grid IS NOT NULL AND fast = 1")
     slow = conn.cursor()

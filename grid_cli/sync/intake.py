@@ -19,7 +19,6 @@ import hashlib
 import re
 import sqlite3
 from array import array
-from collections import Counter
 from dataclasses import dataclass, field
 
 from grid_cli.ledger.store import GENESIS, row_hash
@@ -143,13 +142,22 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
     digest = hashlib.sha256()
     sha = hashlib.sha256
     match = LINE.fullmatch
-    counts: Counter = Counter()
     seqs: dict[str, array] = {}
     chain = _Chain(m)
     out = Intake()
     rows: list[tuple] = []
     quarantine: list[tuple] = []
     pending: BundleRefused | None = None
+    origins: dict[str, tuple] = {}  # origin -> (declared, seqs, held here, this ledger's own, in the log here)
+
+    def origin_of(origin: str) -> tuple:
+        lookup = declared.get(origin)
+        if lookup is None:
+            raise UnknownOrigin(f"同步包含有清单未声明的来源 {origin[-8:]} 的变更",
+                                f"the bundle holds changes from an origin its manifest does not declare ({origin[-8:]})")
+        arr = seqs[origin] = array("q")
+        found = origins[origin] = (lookup, arr, have.get(origin), origin == me.replica, in_log.get(origin, ()))
+        return found
 
     def flush() -> None:
         if rows:
@@ -160,54 +168,43 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
             out.logged += len(rows)
             rows.clear()
 
-    def line_in(line: bytes) -> None:
-        out.lines += 1
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            raise unreadable_line() from None
-        frame = match(text)
-        if frame is None:
-            raise unreadable_line()
-        body, entity, hlc, eid, origin, prev, seq = frame.groups()
-        seq = int(seq)
-        lookup = declared.get(origin)
-        if lookup is None:
-            raise UnknownOrigin(f"同步包含有清单未声明的来源 {origin[-8:]} 的变更",
-                                f"the bundle holds changes from an origin its manifest does not declare ({origin[-8:]})")
-        if seq not in lookup:
-            raise damaged("变更序号不在清单声明的范围内", "a change seq lies outside the manifest's ranges")
-        counts[origin] += 1
-        arr = seqs.get(origin)
-        if arr is None:
-            arr = seqs[origin] = array("q")
-        arr.append(seq)
-        held = have.get(origin)
-        held = origin == me.replica or (held is not None and seq in held)
-        h = sha(line).hexdigest()
-        chain.add(origin, seq, prev, h, held)
-        if origin == me.replica:
-            if seq > mine:
-                raise BundleRefused("同步包含有本账本自己尚未有的变更——本账本是否从旧备份恢复过？",
-                                    "the bundle holds changes of this ledger newer than the ledger itself; "
-                                    "was it restored from an old backup?",
-                                    hint_zh="请勿继续使用该账本，联系乡镇", hint_en="stop using this ledger and contact the township")
-            out.skipped += 1
-            return
-        if held:
-            out.skipped += 1
-            return
-        if hlc > limit_hlc:
-            quarantine.append((origin, seq, "clock far in the future", text))
-        elif seq in in_log.get(origin, ()):
-            if row_hash(_held_row(conn, origin, seq)) == h:  # the very same change
+    def lines_in(lines: list[bytes]) -> None:
+        for line in lines:
+            out.lines += 1
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise unreadable_line() from None
+            frame = match(text)
+            if frame is None:
+                raise unreadable_line()
+            body, entity, hlc, eid, origin, prev, seq = frame.groups()
+            seq = int(seq)
+            lookup, arr, have_here, own, logged_here = origins.get(origin) or origin_of(origin)
+            if seq not in lookup:
+                raise damaged("变更序号不在清单声明的范围内", "a change seq lies outside the manifest's ranges")
+            arr.append(seq)
+            h = sha(line).hexdigest()
+            held = own or (have_here is not None and seq in have_here)
+            chain.add(origin, seq, prev, h, held)
+            if held:
+                if own and seq > mine:
+                    raise BundleRefused("同步包含有本账本自己尚未有的变更——本账本是否从旧备份恢复过？",
+                                        "the bundle holds changes of this ledger newer than the ledger itself; "
+                                        "was it restored from an old backup?",
+                                        hint_zh="请勿继续使用该账本，联系乡镇", hint_en="stop using this ledger and contact the township")
                 out.skipped += 1
+            elif hlc > limit_hlc:
+                quarantine.append((origin, seq, "clock far in the future", text))
+            elif logged_here and seq in logged_here:
+                if row_hash(_held_row(conn, origin, seq)) == h:  # the very same change
+                    out.skipped += 1
+                else:
+                    quarantine.append((origin, seq, "same origin and seq with different content", text))
             else:
-                quarantine.append((origin, seq, "same origin and seq with different content", text))
-        else:
-            rows.append((origin, seq, hlc, entity, eid, body, prev))
-            if len(rows) >= BATCH:
-                flush()
+                rows.append((origin, seq, hlc, entity, eid, body, prev))
+                if len(rows) >= BATCH:
+                    flush()
 
     try:
         with bundle.payload() as raw:
@@ -222,8 +219,7 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
                     lines = (rest + chunk).split(b"\n")
                     rest = lines.pop()
                     try:
-                        for line in lines:
-                            line_in(line)
+                        lines_in(lines)
                     except BundleRefused as error:
                         pending = error  # read on: a damaged file says so before anything else
                 if progress:
@@ -238,6 +234,7 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
         raise damaged("最后一行不完整", "the last line is incomplete")
     flush()
     chain.check(conn)
+    counts = {o: len(arr) for o, arr in seqs.items()}
     if out.lines != payload["lines"] or any(counts.get(o, 0) != n for o, n in m["counts"].items()) \
             or set(counts) - set(m["counts"]):
         raise damaged("变更条数与清单不符", "the number of changes does not match the manifest")
