@@ -4,13 +4,17 @@ of the same change rows into SQLite (same pragmas, same run).
     python bench/merge.py --grids 300 --households 500            # full size (the targets below)
     python bench/merge.py --grids 20 --households 100 --memory 10,20   # a quick run
 
-Two floors: A, the change rows into a `changes`-shaped table; B, every row the merge writes (change log
-plus event_index / households / members rows) into the ledger's own schema and indexes. Reports rows/s and ratios for: the first merge into an empty county ledger; re-merging the same bundle
-files (deduplicated by file hash); re-merging re-packed copies of them (same changes, new files: the
-(origin, seq) path); an incremental month. Peak memory (ru_maxrss) of a fresh process merging N grids.
+Two floors, each plain `executemany` with the rows built before the clock starts (no parsing, no checks):
+A, the change rows into a `changes`-shaped table; B, every row the merge writes (the change log plus the
+event_index, households, members and household_grids rows) into the ledger's own schema and indexes. A
+merge cannot beat B; the gap to B is its own work (reading, hash chains, checks, deciding). Reports rows/s
+and ratios for: the first merge into an empty county ledger; re-merging the same bundle files (refused by
+file hash); re-merging re-packed copies of them (same changes, new files: the (origin, seq) path); an
+incremental month. Peak memory of a fresh process merging N grids. `--repeat N` keeps the fastest of N
+runs of each floor and of the first merge (this machine's disk varies by +-25% between runs).
 The bundles here are unsealed (format 1); bench/secure_merge.py measures the same merge signed and
-encrypted against unsealed, in one run. Targets: first merge >= 50% of the floor's rows/s; re-merge <= 10% of the first merge's time; peak memory
-flat (<= 300 MB) from 50 to 300 grids.
+encrypted against unsealed, in one run. Targets (issue 4): first merge >= 50% of the floor's rows/s;
+re-merge <= 10% of the first merge's time; peak memory flat (<= 300 MB) from 50 to 300 grids.
 """
 
 from __future__ import annotations
@@ -191,6 +195,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/grid-bench"))
     ap.add_argument("--memory", default="50,300", help="grid counts for the peak-memory runs ('' to skip)")
     ap.add_argument("--reuse", action="store_true", help="reuse bundles already generated in --work")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run both floors and the first merge N times each (fresh files) and keep the fastest")
     ap.add_argument("--memory-only", action="store_true", help="only the peak-memory runs (implies --reuse)")
     args = ap.parse_args()
     if args.memory_only:
@@ -208,12 +214,17 @@ def main() -> None:
     month = sorted((work / "month").glob("*.zip"))
     report = {}
 
-    n, t = floor(work / "floor.db", year)
+    n, t = min((floor(work / "floor.db", year) for _ in range(args.repeat)), key=lambda r: r[1])
     report["floor_first"] = {"rows": n, "seconds": round(t, 2), "rows_per_s": round(n / t)}
-    nb, tb = floor_all_rows(work / "floor-b.db", year)
+    nb, tb = min((floor_all_rows(work / "floor-b.db", year) for _ in range(args.repeat)), key=lambda r: r[1])
     report["floor_all_rows"] = {"rows": nb, "seconds": round(tb, 2), "rows_per_s": round(nb / tb)}
-    ledger = county_ledger(work / "county.db", year)
-    changes, applied, t1 = merge_all(ledger, year)
+    t1 = float("inf")
+    for attempt in range(args.repeat):  # each into a new, empty county ledger; the last one goes on below
+        ledger = county_ledger(work / "county.db", year)
+        changes, applied, elapsed = merge_all(ledger, year)
+        t1 = min(t1, elapsed)
+        if attempt < args.repeat - 1:
+            ledger.close()
     assert applied == n, (applied, n)
     report["first_merge"] = {"rows": applied, "seconds": round(t1, 2), "rows_per_s": round(applied / t1),
                              "vs_floor": round((applied / t1) / (n / t), 3),

@@ -50,11 +50,12 @@ BAD_BODIES = [
     ("household", '{b:{},f:{hh_no:"X1"},op:"put"}', "cannot be read"),                       # JSON5
     ("event", '{"data":{},"date":null,"household":null,"kind":7,"op":"event"}', "cannot be read"),
     ("event", '{"b":{},"f":{},"op":"put"}', "cannot be read"),                               # op of another entity
-    ("household", '{"b":{},"f":{"secret":"x"},"op":"put"}', "does not know"),
-    ("household", '{"b":{},"f":{"hh_no":{"a":1}},"op":"put"}', "bad value for hh_no"),
-    ("household", '{"b":{},"f":{"flags":["低保",1]},"op":"put"}', "bad value for flags"),
+    ("household", '{"b":{},"f":{"grid":"G1","secret":"x"},"op":"put"}', "does not know"),
+    ("household", '{"b":{},"f":{"grid":"G1","hh_no":{"a":1}},"op":"put"}', "bad value for hh_no"),
+    ("household", '{"b":{},"f":{"flags":["低保",1],"grid":"G1"},"op":"put"}', "bad value for flags"),
     ("member", '{"b":{},"f":{"household_id":"HH","name":["张三"]},"op":"put"}', "bad value for name"),
     ("config", '{"b":{},"f":{"threshold":1},"op":"config"}', "cannot be read"),            # id is not a year
+    ("household", '{"b":{},"f":{"grid":"G1"},"op":"put"}\x00{"x":1}', "cannot be read"),  # NUL ends SQLite's view
 ]
 
 
@@ -65,6 +66,13 @@ def test_a_body_not_fit_for_its_entity_is_refused_whole(tree, entity, body, word
     crafted = rewrite(export(tree, "G1"), tree["dir"] / "bad.zip", lines=_with_line(entity, entity_id, body),
                       manifest=_widen, p=tree)
     refused(tree, "T1", crafted, [words])
+
+
+def test_valid_json_the_fast_decoder_refuses_still_reads():
+    """SQLite's validator takes a lone surrogate escape and a 30-digit integer; readers must not fail on them."""
+    from grid_cli.fastjson import loads
+
+    assert loads('{"a":"\\ud800","n":1000000000000000000000000000000}') == {"a": "\ud800", "n": 10 ** 30}
 
 
 def test_a_change_carried_twice_is_refused(tree):  # noqa: F811

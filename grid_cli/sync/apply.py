@@ -2,26 +2,26 @@
 
 - stage: one small row per new change (household it touches, grid it sets, event kind and date), read out
   of the bodies by SQLite's JSON functions, for the scope check (merge._check_scope) and the apply; on the
-  way, every new body must be a JSON object of the shape its entity needs, and a put may name only fields
-  this version knows, with plain values (lists only where the field is a list).
+  way, every new body must be a JSON object of the shape its entity needs.
 - apply: an entity this ledger does not hold yet, met by exactly one change of the bundle, is inserted
   straight from its change (the fast path: an event becomes one `event_index` row pointing at its change;
   a household or member one row, with its field versions); anything that meets an existing row goes
   through `apply_change`, the same function local writes use, so a change means the same everywhere.
+  A put may name only fields this version knows, with plain values (lists only where the field is a list):
+  checked on each put as it is decoded for either path.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 from grid_cli.ledger import Ledger
 from grid_cli.fastjson import loads
 from grid_cli.ledger.store import JSON_FIELDS, TABLES, apply_change, canonical
 from grid_cli.sync.format import BadFormat
-from grid_cli.sync.intake import damaged, unreadable_line
+from grid_cli.sync.format import damaged
+from grid_cli.sync.intake import unreadable_line
 
-PLAIN = "('null', 'true', 'false', 'integer', 'real', 'text')"
 # One pass over the new changes: what the scope check and the apply need, and whether the body has the
 # shape its entity needs (`ok`). SQLite parses each body once for all the JSON calls of a row.
 STAGE = """
@@ -52,7 +52,7 @@ STAGE = """
 
 def stage(ledger: Ledger, start: int) -> None:
     """Stage the changes logged after `start`; refuse the bundle (nothing applied yet) if a body is not
-    what its entity needs, or a put names a field this version does not know or gives it an odd value."""
+    what its entity needs."""
     conn = ledger.conn
     conn.execute("DROP TABLE IF EXISTS temp.stage")
     conn.execute("CREATE TEMP TABLE stage (n INTEGER PRIMARY KEY, entity TEXT, id TEXT, hlc TEXT, ok INTEGER,"
@@ -61,8 +61,6 @@ def stage(ledger: Ledger, start: int) -> None:
         conn.execute(STAGE, (start,))
         if conn.execute("SELECT 1 FROM stage WHERE NOT ok LIMIT 1").fetchone():
             raise unreadable_line()
-        for entity in TABLES:
-            _check_fields(ledger, entity)
     except sqlite3.OperationalError as error:  # SQLite's JSON functions on a body they cannot read
         if "JSON" in str(error):
             raise unreadable_line() from None
@@ -70,26 +68,36 @@ def stage(ledger: Ledger, start: int) -> None:
     conn.execute("CREATE INDEX temp.stage_id ON stage(id)")
 
 
-def _check_fields(ledger: Ledger, entity: str) -> None:
-    conn = ledger.conn
-    known = ", ".join(f"'{c}'" for c in ledger.columns(entity))
-    lists = sorted(JSON_FIELDS & set(ledger.columns(entity)))
-    listed = ", ".join(f"'{c}'" for c in lists) or "NULL"
-    row = conn.execute(
-        f"""SELECT j.key, j.key IN ({known}) FROM stage s JOIN changes c ON c.seq = s.n, json_each(c.body, '$.f') j
-            WHERE s.entity = ? AND (j.key NOT IN ({known})
-              OR CASE WHEN j.key IN ({listed}) THEN j.type NOT IN ('null', 'array') ELSE j.type NOT IN {PLAIN} END)
-            ORDER BY j.key IN ({known}) LIMIT 1""", (entity,)).fetchone()
-    if row and not row[1]:
-        raise BadFormat(f"同步包含有本版本不认识的字段：{row[0]}", f"the bundle has fields this version does not know: {row[0]}",
-                        hint_zh="请升级 grid", hint_en="upgrade grid")
-    if row:
-        raise damaged("字段值不对", f"bad value for {row[0]}")
-    for name in lists:  # a list holds text items only
-        if conn.execute(f"SELECT 1 FROM stage s JOIN changes c ON c.seq = s.n, json_each(c.body, '$.f.{name}') j"
-                        f" WHERE s.entity = ? AND json_type(c.body, '$.f.{name}') = 'array' AND j.type != 'text'"
-                        " LIMIT 1", (entity,)).fetchone():
+PLAIN_TYPES = (str, int, float, bool, type(None))
+
+
+class Fields:
+    """What a put of one entity may set: the fields this version knows, each a plain value (a list of
+    text where the field is a list). Checked on each put's decoded fields as it is applied; a refusal
+    rolls the whole merge back."""
+
+    def __init__(self, ledger: Ledger, entity: str):
+        self.known = set(ledger.columns(entity))
+        self.lists = JSON_FIELDS & self.known
+
+    def check(self, f: dict) -> None:
+        if not self.known.issuperset(f):
+            unknown = sorted(set(f) - self.known)
+            raise BadFormat(f"同步包含有本版本不认识的字段：{unknown}", f"the bundle has fields this version does not know: {unknown}",
+                            hint_zh="请升级 grid", hint_en="upgrade grid")
+        for name, value in f.items():
+            if isinstance(value, PLAIN_TYPES) and not isinstance(value, list):
+                continue
+            if name in self.lists and type(value) is list and all(type(x) is str for x in value):
+                continue
             raise damaged("字段值不对", f"bad value for {name}")
+
+
+def _decode(body: str) -> dict:
+    try:
+        return loads(body)
+    except ValueError:  # SQLite's validator took it; the decoders did not
+        raise unreadable_line() from None
 
 
 def drop(conn) -> None:
@@ -107,6 +115,7 @@ def _insert_new(ledger: Ledger, entity: str) -> None:
     pairs = [(col, None if defaults[col] in (None, "NULL") else conn.execute(f"SELECT {defaults[col]}").fetchone()[0])
              for col in cols]
     lists = [i for i, col in enumerate(cols) if col in JSON_FIELDS]
+    fields = Fields(ledger, entity)
     insert = f"INSERT INTO {table} (id, {', '.join(cols)}, _v) VALUES ({', '.join('?' * (len(cols) + 2))})"
     found = conn.cursor()
     found.execute("SELECT s.id, c.hlc, c.origin, c.body FROM stage s JOIN changes c ON c.seq = s.n"
@@ -117,7 +126,8 @@ def _insert_new(ledger: Ledger, entity: str) -> None:
             break
         rows = []
         for entity_id, hlc, origin, body in batch:
-            f = loads(body)["f"]
+            f = _decode(body)["f"]
+            fields.check(f)
             values = [f.get(col, default) for col, default in pairs]
             for i in lists:
                 if values[i] is not None:
@@ -146,6 +156,7 @@ def apply(ledger: Ledger) -> dict[str, int]:
         _insert_new(ledger, entity)
     conn.execute("INSERT OR IGNORE INTO household_grids SELECT id, grid FROM stage"
                  " WHERE entity = 'household' AND sg = 1 AND grid IS NOT NULL AND fast = 1")
+    fields = {entity: Fields(ledger, entity) for entity in TABLES}
     slow = conn.cursor()
     slow.execute("SELECT s.n, c.origin, c.origin_seq, c.hlc, c.entity, c.entity_id, c.body FROM stage s"
                  " JOIN changes c ON c.seq = s.n WHERE s.fast = 0 ORDER BY s.n")
@@ -154,7 +165,10 @@ def apply(ledger: Ledger) -> dict[str, int]:
         if not batch:
             break
         for n, origin, seq, hlc, entity, entity_id, body in batch:
+            decoded = _decode(body)
+            if entity in fields:
+                fields[entity].check(decoded["f"])
             apply_change(conn, {"origin": origin, "seq": seq, "hlc": hlc, "entity": entity, "id": entity_id,
-                                "body": json.loads(body), "row": n})
+                                "body": decoded, "row": n})
     return by_entity
 

@@ -28,8 +28,9 @@ from grid_cli.sync.place import Place, label
 
 BATCH = 4000
 # The frame of a change line. Ids, origins and clocks are plain ASCII (no quote, no backslash), so the
-# text matched is the value itself; the body is everything between, checked as JSON in SQL.
-LINE = re.compile(r'\{"body":(\{.*\}),"entity":"(event|household|member|config)","hlc":"([0-9]{13}\.[0-9]{5})",'
+# text matched is the value itself; the body is everything between, checked as JSON in SQL (never a NUL,
+# which SQLite's JSON functions would take for the end of the text).
+LINE = re.compile(r'\{"body":(\{[^\x00]*\}),"entity":"(event|household|member|config)","hlc":"([0-9]{13}\.[0-9]{5})",'
                   r'"id":"([\x20\x21\x23-\x5b\x5d-\x7e]{1,100})","origin":"([0-9A-Za-z]{1,64})"'
                   r'(?:,"prev":"([0-9a-f]{64})")?,"seq":([1-9][0-9]{0,17})\}', re.S)
 INSERT = "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -144,6 +145,7 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
     match = LINE.fullmatch
     seqs: dict[str, array] = {}
     chain = _Chain(m)
+    runs = chain.runs
     out = Intake()
     rows: list[tuple] = []
     quarantine: list[tuple] = []
@@ -186,7 +188,11 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
             arr.append(seq)
             h = sha(line).hexdigest()
             held = own or (have_here is not None and seq in have_here)
-            chain.add(origin, seq, prev, h, held)
+            run = runs.get(origin)
+            if run is not None and run[1] == seq - 1 and prev is not None and prev == run[2] and not held:
+                run[1], run[2], run[3] = seq, h, True  # the common case: the next link of a run
+            else:
+                chain.add(origin, seq, prev, h, held)
             if held:
                 if own and seq > mine:
                     raise BundleRefused("同步包含有本账本自己尚未有的变更——本账本是否从旧备份恢复过？",
