@@ -116,14 +116,18 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         # A visit's data was held twice: in its change's body and in events.data. `event_index` keeps only
         # what finds an event (id, household, kind, date) and the change that holds it; `events` is now a
         # view with the same columns as the old table, so readers are unchanged. A merge writes a visit's
-        # bytes once (bench/merge.py).
+        # bytes once (bench/merge.py). An event whose change is gone (a ledger tampered with: `grid verify`
+        # says so) is kept as it was in `events_legacy`, still read through the view.
         """
         CREATE TABLE event_index (id TEXT PRIMARY KEY, household_id TEXT, kind TEXT NOT NULL, date TEXT,
                                   change_seq INTEGER NOT NULL) WITHOUT ROWID;
         CREATE INDEX changes_event_tmp ON changes(entity_id, origin, hlc) WHERE entity = 'event';
-        INSERT INTO event_index SELECT e.id, e.household_id, e.kind, e.date,
-            (SELECT min(c.seq) FROM changes c WHERE c.entity = 'event' AND c.entity_id = e.id
-             AND c.origin = e.origin AND c.hlc = e.hlc) FROM events e;
+        CREATE TEMP TABLE event_change AS SELECT e.id, (SELECT min(c.seq) FROM changes c WHERE c.entity = 'event'
+            AND c.entity_id = e.id AND c.origin = e.origin AND c.hlc = e.hlc) AS seq FROM events e;
+        INSERT INTO event_index SELECT e.id, e.household_id, e.kind, e.date, x.seq
+            FROM events e JOIN event_change x ON x.id = e.id WHERE x.seq IS NOT NULL;
+        CREATE TABLE events_legacy AS SELECT * FROM events WHERE id IN (SELECT id FROM event_change WHERE seq IS NULL);
+        DROP TABLE temp.event_change;
         DROP INDEX changes_event_tmp;
         DROP TABLE events;
         CREATE INDEX event_index_household ON event_index(household_id, kind, date);
@@ -131,6 +135,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             SELECT e.id AS id, e.household_id AS household_id, e.kind AS kind, e.date AS date,
                    json_extract(c.body, '$.data') AS data, c.hlc AS hlc, c.origin AS origin
             FROM event_index e JOIN changes c ON c.seq = e.change_seq
+            UNION ALL SELECT id, household_id, kind, date, data, hlc, origin FROM events_legacy
         """,
     ),
 ]

@@ -15,24 +15,32 @@ from __future__ import annotations
 
 import sqlite3
 
-from grid_cli.ledger import Ledger
 from grid_cli.fastjson import loads
+from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import JSON_FIELDS, TABLES, apply_change, canonical
-from grid_cli.sync.format import BadFormat
-from grid_cli.sync.format import damaged
+from grid_cli.sync.format import BadFormat, damaged
 from grid_cli.sync.intake import unreadable_line
 
 # One pass over the new changes: what the scope check and the apply need, and whether the body has the
-# shape its entity needs (`ok`). SQLite parses each body once for all the JSON calls of a row.
-STAGE = """
+# shape its entity needs (`ok`; NULL when a key is missing, so anything but 1 is refused): exactly its
+# keys, each once. A key given twice would read as its first copy in SQLite (the stage, the scope check,
+# the events view) but as its last in Python (the apply); `nf`, the entries of a put's `f`, lets the apply
+# refuse a field given twice the same way. SQLite parses
+# each body once for all the JSON calls of a row. A surrogate escape (\ud800-\udfff) is refused: grid
+# writes text as UTF-8, never as such escapes, and a lone one cannot be stored or printed.
+STAGE = r"""
     INSERT INTO stage SELECT seq, entity, entity_id, hlc,
-      json_valid(body) AND json_type(body) = 'object' AND CASE entity
+      json_valid(body) AND json_type(body) = 'object' AND body NOT GLOB '*\u[dD][89aAbBcCdDeEfF]*'
+      AND (SELECT count(*) FROM json_each(body)) = CASE entity
+        WHEN 'event' THEN 4 + (json_type(body, '$.date') IS NOT NULL)
+        ELSE 2 + (json_type(body, '$.b') IS NOT NULL) + (entity != 'config' AND json_type(body, '$.h') IS NOT NULL) END
+      AND CASE entity
         WHEN 'event' THEN json_extract(body, '$.op') = 'event' AND json_type(body, '$.kind') = 'text'
              AND json_type(body, '$.household') IN ('null', 'text')
              AND coalesce(json_type(body, '$.date'), 'null') IN ('null', 'text')
-             AND json_type(body, '$.data') IS NOT NULL
+             AND json_type(body, '$.data') = 'object'
         WHEN 'config' THEN json_extract(body, '$.op') = 'config' AND json_type(body, '$.f') = 'object'
-             AND entity_id NOT GLOB '*[^0-9]*'
+             AND entity_id GLOB '[0-9][0-9][0-9][0-9]'
         ELSE json_extract(body, '$.op') = 'put' AND json_type(body, '$.f') = 'object'
              AND coalesce(json_type(body, '$.b'), 'null') IN ('null', 'object')
              AND coalesce(json_type(body, '$.h'), 'null') IN ('null', 'text')
@@ -46,7 +54,8 @@ STAGE = """
       CASE WHEN entity = 'event' THEN json_extract(body, '$.kind') END,
       CASE WHEN entity = 'event' THEN json_extract(body, '$.date') END,
       CASE entity WHEN 'event' THEN 1 WHEN 'config' THEN 0
-           ELSE NOT EXISTS (SELECT 1 FROM json_each(body, '$.b') WHERE type != 'null') END
+           ELSE NOT EXISTS (SELECT 1 FROM json_each(body, '$.b') WHERE type != 'null') END,
+      CASE WHEN entity != 'event' THEN (SELECT count(*) FROM json_each(body, '$.f')) END
     FROM changes WHERE seq > ? ORDER BY seq"""
 
 
@@ -56,10 +65,10 @@ def stage(ledger: Ledger, start: int) -> None:
     conn = ledger.conn
     conn.execute("DROP TABLE IF EXISTS temp.stage")
     conn.execute("CREATE TEMP TABLE stage (n INTEGER PRIMARY KEY, entity TEXT, id TEXT, hlc TEXT, ok INTEGER,"
-                 " hh TEXT, sg INTEGER, grid TEXT, kind TEXT, date TEXT, fast INTEGER)")
+                 " hh TEXT, sg INTEGER, grid TEXT, kind TEXT, date TEXT, fast INTEGER, nf INTEGER)")
     try:
         conn.execute(STAGE, (start,))
-        if conn.execute("SELECT 1 FROM stage WHERE NOT ok LIMIT 1").fetchone():
+        if conn.execute("SELECT 1 FROM stage WHERE ok IS NOT 1 LIMIT 1").fetchone():
             raise unreadable_line()
     except sqlite3.OperationalError as error:  # SQLite's JSON functions on a body they cannot read
         if "JSON" in str(error):
@@ -80,17 +89,25 @@ class Fields:
         self.known = set(ledger.columns(entity))
         self.lists = JSON_FIELDS & self.known
 
-    def check(self, f: dict) -> None:
+    def check(self, body: dict, entries: int) -> None:
+        f = body["f"]
+        if len(f) != entries:  # a field given twice
+            raise unreadable_line()
         if not self.known.issuperset(f):
             unknown = sorted(set(f) - self.known)
             raise BadFormat(f"同步包含有本版本不认识的字段：{unknown}", f"the bundle has fields this version does not know: {unknown}",
                             hint_zh="请升级 grid", hint_en="upgrade grid")
         for name, value in f.items():
-            if isinstance(value, PLAIN_TYPES) and not isinstance(value, list):
-                continue
-            if name in self.lists and type(value) is list and all(type(x) is str for x in value):
-                continue
-            raise damaged("字段值不对", f"bad value for {name}")
+            if name in self.lists:
+                ok = value is None or (type(value) is list and all(type(x) is str for x in value))
+            elif type(value) in (int, float):
+                ok = abs(value) < 1 << 63  # what SQLite holds as an integer (orjson reads bigger ones as floats)
+            else:
+                ok = isinstance(value, PLAIN_TYPES)
+            if not ok:
+                raise damaged("字段值不对", f"bad value for {name}")
+        if any(v is not None and type(v) is not str for v in (body.get("b") or {}).values()):
+            raise damaged("字段值不对", "bad base version")
 
 
 def _decode(body: str) -> dict:
@@ -118,22 +135,23 @@ def _insert_new(ledger: Ledger, entity: str) -> None:
     fields = Fields(ledger, entity)
     insert = f"INSERT INTO {table} (id, {', '.join(cols)}, _v) VALUES ({', '.join('?' * (len(cols) + 2))})"
     found = conn.cursor()
-    found.execute("SELECT s.id, c.hlc, c.origin, c.body FROM stage s JOIN changes c ON c.seq = s.n"
+    found.execute("SELECT s.id, c.hlc, c.origin, c.body, s.nf FROM stage s JOIN changes c ON c.seq = s.n"
                   " WHERE s.entity = ? AND s.fast = 1 ORDER BY s.n", (entity,))
     while True:
         batch = found.fetchmany(4000)
         if not batch:
             break
         rows = []
-        for entity_id, hlc, origin, body in batch:
-            f = _decode(body)["f"]
-            fields.check(f)
+        for entity_id, hlc, origin, body, entries in batch:
+            decoded = _decode(body)
+            fields.check(decoded, entries)
+            f = decoded["f"]
             values = [f.get(col, default) for col, default in pairs]
             for i in lists:
                 if values[i] is not None:
                     values[i] = canonical(sorted(values[i]))
-            version = f'":"{hlc} {origin}"'
-            rows.append((entity_id, *values, "{" + ",".join(f'"{k}{version}' for k in sorted(f)) + "}"))
+            version = f"{hlc} {origin}"  # every field this change sets, at its version (canonical: keys sorted)
+            rows.append((entity_id, *values, "{" + ",".join(f'"{k}":"{version}"' for k in sorted(f)) + "}"))
         conn.executemany(insert, rows)
 
 
@@ -154,20 +172,22 @@ def apply(ledger: Ledger) -> dict[str, int]:
                  " SELECT id, hh, kind, date, n FROM stage WHERE entity = 'event' AND fast = 1")
     for entity in TABLES:
         _insert_new(ledger, entity)
-    conn.execute("INSERT OR IGNORE INTO household_grids SELECT id, grid FROM stage"
-                 " WHERE entity = 'household' AND sg = 1 AND grid IS NOT NULL AND fast = 1")
+    conn.execute("INSERT OR IGNORE INTO household_grids SELECT id, grid FROM stage"  # as apply_change: a set grid
+                 " WHERE entity = 'household' AND sg = 1 AND grid IS NOT NULL AND grid NOT IN ('', 0) AND fast = 1")
     fields = {entity: Fields(ledger, entity) for entity in TABLES}
     slow = conn.cursor()
-    slow.execute("SELECT s.n, c.origin, c.origin_seq, c.hlc, c.entity, c.entity_id, c.body FROM stage s"
+    slow.execute("SELECT s.n, c.origin, c.origin_seq, c.hlc, c.entity, c.entity_id, c.body, s.nf FROM stage s"
                  " JOIN changes c ON c.seq = s.n WHERE s.fast = 0 ORDER BY s.n")
     while True:
         batch = slow.fetchmany(1000)
         if not batch:
             break
-        for n, origin, seq, hlc, entity, entity_id, body in batch:
+        for n, origin, seq, hlc, entity, entity_id, body, entries in batch:
             decoded = _decode(body)
             if entity in fields:
-                fields[entity].check(decoded["f"])
+                fields[entity].check(decoded, entries)
+            elif entity == "config" and len(decoded["f"]) != entries:
+                raise unreadable_line()
             apply_change(conn, {"origin": origin, "seq": seq, "hlc": hlc, "entity": entity, "id": entity_id,
                                 "body": decoded, "row": n})
     return by_entity

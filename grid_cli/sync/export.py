@@ -157,7 +157,7 @@ def _select(conn, direction, base, acks, peer, grids):
                  " AND json_extract(c.body, '$.f.grid') IN (SELECT grid FROM xg)")
     household = ("(CASE c.entity WHEN 'household' THEN c.entity_id"
                  " WHEN 'member' THEN (SELECT household_id FROM members m WHERE m.id = c.entity_id)"
-                 " WHEN 'event' THEN (SELECT household_id FROM events e WHERE e.id = c.entity_id) END)")
+                 " WHEN 'event' THEN (SELECT household_id FROM event_index e WHERE e.id = c.entity_id) END)")
     yield from conn.execute(
         f"""SELECT c.origin, c.origin_seq, c.hlc, c.entity, c.entity_id, c.body, c.prev FROM changes c
             LEFT JOIN xack a ON a.origin = c.origin

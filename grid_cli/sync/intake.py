@@ -27,12 +27,13 @@ from grid_cli.sync.format import ZIP_ERRORS, BundleRefused, Damaged, Rewritten, 
 from grid_cli.sync.place import Place, label
 
 BATCH = 4000
-# The frame of a change line. Ids, origins and clocks are plain ASCII (no quote, no backslash), so the
-# text matched is the value itself; the body is everything between, checked as JSON in SQL (never a NUL,
-# which SQLite's JSON functions would take for the end of the text).
-LINE = re.compile(r'\{"body":(\{[^\x00]*\}),"entity":"(event|household|member|config)","hlc":"([0-9]{13}\.[0-9]{5})",'
-                  r'"id":"([\x20\x21\x23-\x5b\x5d-\x7e]{1,100})","origin":"([0-9A-Za-z]{1,64})"'
-                  r'(?:,"prev":"([0-9a-f]{64})")?,"seq":([1-9][0-9]{0,17})\}', re.S)
+# The frame of a change line, in two parts: the tail (origin, prev, seq), read first so that a line this
+# ledger holds is skipped after a hash, and the head (body, entity, clock, id). Ids, origins and clocks are
+# plain ASCII (no quote, no backslash), so the bytes matched are the value itself; the body is everything
+# between, checked as JSON in SQL (never a NUL, which SQLite's JSON functions would take for its end).
+TAIL = re.compile(rb',"origin":"([0-9A-Za-z]{1,64})"(?:,"prev":"([0-9a-f]{64})")?,"seq":([1-9][0-9]{0,17})\}')
+HEAD = re.compile(rb'\{"body":(\{[^\x00]*\}),"entity":"(event|household|member|config)","hlc":"([0-9]{13}\.[0-9]{5})",'
+                  rb'"id":"([\x20\x21\x23-\x5b\x5d-\x7e]{1,100})"', re.S)
 INSERT = "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
@@ -116,11 +117,13 @@ def _held_row(conn, origin: str, seq: int):
     return tuple(row) if row else None
 
 
-def _in_log(conn, declared: dict, have: dict) -> dict[str, set]:
+def _in_log(conn, declared: dict, have: dict, me: str) -> dict[str, set]:
     """Seqs the bundle carries that are in the log here although not counted as held (normally none):
-    each is compared with the held change instead of being appended."""
+    each is compared with the held change instead of being appended. (This ledger's own are all held.)"""
     out: dict[str, set] = {}
     for origin, runs in declared.items():
+        if origin == me:
+            continue
         for lo, hi in R.minus(runs, have.get(origin, [])):
             found = {r[0] for r in conn.execute("SELECT origin_seq FROM changes WHERE origin = ? AND origin_seq"
                                                 " BETWEEN ? AND ?", (origin, lo, hi))}
@@ -137,12 +140,12 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
     declared_runs = {o: sorted(tuple(p) for p in r) for o, r in m["ranges"].items()}
     declared = {o: R.Lookup(r) for o, r in declared_runs.items()}
     have = {o: R.Lookup(r) for o, r in have_runs.items()}
-    in_log = _in_log(conn, declared_runs, have_runs)
+    in_log = _in_log(conn, declared_runs, have_runs, me.replica)
     payload = m["payload"]
     total = int(payload["bytes"])
     digest = hashlib.sha256()
     sha = hashlib.sha256
-    match = LINE.fullmatch
+    tail_at, head_to = TAIL.fullmatch, HEAD.fullmatch
     seqs: dict[str, array] = {}
     chain = _Chain(m)
     runs = chain.runs
@@ -150,15 +153,16 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
     rows: list[tuple] = []
     quarantine: list[tuple] = []
     pending: BundleRefused | None = None
-    origins: dict[str, tuple] = {}  # origin -> (declared, seqs, held here, this ledger's own, in the log here)
+    origins: dict[bytes, tuple] = {}  # origin -> (its name, declared, seqs, held here, this ledger's own, in the log)
 
-    def origin_of(origin: str) -> tuple:
+    def origin_of(raw: bytes) -> tuple:
+        origin = raw.decode("ascii")
         lookup = declared.get(origin)
         if lookup is None:
             raise UnknownOrigin(f"同步包含有清单未声明的来源 {origin[-8:]} 的变更",
                                 f"the bundle holds changes from an origin its manifest does not declare ({origin[-8:]})")
         arr = seqs[origin] = array("q")
-        found = origins[origin] = (lookup, arr, have.get(origin), origin == me.replica, in_log.get(origin, ()))
+        found = origins[raw] = (origin, lookup, arr, have.get(origin), origin == me.replica, in_log.get(origin, ()))
         return found
 
     def flush() -> None:
@@ -173,20 +177,19 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
     def lines_in(lines: list[bytes]) -> None:
         for line in lines:
             out.lines += 1
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError:
-                raise unreadable_line() from None
-            frame = match(text)
-            if frame is None:
+            cut = line.rfind(b',"origin":"')
+            tail = tail_at(line, cut) if cut > 0 else None
+            if tail is None:
                 raise unreadable_line()
-            body, entity, hlc, eid, origin, prev, seq = frame.groups()
+            raw_origin, prev, seq = tail.groups()
             seq = int(seq)
-            lookup, arr, have_here, own, logged_here = origins.get(origin) or origin_of(origin)
+            origin, lookup, arr, have_here, own, logged_here = origins.get(raw_origin) or origin_of(raw_origin)
             if seq not in lookup:
                 raise damaged("变更序号不在清单声明的范围内", "a change seq lies outside the manifest's ranges")
             arr.append(seq)
             h = sha(line).hexdigest()
+            if prev is not None:
+                prev = prev.decode("ascii")
             held = own or (have_here is not None and seq in have_here)
             run = runs.get(origin)
             if run is not None and run[1] == seq - 1 and prev is not None and prev == run[2] and not held:
@@ -200,13 +203,22 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
                                         "was it restored from an old backup?",
                                         hint_zh="请勿继续使用该账本，联系乡镇", hint_en="stop using this ledger and contact the township")
                 out.skipped += 1
-            elif hlc > limit_hlc:
-                quarantine.append((origin, seq, "clock far in the future", text))
+                continue
+            head = head_to(line, 0, cut)
+            if head is None:
+                raise unreadable_line()
+            body, entity, hlc, eid = head.groups()
+            try:
+                body, entity, hlc, eid = body.decode("utf-8"), entity.decode(), hlc.decode(), eid.decode()
+            except UnicodeDecodeError:
+                raise unreadable_line() from None
+            if hlc > limit_hlc:
+                quarantine.append((origin, seq, "clock far in the future", line.decode("utf-8")))
             elif logged_here and seq in logged_here:
                 if row_hash(_held_row(conn, origin, seq)) == h:  # the very same change
                     out.skipped += 1
                 else:
-                    quarantine.append((origin, seq, "same origin and seq with different content", text))
+                    quarantine.append((origin, seq, "same origin and seq with different content", line.decode("utf-8")))
             else:
                 rows.append((origin, seq, hlc, entity, eid, body, prev))
                 if len(rows) >= BATCH:
