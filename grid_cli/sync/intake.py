@@ -192,8 +192,10 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
                 prev = prev.decode("ascii")
             held = own or (have_here is not None and seq in have_here)
             run = runs.get(origin)
-            if run is not None and run[1] == seq - 1 and prev is not None and prev == run[2] and not held:
+            if run is not None and run[1] == seq - 1 and prev is not None and prev == run[2]:
                 run[1], run[2], run[3] = seq, h, True  # the common case: the next link of a run
+                if held:
+                    run[4] = (seq, h)
             else:
                 chain.add(origin, seq, prev, h, held)
             if held:
