@@ -54,15 +54,19 @@ def line_hash(line: str | bytes) -> str:
     return hashlib.sha256(data.rstrip(b"\n")).hexdigest()
 
 
+# The columns of a `changes` row that make its line, in `change_line`'s order (SELECT LINE_COLUMNS ...).
+LINE_COLUMNS = "origin, origin_seq, hlc, entity, entity_id, body, prev"
+
+
 def row_hash(row) -> str:
-    """The chain hash of a `changes` row (origin, origin_seq, hlc, entity, entity_id, body, prev)."""
+    """The chain hash of a `changes` row read as LINE_COLUMNS."""
     return line_hash(change_line(*row))
 
 
 def head(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
     """(last seq, its hash) of an origin's changes held here; (0, GENESIS) if none."""
-    row = conn.execute("SELECT origin, origin_seq, hlc, entity, entity_id, body, prev FROM changes"
-                       " WHERE origin = ? ORDER BY origin_seq DESC LIMIT 1", (origin,)).fetchone()
+    row = conn.execute(f"SELECT {LINE_COLUMNS} FROM changes WHERE origin = ? ORDER BY origin_seq DESC LIMIT 1",
+                       (origin,)).fetchone()
     return (row[1], row_hash(tuple(row))) if row else (0, GENESIS)
 
 

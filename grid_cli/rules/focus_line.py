@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-
 from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding, yuan
 
 ID = "focus_line"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-
 from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
 
 ID = "housing"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-
 from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
 
 ID = "labour_no_work"

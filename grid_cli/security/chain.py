@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grid_cli.ledger.store import GENESIS, row_hash
+from grid_cli.ledger.store import GENESIS, LINE_COLUMNS, row_hash
 
 
 def verify_chains(ledger) -> list[dict[str, Any]]:
@@ -28,8 +28,7 @@ def verify_chains(ledger) -> list[dict[str, Any]]:
     cur: dict[str, Any] | None = None
     last: tuple | None = None  # (seq, hash, had prev)
 
-    rows = conn.execute("SELECT origin, origin_seq, hlc, entity, entity_id, body, prev FROM changes"
-                        " ORDER BY origin, origin_seq")
+    rows = conn.execute(f"SELECT {LINE_COLUMNS} FROM changes ORDER BY origin, origin_seq")
     for row in rows:
         origin, seq, prev = row[0], row[1], row[6]
         if cur is None or cur["origin"] != origin:

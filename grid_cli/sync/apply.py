@@ -24,10 +24,10 @@ from grid_cli.sync.intake import unreadable_line
 # One pass over the new changes: what the scope check and the apply need, and whether the body has the
 # shape its entity needs (`ok`; NULL when a key is missing, so anything but 1 is refused): exactly its
 # keys, each once. A key given twice would read as its first copy in SQLite (the stage, the scope check,
-# the events view) but as its last in Python (the apply); `nf`, the entries of a put's `f`, lets the apply
-# refuse a field given twice the same way. SQLite parses
-# each body once for all the JSON calls of a row. A surrogate escape (\ud800-\udfff) is refused: grid
-# writes text as UTF-8, never as such escapes, and a lone one cannot be stored or printed.
+# the events view) but as its last in Python (the apply); `nf`, the entries of a put's or config's `f`,
+# lets the apply refuse a field given twice the same way. SQLite parses each body once for all the JSON
+# calls of a row. A surrogate escape (\ud800-\udfff) is refused: grid writes text as UTF-8, never as such
+# escapes, and a lone one cannot be stored or printed.
 STAGE = r"""
     INSERT INTO stage SELECT seq, entity, entity_id, hlc,
       json_valid(body) AND json_type(body) = 'object' AND body NOT GLOB '*\u[dD][89aAbBcCdDeEfF]*'
@@ -89,10 +89,9 @@ class Fields:
         self.known = set(ledger.columns(entity))
         self.lists = JSON_FIELDS & self.known
 
-    def check(self, body: dict, entries: int) -> None:
-        f = body["f"]
-        if len(f) != entries:  # a field given twice
-            raise unreadable_line()
+    def check(self, body: dict, entries: int) -> dict:
+        """The put's fields, once checked."""
+        f = _each_once(body, entries)
         if not self.known.issuperset(f):
             unknown = sorted(set(f) - self.known)
             raise BadFormat(f"同步包含有本版本不认识的字段：{unknown}", f"the bundle has fields this version does not know: {unknown}",
@@ -108,6 +107,14 @@ class Fields:
                 raise damaged("字段值不对", f"bad value for {name}")
         if any(v is not None and type(v) is not str for v in (body.get("b") or {}).values()):
             raise damaged("字段值不对", "bad base version")
+        return f
+
+
+def _each_once(body: dict, entries: int) -> dict:
+    """A change's fields, refused if SQLite counted more entries than the decoded object has (one given twice)."""
+    if len(body["f"]) != entries:
+        raise unreadable_line()
+    return body["f"]
 
 
 def _decode(body: str) -> dict:
@@ -122,7 +129,7 @@ def drop(conn) -> None:
         conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
-def _insert_new(ledger: Ledger, entity: str) -> None:
+def _insert_new(ledger: Ledger, entity: str, fields: Fields) -> None:
     """Insert the fast-path rows of one entity table, each straight from its change: the fields it sets,
     the table's defaults for the rest, and `_v` with every field it sets at its version. Built here rather
     than with SQLite's JSON functions: one decode per row beats a JSON call per column (bench/merge.py)."""
@@ -132,7 +139,6 @@ def _insert_new(ledger: Ledger, entity: str) -> None:
     pairs = [(col, None if defaults[col] in (None, "NULL") else conn.execute(f"SELECT {defaults[col]}").fetchone()[0])
              for col in cols]
     lists = [i for i, col in enumerate(cols) if col in JSON_FIELDS]
-    fields = Fields(ledger, entity)
     insert = f"INSERT INTO {table} (id, {', '.join(cols)}, _v) VALUES ({', '.join('?' * (len(cols) + 2))})"
     found = conn.cursor()
     found.execute("SELECT s.id, c.hlc, c.origin, c.body, s.nf FROM stage s JOIN changes c ON c.seq = s.n"
@@ -143,9 +149,7 @@ def _insert_new(ledger: Ledger, entity: str) -> None:
             break
         rows = []
         for entity_id, hlc, origin, body, entries in batch:
-            decoded = _decode(body)
-            fields.check(decoded, entries)
-            f = decoded["f"]
+            f = fields.check(_decode(body), entries)
             values = [f.get(col, default) for col, default in pairs]
             for i in lists:
                 if values[i] is not None:
@@ -170,11 +174,11 @@ def apply(ledger: Ledger) -> dict[str, int]:
             OR (entity = 'member' AND EXISTS (SELECT 1 FROM members x WHERE x.id = stage.id)))""")
     conn.execute("INSERT INTO event_index (id, household_id, kind, date, change_seq)"
                  " SELECT id, hh, kind, date, n FROM stage WHERE entity = 'event' AND fast = 1")
-    for entity in TABLES:
-        _insert_new(ledger, entity)
+    fields = {entity: Fields(ledger, entity) for entity in TABLES}
+    for entity, allowed in fields.items():
+        _insert_new(ledger, entity, allowed)
     conn.execute("INSERT OR IGNORE INTO household_grids SELECT id, grid FROM stage"  # as apply_change: a set grid
                  " WHERE entity = 'household' AND sg = 1 AND grid IS NOT NULL AND grid NOT IN ('', 0) AND fast = 1")
-    fields = {entity: Fields(ledger, entity) for entity in TABLES}
     slow = conn.cursor()
     slow.execute("SELECT s.n, c.origin, c.origin_seq, c.hlc, c.entity, c.entity_id, c.body, s.nf FROM stage s"
                  " JOIN changes c ON c.seq = s.n WHERE s.fast = 0 ORDER BY s.n")
@@ -186,8 +190,8 @@ def apply(ledger: Ledger) -> dict[str, int]:
             decoded = _decode(body)
             if entity in fields:
                 fields[entity].check(decoded, entries)
-            elif entity == "config" and len(decoded["f"]) != entries:
-                raise unreadable_line()
+            elif entity == "config":
+                _each_once(decoded, entries)
             apply_change(conn, {"origin": origin, "seq": seq, "hlc": hlc, "entity": entity, "id": entity_id,
                                 "body": decoded, "row": n})
     return by_entity

@@ -29,6 +29,7 @@ from typing import Callable
 from grid_cli.clock import HLC, new_id
 from grid_cli.errors import Refused, UsageError
 from grid_cli.ledger import Ledger
+from grid_cli.ledger.store import LINE_COLUMNS
 from grid_cli.sync import ranges as R
 from grid_cli.sync.format import FORMAT, MANIFEST, PARENT_LEVEL, PAYLOAD, UNSEALED_VERSION, VERSION, change_line, dumps
 from grid_cli.sync.merge import load_ranges, own_max
@@ -139,7 +140,7 @@ def _select(conn, direction, base, acks, peer, grids):
     if direction == "up":
         for origin in sorted(base):
             yield from conn.execute(
-                "SELECT origin, origin_seq, hlc, entity, entity_id, body, prev FROM changes"
+                f"SELECT {LINE_COLUMNS} FROM changes"
                 " WHERE origin = ? AND origin_seq > ? AND entity != 'config' ORDER BY origin_seq",
                 (origin, acks.get(origin, 0)))
         return

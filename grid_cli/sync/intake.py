@@ -2,7 +2,7 @@
 
 The payload is never held in memory (it is decrypted and inflated on the fly). For each line: its
 (origin, seq) against the manifest's ranges and counts, its link in the origin's hash chain, and whether
-this ledger holds it already (skipped unparsed beyond the line's frame). A new line is appended to
+this ledger holds it already (then it costs its tail and a hash, nothing more). A new line is appended to
 `changes` as it is, in batches: the log is written once, and everything else the merge derives from it in
 SQL (grid_cli/sync/apply.py). The sha256 and byte count of the whole payload are checked at the end; any
 problem found on the way is reported only after that, so a damaged file says so first. All of it runs
@@ -10,7 +10,8 @@ inside the merge's transaction: a refusal rolls the log back with everything els
 
 A line is the canonical frame {"body":{...},"entity":..,"hlc":..,"id":..,"origin":..,"prev":..,"seq":n}
 (grid_cli/ledger/store.change_line). The frame is matched here; the body (a JSON object) is checked by
-SQLite's JSON functions over the new rows, which is much faster than decoding each line in Python.
+SQLite's JSON functions over the new rows (sync/apply.py), which is much faster than decoding each line
+in Python.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sqlite3
 from array import array
 from dataclasses import dataclass, field
 
-from grid_cli.ledger.store import GENESIS, row_hash
+from grid_cli.ledger.store import GENESIS, LINE_COLUMNS, row_hash
 from grid_cli.sync import ranges as R
 from grid_cli.sync.format import ZIP_ERRORS, BundleRefused, Damaged, Rewritten, UnknownOrigin, damaged
 from grid_cli.sync.place import Place, label
@@ -112,8 +113,7 @@ class _Chain:
 
 
 def _held_row(conn, origin: str, seq: int):
-    row = conn.execute("SELECT origin, origin_seq, hlc, entity, entity_id, body, prev FROM changes"
-                       " WHERE origin = ? AND origin_seq = ?", (origin, seq)).fetchone()
+    row = conn.execute(f"SELECT {LINE_COLUMNS} FROM changes WHERE origin = ? AND origin_seq = ?", (origin, seq)).fetchone()
     return tuple(row) if row else None
 
 
