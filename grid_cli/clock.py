@@ -58,6 +58,12 @@ def new_id() -> str:
     return str(uuid.UUID(int=value))
 
 
+def parse_time(text: str) -> dt.datetime:
+    """An ISO time; a naive one is taken as UTC. Raises ValueError."""
+    value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
 def today() -> dt.date:
     """Today's date; GRID_TODAY=YYYY-MM-DD pins it (used by the demo and tests of date rules)."""
     pinned = os.environ.get("GRID_TODAY")

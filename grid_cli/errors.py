@@ -48,3 +48,14 @@ class Refused(GridError):
 
 class NotFound(UsageError):
     """No household or member matches what was asked for."""
+
+
+class Malformed(AssertionError):
+    """A document read from outside (a bundle manifest, a key or enrolment file) lacks a field or has a wrong
+    one. Raised by `require`; each reader turns it into its own one-line GridError."""
+
+
+def require(ok: object) -> None:
+    """`assert` for input checks: unlike `assert`, it still checks under `python -O`."""
+    if not ok:
+        raise Malformed()

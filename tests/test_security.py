@@ -130,6 +130,44 @@ def test_revoked_key_refuses_later_bundles_and_takes_earlier_ones(tree):
     assert result.exit_code == 1 and "revoked" in result.output
 
 
+def test_an_unreadable_created_time_is_refused_not_a_crash(tree):
+    """The revocation check compares it: a time it cannot read refuses the bundle in one line (was exit 4)."""
+    grid(tree["dir"], "--ledger", tree["T1"], "trust", "revoke", "G1", "--at", "2026-01-01T00:00:00+00:00")
+    forged = reseal(export(tree, "G1"), tree["dir"] / "when.zip", tree["G1"], tree["T1"],
+                    manifest=lambda m: m.update(created="yesterday"))
+    refused(tree, "T1", forged, ["missing fields or has wrong ones"])
+
+
+def test_an_enrolment_file_without_its_place_code_is_a_data_error(tree):
+    d = tree["dir"]
+    doc = json.loads((d / "G1-enrol.json").read_text(encoding="utf-8"))
+    del doc["for"]["code"]
+    (d / "no-code.json").write_text(json.dumps(doc), encoding="utf-8")
+    result = grid(d, "--ledger", tree["G1"], "enroll", str(d / "no-code.json"), ok=False)
+    assert result.exit_code == 3 and "missing fields" in result.output, result.output
+
+
+def test_manifest_checks_hold_under_python_O():
+    """The input checks are not `assert`s, which `python -O` strips: a manifest whose direction is neither
+    up nor down is still refused."""
+    import subprocess
+    import sys
+
+    code = """
+from grid_cli.sync.format import BadFormat, check_manifest
+m = {"format": "grid-bundle", "version": 1, "direction": "sideways", "created": "2026-11-01T00:00:00+00:00",
+     "sender": {"replica": "a", "level": "grid", "code": "G1"}, "recipient": {"level": "township", "code": "T1"},
+     "origins": {}, "ranges": {}, "counts": {}, "have": {}, "scope": {},
+     "payload": {"sha256": "", "bytes": 0, "lines": 0}}
+try:
+    check_manifest(m)
+except BadFormat:
+    print("refused")
+"""
+    out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "refused"
+
+
 def test_wrong_recipient_is_refused(tree):
     p = tree
     b = export(p, "G1")

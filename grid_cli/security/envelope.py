@@ -21,12 +21,13 @@ to decrypt anything. Streaming both ways keeps memory flat for county-sized bund
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import struct
 import zlib
 from typing import Any, BinaryIO
 
+from grid_cli.clock import parse_time
+from grid_cli.errors import require
 from grid_cli.sync.format import (BadSignature, damaged, NotForThisLedger, Revoked, Unsigned,
                                   Untrusted, ZIP_ERRORS)
 from grid_cli.sync.place import label
@@ -158,15 +159,9 @@ def check_security(m: dict[str, Any]) -> None:
     """The shape of a sealed manifest's `security` block (raises KeyError/AssertionError/TypeError)."""
     sec = m["security"]
     sig, enc = sec["signature"], sec["encryption"]
-    assert sig["alg"] == "ed25519" and isinstance(sig["signer"], str)
-    assert enc["alg"] == ENCRYPTION and isinstance(enc["recipient"], str) and isinstance(enc["key"], str)
-    assert isinstance(enc["bytes"], int) and isinstance(enc["sha256"], str)
-
-
-def _created(m: dict[str, Any]) -> dt.datetime:
-    from grid_cli.security.trust import parse_time
-
-    return parse_time(m["created"])
+    require(sig["alg"] == "ed25519" and isinstance(sig["signer"], str))
+    require(enc["alg"] == ENCRYPTION and isinstance(enc["recipient"], str) and isinstance(enc["key"], str))
+    require(isinstance(enc["bytes"], int) and isinstance(enc["sha256"], str))
 
 
 def authenticate(ledger, bundle) -> dict[str, Any] | None:
@@ -227,7 +222,7 @@ def authenticate(ledger, bundle) -> dict[str, Any] | None:
     if not verify(row["sign_pk"], bundle.manifest_bytes, signature):
         raise BadSignature("签名不符：同步包被改动或伪造", "the signature does not match: the bundle was altered or forged",
                            hint_zh="不要合并；请对方重新发送", hint_en="do not merge it; ask the sender to send it again")
-    if row["revoked_at"] and _created(m) > _created({"created": row["revoked_at"]}):
+    if row["revoked_at"] and parse_time(m["created"]) > parse_time(row["revoked_at"]):  # `created` checked as a time
         raise Revoked(f"{szh}的密钥已于 {row['revoked_at']} 作废，这个同步包签于其后（{m['created']}）",
                       f"{sen}'s key was revoked at {row['revoked_at']}; this bundle was signed after that ({m['created']})",
                       hint_zh="丢失的电脑不能再发同步包；新电脑请重新登记", hint_en="a lost laptop's bundles are refused; re-enrol the new one")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grid_cli.errors import DataError, UsageError
+from grid_cli.errors import DataError, UsageError, require
 
 KEY_FORMAT = "grid-keys"
 SIGN_DOMAIN = b"grid-bundle-v2\n"   # every signature is over a domain tag + the signed bytes
@@ -166,7 +166,7 @@ def _read_keys(ledger) -> Keys:
         doc = json.loads(path.read_text(encoding="utf-8"))
         keys = Keys(doc["replica"], bytes.fromhex(doc["sign_seed"]), bytes.fromhex(doc["box_secret"]),
                     bytes.fromhex(doc["pseudonym_secret"]), path)
-        assert doc.get("format") == KEY_FORMAT and len(keys.sign_seed) == 32 and len(keys.box_secret) == 32
+        require(doc.get("format") == KEY_FORMAT and len(keys.sign_seed) == 32 and len(keys.box_secret) == 32)
     except (ValueError, KeyError, TypeError, AssertionError, UnicodeDecodeError):
         raise DataError(f"密钥文件已损坏：{path}", f"the key file is damaged: {path}",
                         hint_zh="从备份放回该文件", hint_en="restore it from a backup") from None

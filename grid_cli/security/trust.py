@@ -22,7 +22,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grid_cli.errors import DataError, Refused, UsageError
+from grid_cli.clock import parse_time
+from grid_cli.errors import DataError, Refused, UsageError, require
 from grid_cli.ledger import Ledger, canonical
 from grid_cli.security.keys import FILE_DOMAIN, create_keys, fingerprint, has_keys, load_keys, verify
 from grid_cli.sync.format import PARENT_LEVEL
@@ -35,12 +36,6 @@ CHILD_LEVEL = {"township": "grid", "county": "township"}
 
 def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-
-
-def parse_time(text: str) -> dt.datetime:
-    """An ISO time; a naive one is taken as UTC."""
-    value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def loss_time(text: str) -> dt.datetime:
@@ -88,10 +83,10 @@ def read_json(path: Path, fmt: str, what: tuple[str, str]) -> dict[str, Any]:
 
 def _check_public(pub: Any) -> dict[str, Any]:
     try:
-        assert isinstance(pub, dict) and REPLICA_RE.fullmatch(str(pub["replica"]))
-        assert pub["level"] in LEVEL_ZH and isinstance(pub["code"], str) and pub["code"]
+        require(isinstance(pub, dict) and REPLICA_RE.fullmatch(str(pub["replica"])))
+        require(pub["level"] in LEVEL_ZH and isinstance(pub["code"], str) and pub["code"])
         sign_pk, box_pk = bytes.fromhex(pub["sign_pk"]), bytes.fromhex(pub["box_pk"])
-        assert len(sign_pk) == 32 and len(box_pk) == 32
+        require(len(sign_pk) == 32 and len(box_pk) == 32)
     except (AssertionError, KeyError, TypeError, ValueError):
         raise DataError("公钥信息不完整或格式不对", "the public key entry is incomplete or malformed") from None
     return {**pub, "fingerprint": fingerprint(sign_pk, box_pk)}
@@ -203,7 +198,7 @@ def enroll(ledger: Ledger, doc: dict[str, Any], *, replace: bool = False) -> dic
     ledger's public-key file for the issuer to `grid trust add`. Creates this ledger's keys if it has none."""
     try:
         target, issuer = doc["for"], _check_public(doc["issuer"])
-        assert isinstance(target, dict) and target["level"] in LEVEL_ZH
+        require(isinstance(target, dict) and target["level"] in LEVEL_ZH and isinstance(target.get("code"), str))
     except (KeyError, TypeError, AssertionError):
         raise DataError("登记文件缺少字段", "the enrolment file is missing fields") from None
     _check_signed(doc, issuer["sign_pk"], ("登记文件", "enrolment file"))

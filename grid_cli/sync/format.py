@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grid_cli.errors import Refused
+from grid_cli.clock import parse_time
+from grid_cli.errors import Refused, require
 from grid_cli.ledger.store import change_line  # noqa: F401  (one canonical line, with its hash-chain link)
 
 FORMAT = "grid-bundle"
@@ -230,27 +231,28 @@ def check_manifest(m: Any) -> None:
             if not isinstance(m[key], dict):
                 raise KeyError(key)
         sender, recipient, payload = m["sender"], m["recipient"], m["payload"]
-        assert m["direction"] in ("up", "down")
-        assert isinstance(sender["replica"], str) and sender["level"] in LEVELS and isinstance(sender["code"], str)
-        assert recipient["level"] in LEVELS and isinstance(recipient["code"], str)
-        assert isinstance(payload["sha256"], str) and isinstance(payload["bytes"], int)
-        assert isinstance(payload["lines"], int)
-        assert isinstance(m["scope"].get("grids", []), list)
+        require(m["direction"] in ("up", "down"))
+        require(isinstance(sender["replica"], str) and sender["level"] in LEVELS and isinstance(sender["code"], str))
+        require(recipient["level"] in LEVELS and isinstance(recipient["code"], str))
+        require(isinstance(payload["sha256"], str) and isinstance(payload["bytes"], int))
+        require(isinstance(payload["lines"], int))
+        require(isinstance(m["scope"].get("grids", []), list))
         for origin, ranges in m["ranges"].items():
-            assert origin in m["origins"] and isinstance(ranges, list)
+            require(origin in m["origins"] and isinstance(ranges, list))
             for pair in ranges:
-                assert isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, int) for x in pair)
-                assert 1 <= pair[0] <= pair[1]
+                require(isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, int) for x in pair))
+                require(1 <= pair[0] <= pair[1])
         for origin, info in m["origins"].items():
-            assert isinstance(info, dict) and info.get("level") in LEVELS and isinstance(info.get("code"), str)
+            require(isinstance(info, dict) and info.get("level") in LEVELS and isinstance(info.get("code"), str))
         for origin, n in m["counts"].items():
-            assert origin in m["ranges"] and isinstance(n, int) and n >= 0
-        assert all(isinstance(v, int) for v in m["have"].values())
-        assert isinstance(m.get("retired", {}), dict)
-        assert all(isinstance(v, str) for v in m.get("retired", {}).values())
+            require(origin in m["ranges"] and isinstance(n, int) and n >= 0)
+        require(all(isinstance(v, int) for v in m["have"].values()))
+        parse_time(m["created"])  # a revocation is judged against it
+        require(isinstance(m.get("retired", {}), dict))
+        require(all(isinstance(v, str) for v in m.get("retired", {}).values()))
         if version >= 2:
             from grid_cli.security.envelope import check_security
 
             check_security(m)
-    except (KeyError, TypeError, AssertionError, AttributeError):
+    except (KeyError, TypeError, ValueError, AssertionError, AttributeError):
         raise _bad("清单缺少字段或字段不对", "the manifest is missing fields or has wrong ones") from None
