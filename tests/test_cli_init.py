@@ -176,3 +176,20 @@ def test_info(run, ledger_path):
     assert data["households"] == 0 and data["changes"] == count(ledger_path, "changes") == 1
     text = flat(run("info").output)
     assert "7600" in text and "G1" in text
+
+
+def test_a_hub_adopts_a_rule_file_as_a_grid_does(tmp_path):
+    """A county (or township) made with --config keeps every rule parameter as `rules.<rule>.<param>`, the
+    keys the rules read, and is held to the same checks (year, no second threshold)."""
+    rules = tmp_path / "county.json"
+    rules.write_text(json.dumps({"year": 2025, "threshold": 7200, "rules": {"income_fall": {"share": 0.25}}}),
+                     encoding="utf-8")
+    county = tmp_path / "c.db"
+    assert Run(county)("init", "--level", "county", "--county", "C", "--townships", "T1", "--config", rules).exit_code == 0
+    stored = {(r["year"], r["key"]): json.loads(r["value"]) for r in rows_of(county, "SELECT * FROM config")}
+    assert stored == {(2025, "threshold"): 7200, (2025, "rules.income_fall.share"): 0.25}
+    township = tmp_path / "t.db"
+    result = Run(township)("init", "--level", "township", "--township", "T1", "--county", "C", "--grids", "G1",
+                           "--config", rules, "--year", "2026")
+    assert result.exit_code == 2 and "differs from the rule file's year" in result.output
+    assert not township.exists()

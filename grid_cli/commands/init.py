@@ -30,6 +30,24 @@ def _threshold(text) -> int:
     return value
 
 
+def _year_rules(config: Path | None, threshold: str | None, year: int | None) -> tuple[int | None, dict | None]:
+    """The ledger's year and that year's first configuration, from a county rule file (`--config`: the
+    threshold and every rule parameter, as `rules.<rule>.<param>` keys) or from `--threshold`; None when
+    neither was given."""
+    if config:
+        from grid_cli.rules.config import read_county_rules
+
+        rules = read_county_rules(config)
+        if year and year != rules.year:
+            raise UsageError(f"--year {year} 与规则文件的年度 {rules.year} 不一致",
+                             f"--year {year} differs from the rule file's year {rules.year}")
+        if threshold:
+            raise UsageError("已用 --config 采用县级规则，不要再给 --threshold",
+                             "--config already sets the threshold; drop --threshold")
+        return rules.year, {"threshold": rules.threshold, **rules.flat()}
+    return year, {"threshold": _threshold(threshold)} if threshold else None
+
+
 def make_keys(ledger) -> None:
     """Every ledger made by `grid init` gets its keys: it then sends and takes only sealed bundles."""
     from grid_cli.security.keys import create_keys
@@ -61,11 +79,9 @@ def init_command(
     path, source = ledger_path()
     Ledger.check_new(path)
     if level != "grid":  # a township or county hub (grid_cli.sync)
-        from grid_cli.commands.sync import init_hub
-
         codes = [c for item in (grids if level == "township" else townships) or [] for c in item.split(",")]
-        return init_hub(path, level, township=township, county=county, codes=codes, year=year,
-                        threshold=threshold, config=config)
+        return _init_hub(path, level, township=township, county=county, codes=codes, year=year,
+                         threshold=threshold, config=config)
     required = {"--grid": grid_code, "--village": village, "--township": township, "--county": county,
                 "--monitor": monitor, "--phone": phone}
     if not config:
@@ -74,18 +90,7 @@ def init_command(
     if missing and not interactive():  # say everything that is missing at once
         raise UsageError(f"缺少 {'、'.join(missing)}", f"missing {', '.join(missing)}",
                          hint_zh="见 grid init --help", hint_en="see `grid init --help`")
-    rules = None
-    if config:
-        from grid_cli.rules.config import read_county_rules
-
-        rules = read_county_rules(config)
-        if year and year != rules.year:
-            raise UsageError(f"--year {year} 与规则文件的年度 {rules.year} 不一致",
-                             f"--year {year} differs from the rule file's year {rules.year}")
-        year = rules.year
-        if threshold:
-            raise UsageError("已用 --config 采用县级规则，不要再给 --threshold",
-                             "--config already sets the threshold; drop --threshold")
+    year, year_config = _year_rules(config, threshold, year)
     meta = {
         "level": "grid",
         "grid_code": need(grid_code, "--grid", tr("网格编码", "Grid code"), place_code),
@@ -96,12 +101,9 @@ def init_command(
         "monitor_phone": need(phone, "--phone", tr("网格员电话", "Monitor's phone"), parse_phone),
         "year": year or today().year,
     }
-    if rules is None:
-        value = need(threshold, "--threshold", tr(f"{meta['year']}年监测标准（元/人/年）",
-                                                  f"{meta['year']} monitoring threshold (yuan/person/year)"), _threshold)
-        year_config = {"threshold": value}
-    else:
-        year_config = {"threshold": rules.threshold, **rules.flat()}
+    if year_config is None:
+        year_config = {"threshold": need(threshold, "--threshold", tr(f"{meta['year']}年监测标准（元/人/年）",
+                                         f"{meta['year']} monitoring threshold (yuan/person/year)"), _threshold)}
     ledger = Ledger.create(path, meta)
     with ledger.write() as w:
         w.set_config(meta["year"], year_config)
@@ -111,6 +113,28 @@ def init_command(
         "Grid {grid} · {village} · {township} · {county}; {year} threshold {t:,} yuan/person/year",
         grid=meta["grid_code"], village=meta["village"], township=meta["township"], county=meta["county"],
         year=meta["year"], t=year_config["threshold"])
+
+
+def _init_hub(path: Path, level: str, *, township: str | None, county: str | None, codes: list[str],
+              year: int | None, threshold: str | None, config: Path | None) -> None:
+    """`grid init --level township|county`: a hub ledger. A county needs the year's threshold; a township
+    may take it later from the county's bundle."""
+    from grid_cli.clock import today
+    from grid_cli.sync import create_hub
+
+    county = need(county, "--county", tr("县", "County"))
+    if level == "township":
+        township = need(township, "--township", tr("乡镇", "Township"))
+    year, year_config = _year_rules(config, threshold, year)
+    if year_config is None and level == "county":
+        year_config = {"threshold": need(threshold, "--threshold",
+                                         tr("监测标准（元/人/年）", "monitoring threshold (yuan/person/year)"), _threshold)}
+    ledger = create_hub(path, level, township=township, county=county, codes=codes, year=year or today().year,
+                        year_config=year_config)
+    what = tr("乡镇", "township") if level == "township" else tr("县", "county")
+    say("已建立{what}账本：{path}；下辖：{codes}", "{what} ledger created: {path}; area: {codes}",
+        what=what, path=path, codes=", ".join(sorted(set(codes))))
+    make_keys(ledger)
 
 
 def info_command(

@@ -19,39 +19,6 @@ def _line(zh: str, en: str, **kw) -> None:
     console.print(tr(zh, en, **kw), markup=False, soft_wrap=True)
 
 
-def init_hub(path: Path, level: str, *, township: str | None, county: str | None, codes: list[str],
-             year: int | None, threshold: str | None, config: Path | None) -> None:
-    """`grid init --level township|county`: a hub ledger (called from commands/init.py)."""
-    from grid_cli.clock import today
-    from grid_cli.commands.common import need
-    from grid_cli.commands.init import _threshold
-    from grid_cli.sync import create_hub
-
-    county = need(county, "--county", tr("县", "County"))
-    if level == "township":
-        township = need(township, "--township", tr("乡镇", "Township"))
-    year_config = None
-    if config:
-        from grid_cli.rules.config import read_county_rules
-
-        rules = read_county_rules(config)
-        year = rules.year
-        year_config = {"threshold": rules.threshold, **{f"rules.{k}": v for k, v in rules.rules.items()}}
-    elif threshold:
-        year_config = {"threshold": _threshold(threshold)}
-    elif level == "county":
-        value = need(threshold, "--threshold", tr("监测标准（元/人/年）", "monitoring threshold (yuan/person/year)"), _threshold)
-        year_config = {"threshold": value}
-    year = year or today().year
-    from grid_cli.commands.init import make_keys
-
-    ledger = create_hub(path, level, township=township, county=county, codes=codes, year=year, year_config=year_config)
-    what = tr("乡镇", "township") if level == "township" else tr("县", "county")
-    say("已建立{what}账本：{path}；下辖：{codes}", "{what} ledger created: {path}; area: {codes}",
-        what=what, path=path, codes=", ".join(sorted(set(codes))))
-    make_keys(ledger)
-
-
 @app.command("export")
 def export(
     for_code: Annotated[Optional[str], typer.Option("--for", help="向下导出给该网格/乡镇 export down to this grid / township")] = None,
