@@ -13,6 +13,16 @@ from grid_cli.errors import UsageError
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?\s*$")
 _CN_MONTH = re.compile(r"^\s*(\d{4})\s*[年./-]?\s*(\d{1,2})\s*月?\s*$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# The years of this monitoring (防止返贫动态监测 began in 2020): the bounds of a monitoring year, a month or a
+# quarter anyone asks about, a visit date.
+FIRST_YEAR, LAST_YEAR = 2020, 2100
+
+
+def monitoring_year(year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageError(f"年度 {year} 不在 {FIRST_YEAR}–{LAST_YEAR} 之间",
+                         f"the year {year} is not between {FIRST_YEAR} and {LAST_YEAR}")
+    return year
 
 
 def parse_date(value, *, allow_future: bool = False, today: dt.date | None = None) -> dt.date:
@@ -62,11 +72,11 @@ def parse_date(value, *, allow_future: bool = False, today: dt.date | None = Non
 def parse_month(value) -> str:
     """2026-11, 202611, 2026年11月 -> '2026-11'."""
     if isinstance(value, (dt.date, dt.datetime)):
-        return f"{value.year:04d}-{value.month:02d}"
+        return f"{monitoring_year(value.year):04d}-{value.month:02d}"
     text = str(value).strip()
     match = _CN_MONTH.match(text)
     if match and 1 <= int(match.group(2)) <= 12:
-        return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+        return f"{monitoring_year(int(match.group(1))):04d}-{int(match.group(2)):02d}"
     raise UsageError(
         f"无法识别月份“{text}”，请写成 2026-11",
         f"cannot read the month '{text}'; write it as 2026-11",

@@ -20,7 +20,7 @@ from grid_cli.households import find_household, members_of
 from grid_cli.i18n import lang, tr
 from grid_cli.idcard import shown
 from grid_cli.ledger import Ledger
-from grid_cli.parse import parse_date, parse_money
+from grid_cli.parse import FIRST_YEAR, parse_date, parse_money
 from grid_cli.rules.base import per_capita
 
 EVENT_TYPES = {
@@ -31,7 +31,7 @@ _EVENT_ALIASES = {zh: key for key, (zh, _en) in EVENT_TYPES.items()} | {"大病"
                                                                         "灾害": "disaster", "事故": "accident"}
 
 
-EARLIEST_VISIT = dt.date(2020, 1, 1)
+EARLIEST_VISIT = dt.date(FIRST_YEAR, 1, 1)
 
 
 class _Strict(BaseModel):

@@ -92,7 +92,7 @@ def test_summary_counts_add_up(ledger):
 
 
 def test_bad_months_are_usage_errors(ledger):
-    for month in ("2026-13", "next month", "2027-01"):
+    for month in ("2026-13", "next month", "2027-01", "0000-01", "9999-12"):  # the last two overflowed dates
         with pytest.raises(UsageError):
             build_monthly(ledger, month)
 
@@ -142,8 +142,9 @@ def test_quarter_names():
     assert parse_quarter("2026Q4")[0] == "2026Q4"
     assert parse_quarter("2026-q1")[1:3] == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     assert parse_quarter("2026年第二季度")[3] == ["2026-04", "2026-05", "2026-06"]
-    with pytest.raises(UsageError):
-        parse_quarter("2026Q5")
+    for bad in ("2026Q5", "0000Q1", "9999Q4"):  # the last two overflowed dates (internal error)
+        with pytest.raises(UsageError):
+            parse_quarter(bad)
     assert parse_share("6.6%", "x") == 0.066 and parse_share("0.058", "x") == 0.058 and parse_share("7", "x") == 0.07
 
 

@@ -46,5 +46,8 @@ def test_notice_refusals(demo_db, tmp_path):
     assert short.exit_code == 2 and "5" in short.output
     wrong = run("notice", "--stage", "later", "--out", tmp_path / "n.xlsx")
     assert wrong.exit_code == 2
+    for extra in (["--days", "100000000"], ["--start", "9999-12-30"]):  # were an internal error (date overflow)
+        far = run("notice", "--stage", "eliminate", "-H", "52999903010018", *extra, "--out", tmp_path / "n.xlsx")
+        assert far.exit_code == 2 and "Traceback" not in far.output, far.output
     ok = run("notice", "--stage", "eliminate", "-H", "52999903010018", "--out", tmp_path / "n.xlsx")
     assert ok.exit_code == 0, ok.output

@@ -100,9 +100,9 @@ YearOption = Annotated[Optional[int], typer.Option("--year", help="which year (d
 def year_or_current(ledger, year: int | None) -> int:
     """The year asked for, else the configured year in force today."""
     if year:
-        if not 2020 <= year <= 2100:
-            raise UsageError(f"年度 {year} 不在 2020–2100 之间", f"the year {year} is not between 2020 and 2100")
-        return year
+        from grid_cli.parse import monitoring_year
+
+        return monitoring_year(year)
     from grid_cli.clock import today
     from grid_cli.findings import year_in_force
 

@@ -20,10 +20,10 @@ from grid_cli.exports.table import Book, Sheet, Table
 from grid_cli.i18n import tr
 from grid_cli.ledger import Ledger
 from grid_cli.lifecycle import events_of
-from grid_cli.parse import parse_date
+from grid_cli.parse import monitoring_year, parse_date
 
 STAGES = {"include": ("识别纳入", "inclusion"), "eliminate": ("风险消除", "risk elimination")}
-MIN_DAYS = 5
+MIN_DAYS, MAX_DAYS = 5, 90
 
 # (header, width, wrap)
 _COMMON = [("序号", 5, False), ("自然村", 9, True), ("组", 5, True), ("户主姓名", 10, True), ("家庭人口数", 7, False),
@@ -58,8 +58,9 @@ def build_notice(ledger: Ledger, stage: str, *, month: Any = None, households: I
     identification / elimination month or its recorded notice date), or for the named households."""
     if stage not in STAGES:
         raise UsageError(f"--stage 应为 include 或 eliminate，而不是“{stage}”", f"--stage must be include or eliminate, not '{stage}'")
-    if days < MIN_DAYS:
-        raise UsageError(f"公示期不少于 {MIN_DAYS} 天（现为 {days} 天）", f"a notice runs at least {MIN_DAYS} days (not {days})")
+    if not MIN_DAYS <= days <= MAX_DAYS:
+        raise UsageError(f"公示期应为 {MIN_DAYS}–{MAX_DAYS} 天（现为 {days} 天）",
+                         f"a notice runs {MIN_DAYS} to {MAX_DAYS} days (not {days})")
     wanted = [str(h).strip() for h in households if str(h).strip()]
     month_text, first, last = month_range(month or clock_today())
     rows = ledger.query(_HOUSEHOLDS + (" AND h.village = ?" if village else "") + " ORDER BY h.village, h.group_no, h.hh_no",
@@ -91,6 +92,7 @@ def build_notice(ledger: Ledger, stage: str, *, month: Any = None, households: I
                          hint_en="choose the month with --month, or name households with --household")
     if start:
         begin = parse_date(start, allow_future=True)
+        monitoring_year(begin.year)
     else:
         recorded = sorted(s["data"]["notice"] for _, s in chosen if s["data"].get("notice"))
         begin = dt.date.fromisoformat(recorded[0]) if recorded else clock_today()

@@ -29,6 +29,7 @@ from grid_cli.clock import today as clock_today
 from grid_cli.errors import UsageError
 from grid_cli.exports.snapshot import Snapshot, as_of, month_range
 from grid_cli.exports.table import Book, Chart, Sheet, Table
+from grid_cli.parse import monitoring_year
 from grid_cli.i18n import tr
 from grid_cli.ledger import Ledger
 
@@ -46,7 +47,7 @@ def parse_quarter(text: str) -> tuple[str, dt.date, dt.date, list[str]]:
     match = re.fullmatch(r"(\d{4})\s*[-_ ]?\s*[Qq]([1-4])", raw) or re.fullmatch(r"(\d{4})年第?([1-4一二三四])季度?", raw)
     if not match:
         raise UsageError(f"无法识别季度“{raw}”，请写成 2026Q4", f"cannot read the quarter '{raw}'; write it as 2026Q4")
-    year = int(match.group(1))
+    year = monitoring_year(int(match.group(1)))
     q = "1234一二三四".index(match.group(2)) % 4 + 1
     months = [f"{year:04d}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
     return f"{year}Q{q}", month_range(months[0])[1], month_range(months[-1])[2], months

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from grid_cli.errors import DataError
+from grid_cli.parse import FIRST_YEAR, LAST_YEAR
 
 
 class CountyRules(BaseModel):
@@ -17,7 +18,7 @@ class CountyRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    year: int = Field(ge=2020, le=2100)
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     threshold: int = Field(gt=0, le=100_000, strict=True, description="监测标准, yuan per person per year")
     county: str | None = None
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
