@@ -90,3 +90,20 @@ def plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell value for a CSV a spreadsheet will open: text that a spreadsheet would run as a formula
+    (starting with = + - @ or a tab; typed into a name or a note) gets a leading ' so it shows as text."""
+    value = plain(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(value):
+        return "'" + value
+    return value
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grid_cli.exports.files import atomic_write, sibling
-from grid_cli.exports.table import Book, Table, plain
+from grid_cli.exports.table import Book, Table, csv_cell, plain
 
 
 def table_dict(table: Table) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def _write_csv(table: Table, tmp: Path) -> None:
     with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(table.header)
-        out.writerows([plain(v) for v in row] for row in table.rows)
+        out.writerows([csv_cell(v) for v in row] for row in table.rows)
 
 
 def write_csv(book: Book, path: Path) -> list[Path]:

@@ -152,6 +152,8 @@ def _styled_rows(ws, make_cell, styled_cell) -> dict:
                     cells.append(None)
                     continue
                 cell = make_cell(ws, value)
+                if cell.data_type == "f":  # text that starts with '=' stays text (a name is never a formula)
+                    cell.data_type = "s"
                 cell._style = style
                 cells.append(cell)
             original(cells)
@@ -167,6 +169,8 @@ def _styled_rows(ws, make_cell, styled_cell) -> dict:
             if value is None:
                 continue
             cell.value = value
+            if cell.data_type == "f":  # text that starts with '=' stays text (a name is never a formula)
+                cell.data_type = "s"
             cell.column = col_idx
             cell.row = row_idx
             cell._style = style
