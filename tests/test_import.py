@@ -300,3 +300,16 @@ def test_a_households_only_sheet_brings_in_the_heads(run, tmp_path, ledger_path)
                      {"hh_no": "H002", "name": "吴小梅", "id_number": None, "relation": "户主"}]
     again = run("import", "households", book, "--json")
     assert '"members_added": 0' in again.output
+
+
+def test_a_slip_in_the_households_sheets_head_columns_refuses_nothing_when_members_are_listed(run, tmp_path,
+                                                                                            ledger_path):
+    """With a members sheet, the households sheet's 户主姓名/证件号码 are not what is imported: a wrong check
+    digit there is not a reason to refuse the household (it was, before they were checked only when used)."""
+    book = write_workbook(tmp_path / "two.xlsx", {
+        "农户": (["户编号", "户主姓名", "证件号码", "自然村"], [["A002", "王老五", wrong_check(make_id("19550101", 31)), "上寨"]]),
+        "家庭成员": (MEMBER_HEADERS, good_rows())})
+    result = run("import", "households", book)
+    assert result.exit_code == 0, result.output
+    assert [r["name"] for r in rows_of(ledger_path, "SELECT m.name FROM members m JOIN households h"
+                                                    " ON h.id = m.household_id WHERE h.hh_no = 'A002'")] == ["王老五"]

@@ -127,7 +127,7 @@ def import_households(ledger: Ledger, path: Path, *, skip_invalid: bool = False,
             _read_row(_Row(sheet, number, cells), is_members, households)
     for hh in households.values():
         if hh.head and not hh.members:  # no members sheet for this household: its head is its member
-            hh.members.append(hh.head)
+            hh.members.append(_head_member(*hh.head))
     _check_heads(ledger, households)
     for hh in households.values():
         for row in hh.rows:
@@ -197,16 +197,19 @@ def _read_row(row: _Row, is_members: bool, households: dict[str, _Household]) ->
 
 
 def _read_head(row: _Row, hh: _Household) -> None:
-    """A households sheet names the head (and often the head's ID): kept, so a file without a members
-    sheet still brings the heads in rather than dropping them."""
+    """A households sheet names the head (and often the head's ID): kept as typed, so a file without a
+    members sheet still brings the heads in. Checked only if used: where a members sheet lists the
+    household, those columns are not what is imported and a slip in them refuses nothing."""
     name = row.cells.get("户主姓名")
-    if name in (None, ""):
-        return
-    raw = {"name": name, "id_number": row.cells.get("证件号码")}
+    if name not in (None, ""):
+        hh.head = (row, {"name": name, "id_number": row.cells.get("证件号码")})
+
+
+def _head_member(row: _Row, raw: dict) -> tuple[_Row, dict]:
     values, errors = clean("member", raw)
     for field_name, error in errors.items():
         row.problem(_header_of(row.sheet, MEMBER_KEYS, field_name), error)
-    hh.head = (row, {**values, "relation": "户主"})
+    return row, {**values, "relation": "户主"}
 
 
 def _read_monitoring(row: _Row, hh: _Household) -> None:
