@@ -240,11 +240,12 @@ def scope(
     as_json: JsonOption = False,
 ) -> None:
     """下辖范围 — show (or extend) a hub's area: a township's grids, a county's townships."""
-    from grid_cli.sync import add_scope, sync_status
+    from grid_cli.sync.place import add_scope
+    from grid_cli.sync.place import area as area_of
 
     ledger = open_ledger()
     added = add_scope(ledger, add) if add else []
-    area = sync_status(ledger)["area"]
+    area = area_of(ledger)
     if as_json:
         print_json({"area": area, "added": added})
         return

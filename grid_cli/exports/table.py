@@ -51,10 +51,6 @@ class Table:
         """Rows as dicts keyed by the header (the official column names)."""
         return [dict(zip(self.header, row)) for row in self.rows]
 
-    def column(self, name: str) -> list[Any]:
-        i = self.header.index(name)
-        return [row[i] for row in self.rows]
-
 
 @dataclass
 class Sheet:

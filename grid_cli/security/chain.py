@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from grid_cli.ledger.store import GENESIS, LINE_COLUMNS, row_hash
+from grid_cli.sync.place import here
 
 
 def verify_chains(ledger) -> list[dict[str, Any]]:
@@ -21,9 +22,8 @@ def verify_chains(ledger) -> list[dict[str, Any]]:
     conn = ledger.conn
     me = ledger.replica_id
     places = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, level, code FROM replicas")}
-    meta = ledger.all_meta()
-    level = meta.get("level") or "grid"
-    mine = (level, {"grid": meta.get("grid_code"), "township": meta.get("township"), "county": meta.get("county")}[level])
+    place = here(ledger)
+    mine = (place.level, place.code)
     out: list[dict[str, Any]] = []
     cur: dict[str, Any] | None = None
     last: tuple | None = None  # (seq, hash, had prev)

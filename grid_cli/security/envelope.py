@@ -28,12 +28,10 @@ from typing import Any, BinaryIO
 
 from grid_cli.clock import parse_time
 from grid_cli.errors import require
-from grid_cli.sync.format import (BadSignature, damaged, NotForThisLedger, Revoked, Unsigned,
-                                  Untrusted, ZIP_ERRORS)
+from grid_cli.sync.format import (SEALED, SIGNATURE, ZIP_ERRORS, BadSignature, NotForThisLedger, Revoked, Unsigned,
+                                  Untrusted, damaged)
 from grid_cli.sync.place import label
 
-SEALED = "payload.enc"
-SIGNATURE = "manifest.sig"
 FRAME = 1 << 20
 HEADER = struct.Struct(">IB")
 ENCRYPTION = "x25519-sealedbox+xsalsa20poly1305"

@@ -31,11 +31,11 @@ from grid_cli.errors import Refused, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import LINE_COLUMNS
 from grid_cli.sync import ranges as R
-from grid_cli.sync.format import FORMAT, MANIFEST, PARENT_LEVEL, PAYLOAD, UNSEALED_VERSION, VERSION, change_line, dumps
+from grid_cli.sync.format import (CHILD_LEVEL, FORMAT, MANIFEST, PARENT_LEVEL, PAYLOAD, SEALED, SIGNATURE,
+                                  UNSEALED_VERSION, VERSION, change_line, dumps)
 from grid_cli.sync.merge import load_ranges, own_max
 from grid_cli.sync.place import LEVEL_ZH, Place, here, label, scope_codes
 
-CHILD_LEVEL = {"township": "grid", "county": "township"}
 
 
 @dataclass
@@ -193,7 +193,7 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
     try:
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             if sealing is not None:
-                from grid_cli.security.envelope import SEALED, SealWriter
+                from grid_cli.security.envelope import SealWriter
 
                 entry = zf.open(zipfile.ZipInfo(SEALED, date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True)
             else:
@@ -255,7 +255,7 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
             if retired:
                 manifest["retired"] = retired
             if sealing is not None:
-                from grid_cli.security.envelope import SIGNATURE, security_block
+                from grid_cli.security.envelope import security_block
 
                 manifest["security"] = security_block(sealing[0], sealing[1], fh)
                 data = dumps(manifest).encode("utf-8")

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -50,8 +49,8 @@ PAYLOAD = "changes.jsonl"
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 LEVELS = ("grid", "township", "county")
 PARENT_LEVEL = {"grid": "township", "township": "county"}
-ENTITIES = {"household": "put", "member": "put", "event": "event", "config": "config"}
-HLC_RE = re.compile(r"\d{13}\.\d{5}")
+CHILD_LEVEL = {"township": "grid", "county": "township"}
+SEALED, SIGNATURE = "payload.enc", "manifest.sig"  # the parts of a sealed bundle (security/envelope.py)
 
 # What reading a damaged zip can raise: a flipped bit in a header can even name a compression method
 # that does not exist (NotImplementedError) or claim a password (RuntimeError). All mean "damaged", never a crash.
@@ -145,7 +144,7 @@ class Bundle:
         """The payload's plaintext as a binary stream (read it in chunks)."""
         if not self.sealed:
             return self.zf.open(PAYLOAD)
-        from grid_cli.security.envelope import SEALED, OpenReader
+        from grid_cli.security.envelope import OpenReader
 
         if self.content_key is None:
             raise RuntimeError("a sealed bundle must be authenticated before it is read")
@@ -190,7 +189,7 @@ def open_bundle(path: Path) -> Bundle:
         raise damaged("文件不完整（可能传输中被截断）", "the file is incomplete (cut short in transfer?)") from None
     try:
         names = set(zf.namelist())
-        if MANIFEST not in names or (PAYLOAD not in names and "payload.enc" not in names):
+        if MANIFEST not in names or (PAYLOAD not in names and SEALED not in names):
             raise _bad(f"缺少 {MANIFEST} 或内容", f"{MANIFEST} or the payload is missing")
         info = zf.getinfo(MANIFEST)
         if info.file_size > MAX_MANIFEST_BYTES:
@@ -204,7 +203,7 @@ def open_bundle(path: Path) -> Bundle:
             raise _bad("清单不是 JSON", "the manifest is not JSON") from None
         check_manifest(manifest)
         if manifest["version"] >= 2:
-            if "payload.enc" not in names or "manifest.sig" not in names:
+            if SEALED not in names or SIGNATURE not in names:
                 raise _bad("加密同步包缺少 payload.enc 或 manifest.sig", "a sealed bundle lacks payload.enc or manifest.sig")
         elif PAYLOAD not in names:
             raise _bad(f"缺少 {PAYLOAD}", f"{PAYLOAD} is missing")

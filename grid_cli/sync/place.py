@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from grid_cli.errors import UsageError
-from grid_cli.i18n import tr
 from grid_cli.ledger import Ledger
-from grid_cli.sync.format import PARENT_LEVEL, BadFormat, NotForThisLedger, OutOfScope, UnknownOrigin
+from grid_cli.sync.format import CHILD_LEVEL, PARENT_LEVEL, BadFormat, NotForThisLedger, OutOfScope, UnknownOrigin
 
 REPLICA_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
 LEVEL_ZH = {"grid": "网格", "township": "乡镇", "county": "县"}
@@ -43,6 +42,12 @@ def here(ledger: Ledger) -> Place:
     code = {"grid": meta.get("grid_code"), "township": meta.get("township"), "county": meta.get("county")}[level]
     parent = {"grid": meta.get("township"), "township": meta.get("county"), "county": None}[level]
     return Place(meta["replica_id"], level, str(code), parent)
+
+
+def area(ledger: Ledger, me: Place | None = None) -> list[str]:
+    """What a ledger covers: a township's grids, a county's townships, a grid itself."""
+    me = me or here(ledger)
+    return scope_codes(ledger, CHILD_LEVEL[me.level]) if me.level in CHILD_LEVEL else [me.code]
 
 
 def scope_codes(ledger: Ledger, level: str, parent: str | None = None) -> list[str]:
@@ -74,7 +79,7 @@ def create_hub(path: Path, level: str, *, township: str | None, county: str, cod
         meta["township"] = township
     ledger = Ledger.create(path, meta)
     with ledger.write() as w:
-        child = "grid" if level == "township" else "township"
+        child = CHILD_LEVEL[level]
         parent = township if level == "township" else county
         w.conn.executemany("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, ?, ?)",
                            [(code, child, parent) for code in codes])
@@ -87,7 +92,7 @@ def add_scope(ledger: Ledger, codes: list[str]) -> list[str]:
     place = here(ledger)
     if place.level == "grid":
         raise UsageError("网格账本没有下辖范围", "a grid ledger has no area below it")
-    child = "grid" if place.level == "township" else "township"
+    child = CHILD_LEVEL[place.level]
     added = []
     with ledger.write() as w:
         for code in sorted({c.strip() for c in codes if c.strip()}):
@@ -204,7 +209,3 @@ def remember(ledger: Ledger, adm: Admission, me: Place) -> None:
         conn.executemany("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, 'grid', ?)",
                          [(g, adm.sender.code) for g in sorted(adm.allowed_grids)])
 
-
-def describe(level: str, code: str) -> str:
-    zh, en = label(level, code)
-    return tr(zh, en)

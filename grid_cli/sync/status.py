@@ -10,7 +10,7 @@ from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import TABLES
 from grid_cli.sync import ranges as R
 from grid_cli.sync.merge import load_ranges, own_max
-from grid_cli.sync.place import here, scope_codes
+from grid_cli.sync.place import area, here
 
 
 def sync_status(ledger: Ledger) -> dict[str, Any]:
@@ -44,10 +44,9 @@ def sync_status(ledger: Ledger) -> dict[str, Any]:
                           "last_bundle_at": place["last_bundle_at"], "acknowledged": acked})
     last = conn.execute("SELECT merged_at, sender, changes, applied FROM bundles ORDER BY merged_at DESC, rowid DESC"
                         " LIMIT 1").fetchone()
-    child = {"township": "grid", "county": "township"}.get(me.level)
     return {
         "replica": me.replica, "level": me.level, "code": me.code, "parent": me.parent,
-        "area": scope_codes(ledger, child) if child else [me.code],
+        "area": area(ledger, me),
         "origins": origins, "peers": peers,
         "last_merge": ({"at": last[0], "sender": last[1], "changes": last[2], "applied": last[3]} if last else None),
         "bundles_merged": conn.execute("SELECT count(*) FROM bundles").fetchone()[0],
