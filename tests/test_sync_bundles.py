@@ -406,3 +406,13 @@ def test_any_flipped_header_bit_is_refused_never_a_crash(tree):
     finally:
         ledger.close()
     assert refused and harmless  # both kinds of flip were met, and none crashed
+
+
+def test_scope_shows_and_extends_a_hubs_area(tree):
+    p = tree
+    added = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "scope", "--add", "G3", "--json").output)
+    assert added == {"area": ["G1", "G2", "G3"], "added": ["G3"]}
+    status = json.loads(grid(p["dir"], "--ledger", p["T1"], "sync", "status", "--json").output)
+    assert status["area"] == ["G1", "G2", "G3"]
+    refused_here = grid(p["dir"], "--ledger", p["G1"], "sync", "scope", "--add", "G9", ok=False)
+    assert refused_here.exit_code == 2 and "no area below it" in refused_here.output
