@@ -19,7 +19,7 @@ from grid_cli.exports.snapshot import month_range, place_of
 from grid_cli.exports.table import Book, Sheet, Table
 from grid_cli.i18n import tr
 from grid_cli.ledger import Ledger
-from grid_cli.lifecycle import events_of
+from grid_cli.lifecycle import steps_by_household
 from grid_cli.parse import monitoring_year, parse_date
 
 STAGES = {"include": ("识别纳入", "inclusion"), "eliminate": ("风险消除", "risk elimination")}
@@ -71,10 +71,11 @@ def build_notice(ledger: Ledger, stage: str, *, month: Any = None, households: I
         if missing:
             raise UsageError(f"找不到户：{'、'.join(missing)}", f"no such household: {', '.join(missing)}")
     chosen: list[tuple[dict, dict]] = []
+    steps_of = steps_by_household(ledger, {stage, "include"})
     for h in rows:
         if wanted and h["hh_no"] not in wanted:
             continue
-        steps = [e for e in events_of(ledger, h["id"], (stage,))]
+        steps = [e for e in steps_of.get(h["id"], ()) if e["kind"] == stage]
         if not steps:
             if wanted:
                 raise UsageError(f"户 {h['hh_no']} 没有{STAGES[stage][0]}记录", f"household {h['hh_no']} has no {STAGES[stage][1]} step",
@@ -106,7 +107,7 @@ def build_notice(ledger: Ledger, stage: str, *, month: Any = None, households: I
                                data.get("category") or h["category"] or "", yyyymm(data.get("identified")),
                                tr("重新纳入", "re-inclusion") if data.get("reinclusion") else ""])
         else:
-            include = events_of(ledger, h["id"], ("include",))
+            include = [e for e in steps_of.get(h["id"], ()) if e["kind"] == "include"]
             identified = include[-1]["data"].get("identified") if include else None
             category = (include[-1]["data"].get("category") if include else None) or h["category"] or ""
             table_rows.append([n, h["village"] or "", h["group_no"] or "", h["head"] or "", h["size"], h["hh_type"] or "",
