@@ -36,9 +36,12 @@ def sync_status(ledger: Ledger) -> dict[str, Any]:
             "covered_to": R.contiguous(covered), "gaps": [list(g) for g in R.gaps(covered)],
             "last_bundle_at": place.get("last_bundle_at"),
         })
+    acks: dict[str, dict[str, int]] = {}
+    for peer, origin, upto in conn.execute("SELECT peer, origin, upto FROM acks ORDER BY peer, origin"):
+        acks.setdefault(peer, {})[origin] = upto
     peers = []
     for rid, place in sorted(places.items(), key=lambda kv: (kv[1]["level"], kv[1]["code"])):
-        acked = dict(conn.execute("SELECT origin, upto FROM acks WHERE peer = ?", (rid,)).fetchall())
+        acked = acks.get(rid, {})
         if acked or place["last_bundle_at"]:
             peers.append({"replica": rid, "level": place["level"], "code": place["code"],
                           "last_bundle_at": place["last_bundle_at"], "acknowledged": acked})
