@@ -169,7 +169,7 @@ def authenticate(ledger, bundle) -> dict[str, Any] | None:
     bundle taken by a ledger without keys). Raises a BundleRefused otherwise."""
     from grid_cli.security.keys import has_keys, load_keys, verify
     from grid_cli.security.trust import trusted
-    from grid_cli.sync.place import here
+    from grid_cli.sync.place import check_recipient, here
 
     m = bundle.manifest
     if not bundle.sealed:
@@ -184,11 +184,7 @@ def authenticate(ledger, bundle) -> dict[str, Any] | None:
     keys = load_keys(ledger)
     me = here(ledger)
     r, s = m["recipient"], m["sender"]
-    if r["level"] != me.level or r["code"] != me.code or (r.get("replica") and r["replica"] != me.replica):
-        zh, en = label(r["level"], r["code"])
-        mzh, men = label(me.level, me.code)
-        raise NotForThisLedger(f"这个同步包是给{zh}的，不是给本账本（{mzh}）的",
-                               f"this bundle is for {en}, not for this ledger ({men})")
+    check_recipient(me, r)
     enc = m["security"]["encryption"]
     mine = box_fingerprint(keys.box_pk)
     if enc["recipient"] != mine:

@@ -111,6 +111,15 @@ class Admission:
     retired: dict[str, str] = field(default_factory=dict)  # replaced grid replicas the sender reports
 
 
+def check_recipient(me: Place, r: dict) -> None:
+    """A bundle is for one place (and, when it names one, one replica): this ledger, or it is refused."""
+    if r["level"] != me.level or r["code"] != me.code or (r.get("replica") and r["replica"] != me.replica):
+        zh, en = label(r["level"], r["code"])
+        mzh, men = label(me.level, me.code)
+        raise NotForThisLedger(f"这个同步包是给{zh}的，不是给本账本（{mzh}）的",
+                               f"this bundle is for {en}, not for this ledger ({men})")
+
+
 def admit(ledger: Ledger, me: Place, m: dict) -> Admission:
     """Check who sent the bundle and to whom, against this ledger's place and bindings."""
     s, r = m["sender"], m["recipient"]
@@ -121,11 +130,7 @@ def admit(ledger: Ledger, me: Place, m: dict) -> Admission:
     if sender.replica == me.replica:
         raise NotForThisLedger("这个同步包是本账本自己导出的", "this bundle was exported by this very ledger",
                                hint_zh="把它交给接收方合并", hint_en="give it to its recipient to merge")
-    if r["level"] != me.level or r["code"] != me.code or (r.get("replica") and r["replica"] != me.replica):
-        zh, en = label(r["level"], r["code"])
-        mzh, men = label(me.level, me.code)
-        raise NotForThisLedger(f"这个同步包是给{zh}的，不是给本账本（{mzh}）的",
-                               f"this bundle is for {en}, not for this ledger ({men})")
+    check_recipient(me, r)
     szh, sen = label(sender.level, sender.code)
     if PARENT_LEVEL.get(me.level) == sender.level:
         direction = "down"
