@@ -75,7 +75,7 @@ def test_unmasked_needs_confirmation_and_is_audited(demo_db, tmp_path):
     first = sheet_values(wb["台账"])[row]
     assert re.fullmatch(ID_RE, first[header.index("证件号码")])
     audit = rows_of(demo_db, "SELECT action, detail FROM audit")
-    assert audit == [{"action": "ledger --unmasked", "detail": "month=2026-11 format=xlsx households=60"}]
+    assert audit == [{"action": "unmasked", "detail": "ledger month=2026-11 format=xlsx households=60"}]
     assert not re.search(r"\d{6}", audit[0]["detail"].replace("2026-11", ""))  # no personal data in the log
 
 

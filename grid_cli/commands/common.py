@@ -109,6 +109,20 @@ def year_or_current(ledger, year: int | None) -> int:
     return year_in_force(ledger, today())[0]
 
 
+def note_unmasked(ledger, what: str) -> None:
+    """Record that personal data was shown or written in full: what was done, never whose data."""
+    with ledger.write() as w:
+        w.audit("unmasked", what)
+
+
+def field_label(entity: str, field: str) -> str:
+    """A field by its official name (户编号, 证件号码 ...), in the language in use; unknown ones as stored."""
+    from grid_cli.fields import BY_NAME
+
+    known = BY_NAME.get(entity, {}).get(field)
+    return tr(known.zh, known.en) if known else field
+
+
 _LEVELS = {"grid": ("网格", "grid"), "township": ("乡镇", "township"), "county": ("县", "county")}
 
 

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import ask, interactive, need, open_ledger, parse_pairs, print_json, say, console
+from grid_cli.commands.common import (ask, console, field_label, interactive, need, note_unmasked, open_ledger, parse_pairs,
+                                     print_json, say)
 from grid_cli.commands.render import household_table, masked, show_household
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
@@ -30,15 +31,7 @@ def _fields(entity: str, pairs: list[str] | None, **given) -> dict:
 
 def changed_fields(entity: str, changed) -> str:
     """The changed fields by their official names."""
-    from grid_cli.fields import BY_NAME
-
-    return tr("、", ", ").join(tr(BY_NAME[entity][f].zh, BY_NAME[entity][f].en) if f in BY_NAME[entity] else f
-                               for f in changed)
-
-
-def _note_unmasked(ledger, what: str) -> None:
-    with ledger.write() as w:
-        w.audit("unmasked", what)
+    return tr("、", ", ").join(field_label(entity, f) for f in changed)
 
 
 @app.command("add")
@@ -109,7 +102,7 @@ def show(
     ledger = open_ledger()
     detail = households.detail(ledger, household)
     if unmasked:
-        _note_unmasked(ledger, f"household show {detail['hh_no']}")
+        note_unmasked(ledger, f"household show {detail['hh_no']}")
     result = assess(ledger, household_ids=[detail["id"]])
     grade = result.grades().get(detail["id"], "green")
     history = timeline(ledger, detail["id"])

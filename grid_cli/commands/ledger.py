@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import err, interactive, open_ledger, say
+from grid_cli.commands.common import err, interactive, note_unmasked, open_ledger, say
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
@@ -61,8 +61,7 @@ def ledger_command(
     else:
         written = write_book(result.book, target, fmt)
     if unmasked:
-        with ledger.write() as w:  # what was done, never whose data
-            w.audit("ledger --unmasked", f"month={month_text} format={fmt} households={result.households}")
+        note_unmasked(ledger, f"ledger month={month_text} format={fmt} households={result.households}")
     if written:
         say("已写出 {m} 台账：{h} 户、{p} 人 → {f}", "Wrote the {m} ledger: {h} households, {p} people -> {f}",
             m=month_text, h=result.households, p=result.members, f=written[0])

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import level_name, console, err, open_ledger, print_json, say
+from grid_cli.commands.common import console, err, field_label, level_name, note_unmasked, open_ledger, print_json, say
 from grid_cli.errors import REFUSED, UsageError
 from grid_cli.i18n import lang, tr
 
@@ -183,15 +183,14 @@ def conflicts(
             print_json(done)
         else:
             say("冲突 {id} 已处理：{field} = {value}", "Conflict {id} settled: {field} = {value}",
-                id=pick_id, field=_field_label(done.get("entity", ""), done["field"]),
+                id=pick_id, field=field_label(done.get("entity", ""), done["field"]),
                 value=_masked(done["field"], done["value"]))
         return
     if choice is not None:
         raise UsageError("kept / lost 须与 --pick ID 一起用", "kept / lost goes with --pick ID")
     rows = list_conflicts(ledger, include_closed=include_closed)
     if unmasked:
-        with ledger.write() as w:
-            w.audit("unmasked", f"sync conflicts ({len(rows)} rows)")
+        note_unmasked(ledger, f"sync conflicts ({len(rows)} rows)")
     else:
         rows = [{**r, "kept_value": _masked(r["field"], r["kept_value"]), "lost_value": _masked(r["field"], r["lost_value"])}
                 for r in rows]
@@ -209,7 +208,7 @@ def conflicts(
         table.add_column(tr(zh, en))
     for r in rows:
         table.add_row(str(r["id"]), r["hh_no"] or "", f"{_ENTITY.get(r['entity'], r['entity'])} {str(r['entity_id'])[-8:]}",
-                      _field_label(r["entity"], r["field"]), str(r["kept_value"]), str(r["lost_value"]),
+                      field_label(r["entity"], r["field"]), str(r["kept_value"]), str(r["lost_value"]),
                       {"open": tr("待处理", "open")}.get(r["status"], r["status"]))
     console.print(table, markup=False)
     say("用 grid sync conflicts --pick 编号 kept|lost 处理", "Settle one with: grid sync conflicts --pick ID kept|lost")
@@ -225,13 +224,6 @@ def _masked(field: str, value):
     if value is None:
         return value
     return mask_id(str(value)) if field == "id_number" else mask_phone(str(value)) if field == "phone" else value
-
-
-def _field_label(entity: str, field: str) -> str:
-    from grid_cli.fields import BY_NAME
-
-    known = BY_NAME.get(entity, {}).get(field)
-    return tr(known.zh, known.en) if known else field
 
 
 @app.command("scope")
