@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections import defaultdict
 from typing import Any
 
 from grid_cli.clock import today as clock_today
 from grid_cli.errors import UsageError
 from grid_cli.ledger import Ledger
+from grid_cli.lifecycle import KINDS, steps_by_household
 from grid_cli.parse import parse_month
 
-LIFECYCLE = ("include", "helper", "helper_end", "measure", "measure_end", "eliminate")
 
 _MEMBERS = """SELECT id, household_id, name, id_number, relation, sex, birth_date, ethnicity, education,
 school_status, health, labour_skill, work_status, work_months, medical_insurance, serious_illness_insurance,
@@ -105,13 +104,8 @@ class Snapshot:
         for m in ledger.conn.execute(_MEMBERS):
             if m["household_id"] in ids:
                 self.members[m["household_id"]].append(dict(m))
-        self.steps: dict[str, list[dict]] = defaultdict(list)
-        marks = ",".join("?" * len(LIFECYCLE))
-        for e in ledger.conn.execute(f"SELECT id, household_id, kind, date, data, hlc FROM events WHERE kind IN ({marks})"
-                                     " ORDER BY household_id, date, hlc", LIFECYCLE):
-            if e["household_id"] in ids:
-                self.steps[e["household_id"]].append({"id": e["id"], "kind": e["kind"], "date": e["date"],
-                                                      "hlc": e["hlc"], "data": json.loads(e["data"])})
+        self.steps: dict[str, list[dict]] = defaultdict(list, {
+            h: steps for h, steps in steps_by_household(ledger, KINDS).items() if h in ids})
         filtered = ids if (village or grid) else None
         self.loaded_on = clock_today()
         self.contexts = load_contexts(ledger, on=self.loaded_on, household_ids=filtered)
