@@ -43,11 +43,9 @@ def ledger_command(
     from grid_cli.exports.snapshot import month_range
 
     fmt = format_for(out, fmt)
-    target = None if out is None and fmt == "json" else (out or Path(f"ledger-{{m}}.{fmt}"))
-    day = today()
-    month_text = month_range(month or f"{day.year:04d}-{day.month:02d}")[0]
+    month_text = month_range(month or today())[0]
+    target = None if out is None and fmt == "json" else (out or Path(f"ledger-{month_text}.{fmt}"))
     if target is not None:
-        target = Path(str(target).replace("{m}", month_text))
         check_target(target)
     if unmasked:
         confirm_unmasked(yes)
