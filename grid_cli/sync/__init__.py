@@ -7,17 +7,27 @@ bundle is and would do; `sync_status` reports per origin
 what was received and the gaps; `list_conflicts` / `pick` let staff review values that lost.
 """
 
-from grid_cli.sync.export import ExportResult, export_bundle
-from grid_cli.sync.format import (BadFormat, BadSignature, BundleRefused, Damaged, NotForThisLedger, OutOfScope, Replayed,
-                                  Revoked, Rewritten, UnknownOrigin, Unsigned, Untrusted)
-from grid_cli.sync.inspect import inspect_bundle
-from grid_cli.sync.merge import MergeResult, merge_bundle, merge_bundles
-from grid_cli.sync.place import add_scope, create_hub, here
-from grid_cli.sync.status import list_conflicts, pick, sync_status
+from __future__ import annotations
 
-__all__ = [
-    "BadFormat", "BadSignature", "BundleRefused", "Damaged", "ExportResult", "MergeResult", "NotForThisLedger",
-    "OutOfScope", "Replayed", "Revoked", "Rewritten", "UnknownOrigin", "Unsigned", "Untrusted", "add_scope",
-    "inspect_bundle", "create_hub", "export_bundle", "here", "list_conflicts", "merge_bundle",
-    "merge_bundles", "pick", "sync_status",
-]
+from importlib import import_module
+from typing import Any
+
+# Each name is loaded from its module when first asked for, so `from grid_cli.sync.place import here` (keys,
+# trust, enrolment) does not pull in the whole merge and export machinery.
+_HOME = {
+    "ExportResult": "export", "export_bundle": "export", "inspect_bundle": "inspect",
+    "MergeResult": "merge", "merge_bundle": "merge", "merge_bundles": "merge",
+    "add_scope": "place", "create_hub": "place", "here": "place",
+    "list_conflicts": "status", "pick": "status", "sync_status": "status",
+    **dict.fromkeys(["BadFormat", "BadSignature", "BundleRefused", "Damaged", "NotForThisLedger", "OutOfScope",
+                     "Replayed", "Revoked", "Rewritten", "UnknownOrigin", "Unsigned", "Untrusted"], "format"),
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value

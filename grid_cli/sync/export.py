@@ -33,7 +33,7 @@ from grid_cli.ledger.store import LINE_COLUMNS
 from grid_cli.sync import ranges as R
 from grid_cli.sync.format import (CHILD_LEVEL, FORMAT, MANIFEST, PARENT_LEVEL, PAYLOAD, SEALED, SIGNATURE,
                                   UNSEALED_VERSION, VERSION, change_line, dumps)
-from grid_cli.sync.merge import load_ranges, own_max
+from grid_cli.sync.ranges import load_ranges, own_max
 from grid_cli.sync.place import LEVEL_ZH, Place, here, label, scope_codes
 
 

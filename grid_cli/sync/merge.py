@@ -32,6 +32,7 @@ from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import canonical
 from grid_cli.sync import apply as A
 from grid_cli.sync import ranges as R
+from grid_cli.sync.ranges import load_ranges, own_max, store_ranges
 from grid_cli.sync.format import BundleRefused, OutOfScope, Replayed, file_sha256, open_bundle
 from grid_cli.sync.intake import take_in
 from grid_cli.sync.place import Admission, Place, admit, here, remember
@@ -58,27 +59,6 @@ class MergeResult:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-# -- ranges kept in the ledger ----------------------------------------------------------------------
-def load_ranges(conn, kind: str, origin: str | None = None) -> dict[str, list[tuple[int, int]]]:
-    sql, params = "SELECT origin, lo, hi FROM seq_ranges WHERE kind = ?", [kind]
-    if origin is not None:
-        sql += " AND origin = ?"
-        params.append(origin)
-    out: dict[str, list[tuple[int, int]]] = {}
-    for o, lo, hi in conn.execute(sql + " ORDER BY origin, lo", params):
-        out.setdefault(o, []).append((lo, hi))
-    return out
-
-
-def store_ranges(conn, kind: str, origin: str, runs: list[tuple[int, int]]) -> None:
-    conn.execute("DELETE FROM seq_ranges WHERE origin = ? AND kind = ?", (origin, kind))
-    conn.executemany("INSERT INTO seq_ranges VALUES (?, ?, ?, ?)", [(origin, kind, lo, hi) for lo, hi in runs])
-
-
-def own_max(conn, replica: str) -> int:
-    return conn.execute("SELECT max(origin_seq) FROM changes WHERE origin = ?", (replica,)).fetchone()[0] or 0
 
 
 # -- the merge --------------------------------------------------------------------------------------

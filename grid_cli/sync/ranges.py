@@ -1,4 +1,5 @@
-"""Sets of change sequence numbers kept as sorted, disjoint, inclusive (lo, hi) runs."""
+"""Sets of change sequence numbers kept as sorted, disjoint, inclusive (lo, hi) runs, and where a ledger
+keeps them (seq_ranges) and how far its own log goes."""
 
 from __future__ import annotations
 
@@ -85,3 +86,24 @@ class Lookup:
             self.last = self.ranges[i]
             return True
         return False
+
+
+# -- runs kept in the ledger (seq_ranges: per origin, what is held and what is covered) -------------
+def load_ranges(conn, kind: str, origin: str | None = None) -> dict[str, list[tuple[int, int]]]:
+    sql, params = "SELECT origin, lo, hi FROM seq_ranges WHERE kind = ?", [kind]
+    if origin is not None:
+        sql += " AND origin = ?"
+        params.append(origin)
+    out: dict[str, list[tuple[int, int]]] = {}
+    for o, lo, hi in conn.execute(sql + " ORDER BY origin, lo", params):
+        out.setdefault(o, []).append((lo, hi))
+    return out
+
+
+def store_ranges(conn, kind: str, origin: str, runs: list[tuple[int, int]]) -> None:
+    conn.execute("DELETE FROM seq_ranges WHERE origin = ? AND kind = ?", (origin, kind))
+    conn.executemany("INSERT INTO seq_ranges VALUES (?, ?, ?, ?)", [(origin, kind, lo, hi) for lo, hi in runs])
+
+
+def own_max(conn, replica: str) -> int:
+    return conn.execute("SELECT max(origin_seq) FROM changes WHERE origin = ?", (replica,)).fetchone()[0] or 0

@@ -9,7 +9,7 @@ from grid_cli.errors import NotFound, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import TABLES
 from grid_cli.sync import ranges as R
-from grid_cli.sync.merge import load_ranges, own_max
+from grid_cli.sync.ranges import load_ranges, own_max
 from grid_cli.sync.place import area, here
 
 
