@@ -116,7 +116,9 @@ def issue_enrolment(ledger: Ledger, code: str) -> dict[str, Any]:
 
 # -- the trust store --------------------------------------------------------------------------------
 def trusted(ledger: Ledger, *, replica: str | None = None, level: str | None = None, code: str | None = None,
-            active: bool = False) -> list[dict[str, Any]]:
+            active: bool = False, current: bool = False) -> list[dict[str, Any]]:
+    """Trusted keys, optionally only unrevoked ones (`active`) and only those of replicas not retired after a
+    lost laptop (`current`)."""
     sql, params = "SELECT * FROM trusted_keys WHERE 1=1", []
     for column, value in (("replica", replica), ("level", level), ("code", code)):
         if value is not None:
@@ -124,12 +126,15 @@ def trusted(ledger: Ledger, *, replica: str | None = None, level: str | None = N
             params.append(value)
     if active:
         sql += " AND revoked_at IS NULL"
+    if current:
+        sql += (" AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.id = trusted_keys.replica"
+                " AND r.retired_at IS NOT NULL)")
     return ledger.query(sql + " ORDER BY level, code, added_at", params)
 
 
 def _store(ledger: Ledger, pub: dict[str, Any], *, replace: bool, note: str) -> dict[str, Any]:
-    """Trust a public key bound to its place (one transaction). Returns {status, key, replaced}."""
-    pub = _check_public(pub)
+    """Trust a public key (as `_check_public` returns it) bound to its place (one transaction).
+    Returns {status, key, replaced}."""
     zh, en = label(pub["level"], pub["code"])
     conn = ledger.conn
     if pub["replica"] == ledger.replica_id:
@@ -149,9 +154,8 @@ def _store(ledger: Ledger, pub: dict[str, Any], *, replace: bool, note: str) -> 
         raise Refused(f"副本 {pub['replica'][-8:]} 已登记为{bzh}", f"replica {pub['replica'][-8:]} is known as {ben}")
     others = [r for r in ledger.query("SELECT id FROM replicas WHERE level = ? AND code = ? AND retired_at IS NULL",
                                       (pub["level"], pub["code"])) if r["id"] != pub["replica"]]
-    others += [{"id": r["replica"]} for r in trusted(ledger, level=pub["level"], code=pub["code"])
-               if r["replica"] != pub["replica"] and not conn.execute(
-                   "SELECT 1 FROM replicas WHERE id = ? AND retired_at IS NOT NULL", (r["replica"],)).fetchone()]
+    others += [{"id": r["replica"]} for r in trusted(ledger, level=pub["level"], code=pub["code"], current=True)
+               if r["replica"] != pub["replica"]]
     old = sorted({r["id"] for r in others})
     if old and not replace:
         raise Refused(f"{zh}已登记为另一个副本（{old[0][-8:]}）", f"{en} is already enrolled as another replica ({old[0][-8:]})",
@@ -234,7 +238,5 @@ def revoke(ledger: Ledger, what: str, *, at: str | None = None) -> list[dict[str
 
 def signer_of(ledger: Ledger, place: Place) -> dict[str, Any] | None:
     """The trusted, unrevoked key of a place (the recipient of an export)."""
-    rows = [r for r in trusted(ledger, level=place.level, code=place.code, active=True)
-            if not ledger.conn.execute("SELECT 1 FROM replicas WHERE id = ? AND retired_at IS NOT NULL",
-                                       (r["replica"],)).fetchone()]
+    rows = trusted(ledger, level=place.level, code=place.code, active=True, current=True)
     return rows[-1] if rows else None
