@@ -122,7 +122,7 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
         base = {o: R.above(r, acks.get(o, 0)) for o, r in held.items() if o != peer}
         base = {o: r for o, r in base.items() if r}
         rows = _select(conn, direction, base, acks, peer, grids)
-        manifest, nbytes = _write(out, rows, me, ledger, direction, recipient, grids, base, stamp, progress, sealing)
+        manifest, nbytes = _write(out, rows, me, ledger, direction, recipient, grids, base, held, stamp, progress, sealing)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -172,7 +172,8 @@ def _select(conn, direction, base, acks, peer, grids):
             ORDER BY c.origin, c.origin_seq""", (peer,))
 
 
-def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, grids, base, stamp, progress, sealing=None):
+def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, grids, base, held, stamp, progress,
+           sealing=None):
     conn = ledger.conn
     part = out.with_name(out.name + ".part")
     digest = hashlib.sha256()
@@ -231,9 +232,8 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
             declared = {o: R.union(base.get(o, []), R.runs(sorted(seqs.get(o, ())))) for o in set(base) | set(seqs)}
             declared = {o: r for o, r in declared.items() if place_of(o) is not None}
             origins = {o: origins[o] for o in declared}
-            cover = load_ranges(conn, "cover")
-            have = {o: R.contiguous(r) for o, r in cover.items()}
-            have[me.replica] = own_max(conn, me.replica)
+            have = {o: R.contiguous(r) for o, r in held.items()}  # what this ledger covers, its own log included
+            have.setdefault(me.replica, 0)
             scope_grids = sorted(grids) if grids is not None else (
                 [me.code] if me.level == "grid" else scope_codes(ledger, "grid"))
             retired = {}
