@@ -59,9 +59,35 @@ def new_id() -> str:
 
 
 def parse_time(text: str) -> dt.datetime:
-    """An ISO time; a naive one is taken as UTC. Raises ValueError."""
+    """An ISO time as stored in the ledger or a bundle; a naive one is taken as UTC. Raises ValueError."""
     value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+# People read and type times in their own zone (a township office at 16:29 Beijing time types 16:29);
+# the ledger and bundles store UTC. These two are the only crossings.
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def parse_local_time(text: str) -> dt.datetime:
+    """A time a person typed: '2026-11-28 15:29', '2026-11-28T15:29:00', with or without a zone.
+    Without one it is the computer's local time. Returns an aware datetime. Raises ValueError."""
+    value = dt.datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    return value if value.tzinfo else value.astimezone()  # naive -> local zone of this computer
+
+
+def show_time(value: str | dt.datetime | None, *, seconds: bool = True) -> str:
+    """A stored time as a person reads it: local time with its UTC offset, '2026-11-28 16:29:03 +08:00'."""
+    if value is None or value == "":
+        return ""
+    when = parse_time(value) if isinstance(value, str) else value
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    local = when.astimezone()
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" {offset[:3]}:{offset[3:]}"
 
 
 def today() -> dt.date:
