@@ -13,7 +13,7 @@ from typing import Any, Callable
 from grid_cli import catalog
 from grid_cli.errors import UsageError
 from grid_cli.idcard import parse_id
-from grid_cli.parse import parse_bool, parse_date, parse_phone
+from grid_cli.parse import check_text, parse_bool, parse_date, parse_phone
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,8 @@ MEMBER_FIELDS = [
     Field("phone", "联系电话", "phone", parse_phone, ("手机号码", "电话")),
 ]
 
+FREE_TEXT = {"address"}  # fields that may hold a line break (an Excel cell's Alt+Enter) or a tab
+
 BY_NAME = {
     "household": {f.name: f for f in HOUSEHOLD_FIELDS},
     "member": {f.name: f for f in MEMBER_FIELDS},
@@ -137,8 +139,11 @@ def clean(entity: str, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, U
     for name, value in raw.items():
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
+        field = BY_NAME[entity][name]
         try:
-            values[name] = BY_NAME[entity][name].parse(value)
+            if isinstance(value, str):  # a control character is refused here, named, before any parser sees it
+                check_text(value, (field.zh, field.en), lines=name in FREE_TEXT)
+            values[name] = field.parse(value)
         except UsageError as error:
             errors[name] = error
     if entity == "member" and not errors:

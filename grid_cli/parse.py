@@ -129,3 +129,79 @@ def parse_phone(value) -> str:
     if not re.fullmatch(r"\+?\d{7,13}", text):
         raise UsageError(f"电话号码“{value}”格式不对", f"phone number '{value}' is not valid")
     return text
+
+
+# -- text that cannot be stored, printed or exported ---------------------------------------------------
+# C0 and C1 control characters and DEL (a \x01 pasted into a name breaks every .xlsx export, an ESC
+# rewrites the screen of whoever lists it) and lone surrogates (bytes that were not UTF-8: SQLite cannot
+# store them). Tab, newline and carriage return are allowed where a field holds free text (notes,
+# addresses), nowhere else.
+_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_BAD_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same in JSON text as json.dumps writes it (\u00XX and \b, \f escapes, or the raw character): a quick
+# test that lets the rare hit be confirmed on the decoded value.
+_BAD_IN_JSON = re.compile(r"\\u00[0189]|\\u007[fF]|\\[bf]|[\x7f-\x9f\ud800-\udfff]")
+
+
+def _shown(char: str) -> str:
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def bad_char(text: str, *, lines: bool = True) -> str | None:
+    """The first character of `text` that may not be stored, as it would be escaped (\\x01), or None."""
+    found = (_BAD if lines else _BAD_IN_LINE).search(text)
+    return _shown(found.group()) if found else None
+
+
+def _refuse(char: str, zh: str, en: str) -> UsageError:
+    if char.startswith("\\ud"):
+        return UsageError(f"{zh}含有无法识别的字符（不是 UTF-8 编码的文字）", f"{en} holds characters that are not UTF-8 text",
+                          hint_zh="请重新输入", hint_en="type it again")
+    return UsageError(f"{zh}含有控制字符 {char}（看不见的字符，多由复制粘贴带入）",
+                      f"{en} holds the control character {char} (invisible, usually pasted in)",
+                      hint_zh="删去后重新输入", hint_en="remove it and type the text again")
+
+
+def check_text(text: str, what: tuple[str, str], *, lines: bool = False) -> str:
+    """`text`, or a UsageError naming the field `what` (zh, en) when it holds a control character."""
+    char = bad_char(text, lines=lines)
+    if char is not None:
+        raise _refuse(char, *what)
+    return text
+
+
+def bad_text(value) -> tuple[str, str] | None:
+    """Where in a decoded JSON value (dict keys included) a string holds a character `bad_char` refuses, and
+    which: (a dotted path such as 'notes' or 'members.3.health', '' for the value itself; the character), or
+    None if there is none."""
+    if isinstance(value, str):
+        char = bad_char(value)
+        return ("", char) if char else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        char = bad_char(key) if isinstance(key, str) else None
+        if char:
+            return str(key), char
+        inner = bad_text(item)
+        if inner is not None:
+            return (f"{key}.{inner[0]}" if inner[0] else str(key)), inner[1]
+    return None
+
+
+def check_json(text: str, value, what: tuple[str, str] | None = None) -> None:
+    """Refuse `value`, whose JSON spelling (json.dumps, ensure_ascii=False) is `text`, when a string in it
+    holds a character `bad_char` refuses: a quick test on the text, the walk only when it hits. The error
+    names the path in `value`, or `what` (zh, en)."""
+    if not _BAD_IN_JSON.search(text):
+        return
+    found = bad_text(value)
+    if found is not None:
+        path, char = found
+        path = _BAD_IN_LINE.sub(lambda m: _shown(m.group()), path)  # a key may hold the character itself
+        zh, en = what or (f"字段 {path}", f"the field {path}")
+        raise _refuse(char, zh, en)

@@ -27,6 +27,14 @@ FLAG_FILL = "F8CBAD"
 CHART_ROWS = 16  # rows a chart takes on a summary sheet (7.5 cm at the default row height)
 
 
+def xml_text(value: Any) -> Any:
+    """A cell value an .xlsx can hold: control characters XML forbids (refused at the door, but a ledger may
+    hold some from before) become U+FFFD, rather than failing the whole export (IllegalCharacterError)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def text_width(value: Any) -> int:
     """Display width in Excel character units of the longest line: CJK characters count two.
     (UTF-8 spends 3 bytes on a CJK character and 1 on ASCII, so (bytes + chars) / 2 counts them in C.)"""
@@ -123,7 +131,7 @@ def _setup_page(ws, book: Book, sheet: Sheet) -> None:
     margins.top = margins.bottom = 0.75
     margins.header = margins.footer = 0.3
     if book.page_header:
-        ws.oddHeader.center.text = book.page_header.replace("&", "&&")
+        ws.oddHeader.center.text = xml_text(book.page_header).replace("&", "&&")
         ws.oddHeader.center.size = 10
         ws.oddHeader.center.font = f"{FONT},Regular"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
@@ -141,6 +149,8 @@ def _styled_rows(ws, make_cell, styled_cell) -> dict:
     building a styled Cell object per value (which openpyxl then rejects as a value, catches, and
     copies: twice the work per cell). The writer consumes each yielded cell before the next, exactly as
     with openpyxl's own loop. If a future openpyxl lacks the hook, build styled cells the slow way."""
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
     state: dict = {"styles": []}
     if not hasattr(ws, "_values_to_row"):
         original = ws.append
@@ -151,7 +161,7 @@ def _styled_rows(ws, make_cell, styled_cell) -> dict:
                 if value is None:
                     cells.append(None)
                     continue
-                cell = make_cell(ws, value)
+                cell = make_cell(ws, xml_text(value))
                 if cell.data_type == "f":  # text that starts with '=' stays text (a name is never a formula)
                     cell.data_type = "s"
                 cell._style = style
@@ -168,7 +178,10 @@ def _styled_rows(ws, make_cell, styled_cell) -> dict:
             col_idx += 1
             if value is None:
                 continue
-            cell.value = value
+            try:
+                cell.value = value
+            except IllegalCharacterError:  # openpyxl checks every text anyway: the clean-up costs nothing else
+                cell.value = xml_text(value)
             if cell.data_type == "f":  # text that starts with '=' stays text (a name is never a formula)
                 cell.data_type = "s"
             cell.column = col_idx

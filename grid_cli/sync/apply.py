@@ -18,6 +18,7 @@ import sqlite3
 from grid_cli.fastjson import loads
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import JSON_FIELDS, TABLES, apply_change, canonical
+from grid_cli.parse import bad_text
 from grid_cli.sync.format import BadFormat, damaged
 from grid_cli.sync.intake import unreadable_line
 
@@ -75,6 +76,25 @@ def stage(ledger: Ledger, start: int) -> None:
             raise unreadable_line() from None
         raise
     conn.execute("CREATE INDEX temp.stage_id ON stage(id)")
+    _refuse_bad_text(conn, start)
+
+
+# Text holding a control character (refused at every door: grid_cli.parse) is refused in a bundle too: a
+# GLOB finds the bodies with a backslash (JSON's escapes) or a raw DEL or C1 character, and only those rare
+# ones are decoded and walked.
+SUSPECT = "SELECT body FROM changes WHERE seq > ? AND body GLOB '*[\\' || char(127) || '-' || char(159) || ']*'"
+
+
+def _refuse_bad_text(conn, start: int) -> None:
+    for (body,) in conn.execute(SUSPECT, (start,)):
+        value = _decode(body)
+        found = bad_text(value.get("f") or value.get("data") or value)
+        if found is not None:
+            where, char = found
+            raise BadFormat(f"同步包中的字段 {where} 含有控制字符 {char}",
+                            f"the bundle's field {where} holds the control character {char}",
+                            hint_zh="不要合并；请发送方升级 grid 并核查该记录",
+                            hint_en="do not merge it; have the sender upgrade grid and check that record")
 
 
 PLAIN_TYPES = (str, int, float, bool, type(None))
