@@ -59,3 +59,110 @@ def require(ok: object) -> None:
     """`assert` for input checks: unlike `assert`, it still checks under `python -O`."""
     if not ok:
         raise Malformed()
+
+
+# -- what is really wrong with a disk or a file --------------------------------------------------------
+# An OSError or a SQLite error names the symptom ("unable to open database file", "No such file or
+# directory" in /proc); the user needs the cause (a write-protected stick, a full disk, a file held by
+# Excel) and what to do. A read-only or full disk must never be reported as a damaged file: "restore it
+# from a backup" would overwrite good data.
+
+def disk_error(error: OSError, path, *, ledger: bool = False, writing: bool = True) -> GridError:
+    """One line for an OSError met while writing `path` (or reading it, not `writing`; the ledger when
+    `ledger`). The state of the disk (full, read-only, failing) is exit 3; a path the user chose for a file
+    to write that cannot take one (no such folder, no permission, /proc) is a usage error, exit 2."""
+    import errno
+    from pathlib import Path
+
+    path = Path(path)
+    folder = path.parent
+    code = error.errno
+    cause = error.strerror or type(error).__name__
+    chosen = UsageError if writing and not ledger else DataError
+    where_zh, where_en = ("账本 " if ledger else "") + str(path), ("the ledger " if ledger else "") + str(path)
+    other_zh, other_en = ("复制到可写的文件夹后用 --ledger 指定", "copy it to a writable folder and point --ledger at it") if ledger \
+        else ("用 --out 写到别的文件夹", "write it elsewhere with --out")
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return DataError(f"磁盘已满，无法写入{where_zh}", f"the disk is full: cannot write {where_en}",
+                         hint_zh="腾出空间（或换一个磁盘）后重试；账本未作改动",
+                         hint_en="free some space (or use another disk) and retry; nothing was changed")
+    if code == errno.EROFS:
+        return DataError(f"{where_zh} 在只读的磁盘上（U盘开了写保护，或是光盘？）",
+                         f"{where_en} is on a read-only disk (a write-protected USB stick or a CD?)",
+                         hint_zh=f"关闭写保护，或{other_zh}；账本未作改动",
+                         hint_en=f"switch off the write protection, or {other_en}; nothing was changed")
+    if code == errno.EIO:
+        return DataError(f"读写{where_zh}时磁盘出错（U盘被拔出或已损坏？）",
+                         f"the disk failed while reading or writing {where_en} (a USB stick pulled out or failing?)",
+                         hint_zh="检查磁盘后重试；账本未作改动", hint_en="check the disk and retry; nothing was changed")
+    if code in (errno.EACCES, errno.EPERM) and writing and folder.is_dir() and not path.exists():
+        return chosen(f"没有权限在 {folder} 中建立文件", f"no permission to create files in {folder}",
+                      hint_zh=other_zh, hint_en=other_en)
+    if code in (errno.EACCES, errno.EPERM, errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
+        return chosen(f"没有权限{'写入' if writing else '读写'}{where_zh}，或它正被其他程序（Excel/WPS？）打开",
+                      f"no permission to {'write' if writing else 'read or write'} {where_en}, or another program "
+                      "(Excel/WPS?) holds it open",
+                      hint_zh=f"关闭该文件后重试，或{other_zh}", hint_en=f"close the file and retry, or {other_en}")
+    if code == errno.ENOENT and not writing:
+        return DataError(f"找不到 {path}", f"no such file or folder: {path}", hint_zh="检查路径", hint_en="check the path")
+    if code == errno.ENOENT and not folder.is_dir():
+        return chosen(f"文件夹 {folder} 不存在", f"there is no folder {folder}",
+                      hint_zh="先建好文件夹，或换一个路径", hint_en="create the folder first, or choose another path")
+    if code in (errno.ENOENT, errno.EINVAL):
+        return chosen(f"无法在 {folder} 中建立文件（{cause}）", f"files cannot be created in {folder} ({cause})",
+                      hint_zh=f"换一个普通文件夹：{other_zh}", hint_en=f"choose an ordinary folder: {other_en}")
+    if code == errno.ENAMETOOLONG:
+        return chosen(f"文件名过长：{path}", f"the file name is too long: {path}", hint_zh="换一个短一些的名字",
+                      hint_en="choose a shorter name")
+    if code == errno.EISDIR:
+        return chosen(f"{path} 是文件夹，请给出文件名", f"{path} is a folder; give a file name")
+    if code == errno.ENOTDIR:
+        return chosen(f"{path} 的上级路径中有一段不是文件夹", f"part of the path {path} is a file, not a folder",
+                      hint_zh="检查路径", hint_en="check the path")
+    return DataError(f"无法读写{where_zh}（{cause}）", f"cannot read or write {where_en} ({cause})",
+                     hint_zh="检查路径和磁盘后重试", hint_en="check the path and the disk, and retry")
+
+
+def probe_folder(folder) -> OSError | None:
+    """Write a little into `folder` and take it away: the error the disk gives (read-only, full, no
+    permission), or None if it takes it."""
+    import os
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder) as handle:
+            handle.write(b"\0" * 65536)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        return error
+    return None
+
+
+def ledger_error(error: Exception, path) -> GridError:
+    """One line for a SQLite error on the ledger at `path`: what is really wrong and what to do."""
+    import errno
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    name = getattr(error, "sqlite_errorname", "") or ""  # Python 3.11+; the message text before
+    text = str(error).lower()
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return DataError(f"账本 {path} 正被另一个 grid 命令或程序使用", f"the ledger {path} is in use by another grid command or program",
+                         hint_zh="等它结束后重试；账本未作改动", hint_en="wait for it to finish and retry; nothing was changed")
+    if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in text or "malformed" in text:
+        return DataError(f"账本文件已损坏或不是账本：{path}", f"the file is damaged or not a ledger: {path}",
+                         hint_zh="从备份或乡镇的同步包恢复", hint_en="restore it from a backup or from the township's bundle")
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return disk_error(OSError(errno.ENOSPC, "disk full"), path, ledger=True)
+    # read-only, cannot open, I/O error: ask the disk what it is
+    found = probe_folder(path.parent) if path.parent.is_dir() else FileNotFoundError(errno.ENOENT, "no folder")
+    if found is not None:
+        return disk_error(found, path, ledger=True)
+    if path.exists() and not os.access(path, os.W_OK):
+        return DataError(f"账本文件 {path} 是只读的", f"the ledger file {path} is read-only",
+                         hint_zh="去掉该文件的只读属性后重试", hint_en="make the file writable (remove its read-only attribute) and retry")
+    return DataError(f"账本 {path} 无法读写（{error}）", f"the ledger {path} cannot be read or written ({error})",
+                     hint_zh="检查磁盘；若一直如此，把账本复制到另一个磁盘再试",
+                     hint_en="check the disk; if it persists, copy the ledger to another disk and retry")

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grid_cli.exports.files import atomic_write, sibling
+from grid_cli.exports.files import atomic_write, atomic_write_all, sibling
 from grid_cli.exports.table import Book, Table, csv_cell, plain
 
 
@@ -44,10 +44,7 @@ def _write_csv(table: Table, tmp: Path) -> None:
 
 
 def write_csv(book: Book, path: Path) -> list[Path]:
-    """One CSV per table; returns the paths written, the main table first."""
-    path, written = Path(path), []
-    for i, table in enumerate(book.tables()):
-        target = path if i == 0 else sibling(path, table.key)
-        atomic_write(target, lambda tmp, table=table: _write_csv(table, tmp))
-        written.append(target)
-    return written
+    """One CSV per table, all or none; returns the paths written, the main table first."""
+    path = Path(path)
+    return atomic_write_all([(path if i == 0 else sibling(path, table.key), lambda tmp, table=table: _write_csv(table, tmp))
+                             for i, table in enumerate(book.tables())])

@@ -158,6 +158,7 @@ def migrate(conn: sqlite3.Connection) -> int:
             conn.execute("INSERT INTO migrations VALUES (?, ?, datetime('now'))", (number, name))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite has already rolled back after a full disk or an I/O error
+                conn.execute("ROLLBACK")
             raise
     return max(done | {n for n, _, _ in MIGRATIONS})

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from grid_cli.clock import HLC, new_id
-from grid_cli.errors import DataError, UsageError
+from grid_cli.errors import DataError, UsageError, ledger_error
 from grid_cli.ledger.schema import LATEST, migrate
+from grid_cli.parse import check_json
 
 TABLES = {"household": "households", "member": "members"}
 JSON_FIELDS = {"flags"}
@@ -130,13 +131,8 @@ class Ledger:
         try:
             conn = _connect(path)
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        except sqlite3.DatabaseError:
-            raise DataError(
-                f"账本文件已损坏或不是账本：{path}",
-                f"the file is damaged or not a ledger: {path}",
-                hint_zh="从备份或乡镇的同步包恢复",
-                hint_en="restore it from a backup or from the township's bundle",
-            ) from None
+        except sqlite3.DatabaseError as error:  # damaged, or only a read-only or full disk: say which
+            raise ledger_error(error, path) from None
         if "meta" not in names or "migrations" not in names:
             conn.close()
             raise DataError(f"这不是 grid 账本：{path}", f"not a grid ledger: {path}")
@@ -195,7 +191,8 @@ class Ledger:
             writer.finish()
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite has already rolled back after a full disk or an I/O error
+                self.conn.execute("ROLLBACK")
             raise
 
 
@@ -224,7 +221,9 @@ class Writer:
 
     def set_meta(self, key: str, value: Any) -> None:
         """Replica-local settings (not synced): who this ledger is, its clock."""
-        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, canonical(value)))
+        text = canonical(value)
+        check_json(text, value, (key, key))  # a control character is refused at the door (grid_cli.parse)
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, text))
         if key == "replica_id":
             self.origin = value
             self.seq, self.head = head(self.conn, value)
@@ -323,6 +322,7 @@ def record_change(conn: sqlite3.Connection, change: dict) -> str:
             body["h"] = row[0]
     row = (change["origin"], change["seq"], change["hlc"], change["entity"], change["id"],
            canonical(change["body"]), change.get("prev"))
+    check_json(row[5], body.get("f") or body.get("data") or body)  # a control character is refused at the door
     change["row"] = conn.execute(
         "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev) VALUES (?, ?, ?, ?, ?, ?, ?)",
         row).lastrowid  # an event is found through this row (event_index.change_seq)

@@ -28,6 +28,7 @@ from typing import Callable
 
 from grid_cli.clock import HLC, new_id
 from grid_cli.errors import Refused, UsageError
+from grid_cli.exports.files import check_target
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import LINE_COLUMNS
 from grid_cli.sync import ranges as R
@@ -111,6 +112,7 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
         name = f"grid-{_safe(me.code)}-to-{_safe(recipient['code'])}-{stamp:%Y%m%d-%H%M%S}-{new_id()[-6:]}.zip"
         out = out / name
     out.parent.mkdir(parents=True, exist_ok=True)
+    out = check_target(out)  # a regular file in a folder that takes one, or one line saying why not
 
     conn.execute("BEGIN")  # one consistent snapshot
     try:
