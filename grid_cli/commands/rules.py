@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from grid_cli.commands.common import YearOption, console, open_ledger, print_json, say, year_or_current
+from grid_cli.commands.common import JsonOutOption, YearOption, console, open_ledger, print_json, say, year_or_current
 from grid_cli.errors import DataError, UsageError
+from grid_cli.fastjson import document
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -18,8 +19,10 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 def show(
     year: YearOption = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: JsonOutOption = None,
 ) -> None:
     """The threshold and every rule's parameters for the year."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.rules.config import rule_settings
     from grid_cli.rules.registry import RULES
 
@@ -28,7 +31,7 @@ def show(
     config = ledger.config(year)
     settings = rule_settings(config)
     if as_json:
-        print_json({"year": year, "threshold": config.get("threshold"), "rules": settings})
+        print_json({"year": year, "threshold": config.get("threshold"), "rules": settings}, out)
         return
     from rich.table import Table
 
@@ -45,8 +48,8 @@ def show(
 
 def _value(text: str):
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return document(text)
+    except ValueError:
         return text
 
 
@@ -94,8 +97,9 @@ def set_(
 
 
 @app.command("check")
-def check(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def check(as_json: Annotated[bool, typer.Option("--json")] = False, out: JsonOutOption = None) -> None:
     """Validate the year's configuration and run every rule once; exit 1 if a rule is broken."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.findings import assess
 
     ledger = open_ledger()
@@ -104,7 +108,7 @@ def check(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     summary = {"year": result.year, "threshold": result.threshold, "households": len(result.contexts),
                "findings": len(result.findings), "rule_errors": [f.as_dict() for f in broken]}
     if as_json:
-        print_json(summary)
+        print_json(summary, out)
     else:
         say("{y}年配置有效：{h} 户，{n} 条提示，{e} 个规则错误", "{y} config valid: {h} households, {n} findings, {e} rule errors",
             y=result.year, h=len(result.contexts), n=len(result.findings), e=len(broken))

@@ -14,6 +14,7 @@ import typer
 
 from grid_cli.commands.common import ask, console, open_ledger, say
 from grid_cli.errors import UsageError
+from grid_cli.fastjson import document
 from grid_cli.i18n import tr
 
 
@@ -237,7 +238,7 @@ def visit_command(
             "needs": needs, "notes": notes}
     if from_file:
         try:
-            raw = json.loads(Path(from_file).read_text(encoding="utf-8-sig"))
+            raw = document(Path(from_file).read_text(encoding="utf-8-sig"))
         except FileNotFoundError:
             raise UsageError(f"找不到文件：{from_file}", f"no such file: {from_file}") from None
         except (json.JSONDecodeError, UnicodeDecodeError) as error:

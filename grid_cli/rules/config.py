@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from grid_cli.errors import DataError
+from grid_cli.fastjson import document
 from grid_cli.parse import FIRST_YEAR, LAST_YEAR
 
 
@@ -31,7 +32,7 @@ class CountyRules(BaseModel):
 def read_county_rules(path: Path) -> CountyRules:
     path = Path(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+        raw = document(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise DataError(f"找不到规则文件：{path}", f"no rule file at {path}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grid_cli.errors import DataError, UsageError, require
+from grid_cli.fastjson import document
 
 KEY_FORMAT = "grid-keys"
 SIGN_DOMAIN = b"grid-bundle-v2\n"   # every signature is over a domain tag + the signed bytes
@@ -163,7 +164,7 @@ def _read_keys(ledger) -> Keys:
         raise DataError(f"密钥文件 {path} 可被他人读取", f"the key file {path} is readable by others",
                         hint_zh=f"运行 chmod 600 {path}", hint_en=f"run `chmod 600 {path}`")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = document(path.read_text(encoding="utf-8"))
         keys = Keys(doc["replica"], bytes.fromhex(doc["sign_seed"]), bytes.fromhex(doc["box_secret"]),
                     bytes.fromhex(doc["pseudonym_secret"]), path)
         require(doc.get("format") == KEY_FORMAT and len(keys.sign_seed) == 32 and len(keys.box_secret) == 32)

@@ -18,12 +18,12 @@ to the new replica.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 from grid_cli.clock import parse_time
 from grid_cli.errors import DataError, Refused, UsageError, require
+from grid_cli.fastjson import document
 from grid_cli.ledger import Ledger, canonical
 from grid_cli.security.keys import FILE_DOMAIN, create_keys, fingerprint, has_keys, load_keys, verify
 from grid_cli.sync.format import CHILD_LEVEL, PARENT_LEVEL
@@ -69,7 +69,7 @@ def _check_signed(doc: dict[str, Any], sign_pk: str, what: tuple[str, str]) -> N
 def read_json(path: Path, fmt: str, what: tuple[str, str]) -> dict[str, Any]:
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = document(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError(f"找不到文件：{path}", f"no file at {path}") from None
     except (ValueError, UnicodeDecodeError):

@@ -39,6 +39,7 @@ from typing import Any
 
 from grid_cli.clock import parse_time
 from grid_cli.errors import Refused, require
+from grid_cli.fastjson import document
 from grid_cli.ledger.store import change_line  # noqa: F401  (one canonical line, with its hash-chain link)
 
 FORMAT = "grid-bundle"
@@ -196,7 +197,7 @@ def open_bundle(path: Path) -> Bundle:
             raise _bad("清单过大", "the manifest is too large")
         try:
             raw = zf.read(MANIFEST)
-            manifest = json.loads(raw.decode("utf-8"))
+            manifest = document(raw.decode("utf-8"))
         except ZIP_ERRORS:
             raise damaged("清单无法读取", "the manifest cannot be read") from None
         except (UnicodeDecodeError, json.JSONDecodeError):
