@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,7 +17,7 @@ from grid_cli.commands import common, demo, household, imports, init, ledger, me
 from grid_cli.commands import enroll, keys, trust, verify
 from grid_cli.commands import export as export_commands
 from grid_cli.commands import sync as sync_commands
-from grid_cli.errors import DATA, INTERNAL, GridError
+from grid_cli.errors import DATA, INTERNAL, REFUSED, USAGE, GridError
 from grid_cli.i18n import lang, set_lang, tr
 
 
@@ -23,38 +25,157 @@ class GridGroup(TyperGroup):
     """Runs a command and turns any error into one plain line and a documented exit code.
     With GRID_DEBUG=1 the traceback is shown instead."""
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, windows_expand_args=True,
+             **extra):
+        """Click's own main, except that what it would print as a usage error (its usage line, a hint and the
+        error: three lines) is one line here, and arguments that are not text are refused before parsing."""
+        from typer import _click
+
+        if args is None:
+            args = sys.argv[1:]
+            if os.name == "nt" and windows_expand_args:  # what click does for a Windows shell, which expands nothing
+                args = _click.utils._expand_args(args)
+        args = list(args)
+        if "--lang" in args[:-1] and args[args.index("--lang") + 1] in ("zh", "en"):
+            set_lang(args[args.index("--lang") + 1])  # errors met before the root callback runs speak it too
+        try:
+            _check_args(args)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except GridError as error:
+            if _debug():
+                raise
+            _say(error.message(lang()))
+            code = error.exit_code
+        except _click.exceptions.NoArgsIsHelpError as error:  # `grid sync`: the group's help, as click shows it
+            error.show()
+            code = error.exit_code
+        except _click.exceptions.ClickException as error:
+            _say(_usage_line(error, self._command_path(args)))
+            code = error.exit_code
+        except _click.exceptions.Abort:  # end of input at a prompt
+            _say(tr("输入中断，未作任何改动", "input ended; nothing was changed"))
+            code = REFUSED
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _command_path(self, args: list[str]) -> str:
+        """`grid sync merge` for the arguments given (for a usage error that does not name its command)."""
+        path, command = ["grid"], self
+        for arg in args:
+            sub = getattr(command, "commands", {}).get(arg)
+            if sub is not None:
+                path.append(arg)
+                command = sub
+        return " ".join(path)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except GridError as error:
             if _debug():
                 raise
-            common.err.print(f"[red]{tr('错误', 'error')}:[/] ", end="", markup=True)
-            common.err.print(error.message(lang()), markup=False, soft_wrap=True)
+            _say(error.message(lang()))
             raise typer.Exit(error.exit_code) from None
         except sqlite3.DatabaseError as error:
             if _debug():
                 raise
-            common.err.print(tr("错误: 账本文件无法读写（{e}）— 检查文件是否损坏或被占用",
-                                "error: the ledger file cannot be read or written ({e}); check it is not damaged or in use",
-                                e=error), markup=False, soft_wrap=True)
+            from grid_cli.errors import ledger_error
+
+            try:
+                path = common.ledger_path()[0]
+            except GridError:
+                path = Path("?")
+            _say(ledger_error(error, path).message(lang()))
             raise typer.Exit(DATA) from None
-        except OSError as error:  # a folder where a file was expected, a file in use, no permission...
+        except OSError as error:  # a folder where a file was expected, a file in use, no permission, a full disk...
             if _debug():
                 raise
-            where = f"：{error.filename}" if getattr(error, "filename", None) else ""
-            common.err.print(tr("错误: 无法读写文件{w}（{e}）— 检查路径是否正确、是否为文件夹、是否被其他程序占用",
-                                "error: cannot read or write the file{w} ({e}); check the path, that it is not a folder "
-                                "and that no other program holds it", w=where, e=error.strerror or type(error).__name__),
-                             markup=False, soft_wrap=True)
+            from grid_cli.errors import disk_error
+
+            _say(disk_error(error, error.filename or "?", writing=False).message(lang()))
             raise typer.Exit(DATA) from None
+        except UnicodeEncodeError as error:  # text that was not UTF-8 (surrogate escapes) met SQLite or a file
+            if _debug() or "surrogate" not in str(error):
+                raise
+            _say(tr("输入中有不是 UTF-8 编码的文字 — 把终端和文件都设为 UTF-8 后重试",
+                    "the input holds text that is not UTF-8; set the terminal and the files to UTF-8 and retry"))
+            raise typer.Exit(USAGE) from None
         except Exception as error:
             if _debug() or type(error).__module__.startswith("typer") or isinstance(error, (KeyboardInterrupt,)):
                 raise
-            common.err.print(tr("内部错误（{kind}）— 这是程序缺陷；设置 GRID_DEBUG=1 重新运行可看到详情",
-                                "internal error ({kind}): a bug; rerun with GRID_DEBUG=1 for details",
-                                kind=type(error).__name__), markup=False, soft_wrap=True)
+            _say(tr("内部错误（{kind}）— 这是程序缺陷；设置 GRID_DEBUG=1 重新运行可看到详情",
+                    "internal error ({kind}): a bug; rerun with GRID_DEBUG=1 for details", kind=type(error).__name__))
             raise typer.Exit(INTERNAL) from None
+
+
+def _say(message: str) -> None:
+    """One line on stderr: "error: ..." (a long line is not wrapped, so it stays one line)."""
+    common.err.print(f"[red]{tr('错误', 'error')}:[/] ", end="", markup=True)
+    common.err.print(message, markup=False, soft_wrap=True)
+
+
+def _usage_line(error, command_path: str) -> str:
+    """Click's usage error as one line with what to do (see `grid visit --help`)."""
+    from typer import _click
+
+    ex = _click.exceptions
+    text = error.format_message()
+    param = getattr(error, "param", None)
+    if param is not None:
+        try:
+            hint = param.get_error_hint()
+        except TypeError:  # click's own signature
+            hint = param.get_error_hint(error.ctx)
+    if isinstance(error, ex.MissingParameter) and param is not None:
+        text = tr("缺少 {h}", "missing {h}", h=hint)
+    elif lang() == "zh":
+        if isinstance(error, ex.NoSuchOption):
+            text = f"没有选项 {error.option_name}" + (f"（是否想用 {'、'.join(error.possibilities)}？）" if error.possibilities else "")
+        elif isinstance(error, ex.BadParameter) and param is not None:
+            text = f"{hint} 的值不对：{error.message}"
+        elif isinstance(error, ex.BadOptionUsage) and "requires an argument" in error.message:
+            text = f"选项 {error.option_name} 后面需要给出值"
+        elif text.startswith("No such command"):
+            text = "没有这个命令：" + text.split("'")[1] if "'" in text else text
+        elif text.startswith("Got unexpected extra argument"):
+            text = "多余的参数：" + text.rpartition("(")[2].rstrip(")")
+    if not isinstance(error, ex.UsageError):
+        return text
+    ctx = getattr(error, "ctx", None)
+    return tr("{t} — 见 {c} --help", "{t} — see `{c} --help`", t=text, c=ctx.command_path if ctx else command_path)
+
+
+def _check_args(args: list[str]) -> None:
+    """Arguments that are not text are refused before anything runs: bytes that were not UTF-8 (a GBK
+    console: on POSIX they arrive as surrogate escapes) and control characters (tab and newline are text)."""
+    from grid_cli.errors import UsageError
+    from grid_cli.parse import bad_char
+
+    named = []
+    for i, arg in enumerate(args):
+        option = arg.split("=", 1)[0] if arg.startswith("--") else args[i - 1] if i and args[i - 1].startswith("-") else ""
+        named.append((tr("第 {n} 个参数", "argument {n}", n=i + 1) + (tr("（{o}）", " ({o})", o=option) if option else ""), arg))
+    named += [(tr("环境变量 {v}", "${v}", v=var), os.environ[var]) for var in ("GRID_LEDGER", "GRID_LANG") if var in os.environ]
+    for name, arg in named:
+        char = bad_char(arg)
+        if char is None:
+            continue
+        if char.startswith("\\ud"):
+            def gbk(run):  # the bytes POSIX could not read as UTF-8, read as the GBK they most likely are
+                try:
+                    return run.group().encode("utf-8", "surrogateescape").decode("gb18030", "replace")
+                except UnicodeError:
+                    return "?"
+
+            guess = tr("（按 GBK 读是“{g}”）", " (read as GBK: '{g}')", g=re.sub("[\ud800-\udfff]+", gbk, arg))
+            raise UsageError(f"{name}不是 UTF-8 编码的文字{guess}", f"{name} is not UTF-8 text{guess}",
+                             hint_zh="把终端设为 UTF-8（Windows：chcp 65001）后重新输入",
+                             hint_en="set the terminal to UTF-8 (on Windows: chcp 65001) and type it again")
+        raise UsageError(f"{name}含有控制字符 {char}（看不见的字符，多由复制粘贴带入）",
+                         f"{name} holds the control character {char} (invisible, usually pasted in)",
+                         hint_zh="删去后重新输入", hint_en="remove it and type it again")
 
 
 def _debug() -> bool:
@@ -112,12 +233,37 @@ app.add_typer(report.app, name="report", help="报表 — the quarterly analysis
 app.command("demo", help="演示 — build a ledger from the bundled sample grid and show it.")(demo.demo_command)
 
 
-def main() -> None:
-    import sys
+# What a console that cannot show a character (a GBK or an old English Windows console) shows instead,
+# best first: a bullet stays a bullet where it can, never a bare '?'.
+FALLBACKS = {"•": ("·", "*"), "●": ("*",), "−": ("-",), "–": ("-",), "—": ("-",), "✓": ("√", "v"), "√": ("v",),
+             "⇔": ("<->",), "→": ("->",), "≤": ("<=",), "≥": (">=",), "×": ("x",), "…": ("...",), "·": (".",),
+             "“": ('"',), "”": ('"',), "█": ("#",)}
 
+
+def _fallback(error: UnicodeError):
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start:error.end]:
+        for candidate in FALLBACKS.get(char, ()):
+            try:
+                candidate.encode(error.encoding)
+            except UnicodeError:
+                continue
+            out.append(candidate)
+            break
+        else:
+            out.append("?")
+    return "".join(out), error.end
+
+
+def main() -> None:
+    import codecs
+
+    codecs.register_error("grid.fallback", _fallback)
     for stream in (sys.stdout, sys.stderr):  # an old Windows console must not crash on a character
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
+            stream.reconfigure(errors="grid.fallback")
     app(prog_name="grid")
 
 
