@@ -39,9 +39,29 @@ def open_ledger():
     return Ledger.open(path)
 
 
-def print_json(value: Any) -> None:
+JsonOutOption = Annotated[Optional[Path], typer.Option(
+    "--out", help="write the --json output to this file (UTF-8; implies --json)", show_default=False)]
+
+
+def print_json(value: Any, out: Path | None = None) -> None:
+    """The --json output: to the `out` file when given (`--out`), else to stdout. JSON is UTF-8 whatever the
+    console: `grid risk --json > r.json` in a GBK console must not write GBK. Only a console itself is
+    written in its own encoding (a person reads it there)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
+    if out is not None:
+        from grid_cli.exports.files import atomic_write
+
+        written = atomic_write(out, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
+        say("已写出 → {f}", "Written -> {f}", f=written)
+        return
     # plain stdout: rich would wrap long lines and colour the JSON
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None or sys.stdout.isatty() or (sys.stdout.encoding or "").lower().replace("-", "") == "utf8":
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    binary.write(text.encode("utf-8"))
+    binary.flush()
 
 
 def interactive() -> bool:

@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import (ask, console, field_label, interactive, need, note_unmasked, open_ledger, parse_pairs,
-                                     print_json, say)
+from grid_cli.commands.common import (JsonOutOption, ask, console, field_label, interactive, need, note_unmasked,
+                                     open_ledger, parse_pairs, print_json, say)
 from grid_cli.commands.render import household_table, masked, show_household
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
@@ -90,9 +90,11 @@ def edit(
 def show(
     household: Annotated[str, typer.Argument(help="户编号 or record id")],
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
     unmasked: UnmaskedOption = False,
 ) -> None:
     """Show a household, its members, its current findings and its timeline (visits, steps)."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli import households
     from grid_cli.findings import assess
     from grid_cli.i18n import lang
@@ -114,7 +116,7 @@ def show(
                                    "identified": standing.identified, "eliminated_month": standing.eliminated_month,
                                    "helpers": [h.get("name") for h in standing.helpers],
                                    "measures": [{"id": m.id, "kind": m.kind, "due": m.due} for m in standing.measures]},
-                    "timeline": [{"date": e.date, "kind": e.kind, "id": e.id, "text": e.text(lang())} for e in history]})
+                    "timeline": [{"date": e.date, "kind": e.kind, "id": e.id, "text": e.text(lang())} for e in history]}, out)
         return
     from grid_cli.commands.risk import show_findings
 
@@ -134,13 +136,15 @@ def list_(
     village: Annotated[Optional[str], typer.Option("--village", help="only this 自然村")] = None,
     all_: Annotated[bool, typer.Option("--all", help="include moved-out, deregistered and merged households")] = False,
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
 ) -> None:
     """List the grid's households."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli import households
 
     rows = households.list_households(open_ledger(), village=village, include_inactive=all_)
     if as_json:
-        print_json([masked(r) for r in rows])
+        print_json([masked(r) for r in rows], out)
         return
     console.print(household_table(rows, tr("共 {n} 户", "{n} households", n=len(rows))))
 
@@ -149,13 +153,15 @@ def list_(
 def search(
     text: Annotated[str, typer.Argument(help="姓名、户编号或证件号码尾号 name, household number or ID tail")],
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
 ) -> None:
     """Find households by a member's name, the 户编号 or the last digits of an ID number."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli import households
 
     rows = households.search(open_ledger(), text)
     if as_json:
-        print_json([masked(r) for r in rows])
+        print_json([masked(r) for r in rows], out)
         return
     if not rows:
         say("没有找到“{t}”", "Nothing found for '{t}'", t=text)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, err, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, console, err, open_ledger, print_json, say
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -34,8 +34,10 @@ def households(
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="import the good households, write the bad rows to a file")] = False,
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="where to write rejected rows (default: FILE.rejects.csv)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
+    out: JsonOutOption = None,
 ) -> None:
     """Import households and members; nothing is written if any row is bad (unless --skip-invalid)."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.importer.households import ImportRefused, import_households
 
     ledger = open_ledger()
@@ -48,7 +50,7 @@ def households(
         summary = {k: v for k, v in vars(report).items() if k != "problems"}
         summary["problems"] = [{"sheet": p.sheet, "row": p.row, "column": p.column, "reason": p.reason(lang())}
                                for p in report.problems]
-        print_json(summary)
+        print_json(summary, out)
         return
     if report.problems:
         show_problems(report.problems)

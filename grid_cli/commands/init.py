@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, interactive, ledger_path, need, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, console, interactive, ledger_path, need, open_ledger, print_json, say
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
@@ -139,7 +139,9 @@ def _init_hub(path: Path, level: str, *, township: str | None, county: str | Non
 
 def info_command(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out: JsonOutOption = None,
 ) -> None:
+    as_json = as_json or out is not None  # --out FILE implies --json
     ledger = open_ledger()
     meta = ledger.all_meta()
     year = meta.get("year")
@@ -154,7 +156,7 @@ def info_command(
         **counts,
     }
     if as_json:
-        print_json(info)
+        print_json(info, out)
         return
     from rich.table import Table
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import level_name, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, level_name, open_ledger, print_json, say
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
@@ -26,14 +26,15 @@ def write_public(doc: dict, out: Optional[Path], default: str) -> Path:
 
 
 @app.command("init")
-def init(as_json: JsonOption = False) -> None:
+def init(as_json: JsonOption = False, out: JsonOutOption = None) -> None:
     """生成密钥 — make keys for a ledger that has none (from then on it sends and takes only sealed bundles)."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.security.keys import create_keys
 
     ledger = open_ledger()
     keys = create_keys(ledger)
     if as_json:
-        print_json({"fingerprint": keys.fingerprint, "file": str(keys.path)})
+        print_json({"fingerprint": keys.fingerprint, "file": str(keys.path)}, out)
         return
     say("已生成密钥，指纹 {fp}；私钥文件 {path}（只限本人读取，切勿外传）",
         "Keys made, fingerprint {fp}; private key file {path} (owner-only; never send it anywhere)",
@@ -44,8 +45,10 @@ def init(as_json: JsonOption = False) -> None:
 def show(
     public: Annotated[Optional[Path], typer.Option("--public", help="也写出公钥文件 also write the public-key file here")] = None,
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
 ) -> None:
     """查看密钥指纹 — this ledger's key fingerprints (compare them in person before trusting)."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.security.envelope import box_fingerprint, sign_fingerprint
     from grid_cli.security.keys import load_keys
     from grid_cli.security.trust import public_key_file
@@ -58,7 +61,7 @@ def show(
             "signing": sign_fingerprint(keys.sign_pk), "encryption": box_fingerprint(keys.box_pk), "file": str(keys.path)}
     written = write_public(public_key_file(ledger), public, f"{me.code}-public.json") if public else None
     if as_json:
-        print_json({**info, "public_file": str(written) if written else None})
+        print_json({**info, "public_file": str(written) if written else None}, out)
         return
     say("{level} {code}（副本 {r}）", "{level} {code} (replica {r})", level=level_name(me.level), code=me.code, r=me.replica[-8:])
     say("  指纹：{fp}", "  fingerprint: {fp}", fp=keys.fingerprint)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from grid_cli.commands.common import YearOption, console, open_ledger, print_json, say, year_or_current
+from grid_cli.commands.common import JsonOutOption, YearOption, console, open_ledger, print_json, say, year_or_current
 from grid_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -177,15 +177,17 @@ def set_(
 def show(
     year: YearOption = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: JsonOutOption = None,
 ) -> None:
     """The report figures for the year and where each comes from (config or default)."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.exports.quarter import SETTINGS, settings
 
     ledger = open_ledger()
     year = year_or_current(ledger, year)
     found = settings(ledger, year)
     if as_json:
-        print_json({"year": year, **found})
+        print_json({"year": year, **found}, out)
         return
     for key, item in found.items():
         zh, en = SETTINGS[key][1:]

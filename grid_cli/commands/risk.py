@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, console, open_ledger, print_json, say
 from grid_cli.i18n import lang, tr
 
 STYLE = {"red": "bold red", "yellow": "yellow", "green": "green"}
@@ -69,8 +69,10 @@ def risk_command(
     rule: Annotated[Optional[str], typer.Option("--rule", help="only this rule id (see `grid rules show`)")] = None,
     village: Annotated[Optional[str], typer.Option("--village", help="only this 自然村")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out: JsonOutOption = None,
 ) -> None:
     """List flagged households with the reasons, worst first. Exit 1 when anything is flagged."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.findings import assess
     from grid_cli.rules.registry import RULES
 
@@ -86,7 +88,7 @@ def risk_command(
     if as_json:
         print_json({"year": result.year, "threshold": result.threshold, "as_of": result.on.isoformat(),
                     "households": [{"hh_no": c.hh_no, "household_id": c.household_id, "village": c.village, "grade": g,
-                                    "findings": [f.as_dict() for f in fs]} for c, g, fs in rows]})
+                                    "findings": [f.as_dict() for f in fs]} for c, g, fs in rows]}, out)
     else:
         console.print(risk_table(ledger, result, rows))
     if rows:
@@ -96,8 +98,10 @@ def risk_command(
 def due_command(
     within: Annotated[int, typer.Option("--within", help="also list visits due in the next N days")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out: JsonOutOption = None,
 ) -> None:
     """Who is due for a visit: 八必访 groups first, then the longest unvisited."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     import datetime as dt
 
     from grid_cli.findings import assess
@@ -112,7 +116,7 @@ def due_command(
     due = [f for f in findings if f.rule == "visit_overdue"]
     due.sort(key=lambda f: (f.severity != "high", -(f.facts.get("days") or 10**6), f.hh_no))
     if as_json:
-        print_json([f.as_dict() for f in due])
+        print_json([f.as_dict() for f in due], out)
         return
     from rich.table import Table
 

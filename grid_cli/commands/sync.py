@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, err, field_label, level_name, note_unmasked, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, console, err, field_label, level_name, note_unmasked, open_ledger, print_json, say
 from grid_cli.errors import REFUSED, UsageError
 from grid_cli.i18n import lang, tr
 
@@ -42,8 +42,10 @@ def merge(
     bundles: Annotated[list[Path], typer.Argument(help="同步包文件 bundle files, any order")],
     max_skew: Annotated[float, typer.Option("--max-skew-hours", help="时钟超前多少小时即隔离 quarantine clocks this far ahead")] = 24.0,
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
 ) -> None:
     """合并同步包 — merge bundles (any number, any order); each is taken whole or refused whole."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from grid_cli.sync import merge_bundles
@@ -76,7 +78,7 @@ def merge(
         err.print(tr("已合并，但未能重算风险：", "merged, but findings were not recomputed: ") + warning.message(lang()),
                   markup=False, soft_wrap=True)
     if as_json:
-        print_json({"merged": [r.as_dict() for r in results], "refused": refused})
+        print_json({"merged": [r.as_dict() for r in results], "refused": refused}, out)
     else:
         for r in results:
             _line("{name}: 来自{level} {code}，{n} 条变更，新增 {a}，已有 {s}，隔离 {q}，新冲突 {c}",
@@ -94,9 +96,11 @@ def merge(
 def inspect(
     bundle: Annotated[Path, typer.Argument(help="同步包文件 bundle file")],
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
 ) -> None:
     """查看同步包 — what a bundle is (sender, recipient, scope, ranges, signer) without applying it; with the
     recipient's ledger (--ledger), what merging it would change."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.errors import DataError
     from grid_cli.sync.inspect import inspect_bundle
 
@@ -106,7 +110,7 @@ def inspect(
         ledger = None
     info = inspect_bundle(bundle, ledger)
     if as_json:
-        print_json(info)
+        print_json(info, out)
         return
     s, r = info["sender"], info["recipient"]
     _line("同步包 {id}（格式 {v}，{sealed}），{created} 生成", "Bundle {id} (format {v}, {sealed}), created {created}",
@@ -135,15 +139,16 @@ def inspect(
 
 
 @app.command("status")
-def status(as_json: JsonOption = False) -> None:
+def status(as_json: JsonOption = False, out: JsonOutOption = None) -> None:
     """同步状况 — per origin: what was received, the gaps, the last merge."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from rich.table import Table
 
     from grid_cli.sync import sync_status
 
     info = sync_status(open_ledger())
     if as_json:
-        print_json(info)
+        print_json(info, out)
         return
     say("本账本：{level} {code}（副本 {r}）；下辖：{area}", "This ledger: {level} {code} (replica {r}); area: {area}",
         level=level_name(info["level"]), code=info["code"], r=info["replica"][-8:], area=", ".join(info["area"]))
@@ -170,8 +175,10 @@ def conflicts(
     include_closed: Annotated[bool, typer.Option("--all", help="也列出已处理的 include settled ones")] = False,
     unmasked: Annotated[bool, typer.Option("--unmasked", help="show full ID numbers and phones (recorded)")] = False,
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
 ) -> None:
     """冲突 — values that lost a concurrent edit; `--pick ID kept|lost` settles one (a new, syncable change)."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.sync import list_conflicts, pick
 
     ledger = open_ledger()
@@ -180,7 +187,7 @@ def conflicts(
             raise UsageError("请在 --pick 后给出 kept 或 lost", "give kept or lost after --pick ID")
         done = pick(ledger, pick_id, choice)
         if as_json:
-            print_json(done)
+            print_json(done, out)
         else:
             say("冲突 {id} 已处理：{field} = {value}", "Conflict {id} settled: {field} = {value}",
                 id=pick_id, field=field_label(done.get("entity", ""), done["field"]),
@@ -195,7 +202,7 @@ def conflicts(
         rows = [{**r, "kept_value": _masked(r["field"], r["kept_value"]), "lost_value": _masked(r["field"], r["lost_value"])}
                 for r in rows]
     if as_json:
-        print_json(rows)
+        print_json(rows, out)
         return
     if not rows:
         say("没有待处理的冲突", "No open conflicts")
@@ -230,8 +237,10 @@ def _masked(field: str, value):
 def scope(
     add: Annotated[Optional[list[str]], typer.Option("--add", help="加入下辖网格/乡镇 add a grid / township (repeatable)")] = None,
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
 ) -> None:
     """下辖范围 — show (or extend) a hub's area: a township's grids, a county's townships."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.sync.place import add_scope
     from grid_cli.sync.place import area as area_of
 
@@ -239,6 +248,6 @@ def scope(
     added = add_scope(ledger, add) if add else []
     area = area_of(ledger)
     if as_json:
-        print_json({"area": area, "added": added})
+        print_json({"area": area, "added": added}, out)
         return
     say("下辖：{area}", "Area: {area}", area=", ".join(area))

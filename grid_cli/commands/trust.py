@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import level_name, console, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, level_name, console, open_ledger, print_json, say
 from grid_cli.commands.keys import write_public
 from grid_cli.i18n import tr
 
@@ -41,15 +41,17 @@ def add(
     file: Annotated[Path, typer.Argument(help="对方的公钥文件 their public-key file (CODE-public.json)")],
     replace: Annotated[bool, typer.Option("--replace", help="换了电脑：作废旧密钥、保留旧记录 a replaced laptop: revoke the old key, keep its history")] = False,
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
 ) -> None:
     """信任对方的公钥 — trust a grid's (or township's) public-key file; compare its fingerprint first."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.security.trust import PUBLIC_FORMAT, read_json, trust_add
 
     ledger = open_ledger()
     done = trust_add(ledger, read_json(file, PUBLIC_FORMAT, ("公钥文件", "public-key file")), replace=replace)
     key = done["key"]
     if as_json:
-        print_json(done)
+        print_json(done, out)
         return
     if done["status"] == "already":
         say("{level} {code} 已登记（指纹 {fp}），无变化", "{level} {code} is already trusted (fingerprint {fp}); nothing changed",
@@ -63,15 +65,16 @@ def add(
 
 
 @app.command("list")
-def list_keys(as_json: JsonOption = False) -> None:
+def list_keys(as_json: JsonOption = False, out: JsonOutOption = None) -> None:
     """已信任的密钥 — the trusted keys, with revocations."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from rich.table import Table
 
     from grid_cli.security.trust import trusted
 
     rows = trusted(open_ledger())
     if as_json:
-        print_json(rows)
+        print_json(rows, out)
         return
     if not rows:
         say("尚未信任任何密钥（用 grid enroll / grid trust add）", "No trusted keys yet (use `grid enroll` / `grid trust add`)")
@@ -90,13 +93,15 @@ def revoke(
     what: Annotated[str, typer.Argument(help="编码、副本编号或指纹 a place code, replica id or fingerprint")],
     at: Annotated[Optional[str], typer.Option("--at", help="作废时间 ISO time (default: now); bundles signed after it are refused")] = None,
     as_json: JsonOption = False,
+    out: JsonOutOption = None,
 ) -> None:
     """作废密钥 — revoke a trusted key (a lost or stolen laptop): its bundles signed after this are refused."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.security.trust import revoke as do_revoke
 
     rows = do_revoke(open_ledger(), what, at=at)
     if as_json:
-        print_json(rows)
+        print_json(rows, out)
         return
     for r in rows:
         say("已作废 {level} {code} 的密钥（{fp}），自 {at} 起签发的同步包将被拒收",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, console, open_ledger, print_json, say
 from grid_cli.errors import REFUSED
 from grid_cli.i18n import tr
 
@@ -15,7 +15,8 @@ REASONS = {"link": ("与前一条接不上", "does not follow on from the one be
            "missing": ("本账本的变更缺失", "this ledger's own change is missing")}
 
 
-def verify_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+def verify_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False, out: JsonOutOption = None) -> None:
+    as_json = as_json or out is not None  # --out FILE implies --json
     from rich.table import Table
 
     from grid_cli.security.chain import verify_chains
@@ -23,7 +24,7 @@ def verify_command(as_json: Annotated[bool, typer.Option("--json", help="machine
     rows = verify_chains(open_ledger())
     broken = [r for r in rows if not r["ok"]]
     if as_json:
-        print_json({"ok": not broken, "origins": rows})
+        print_json({"ok": not broken, "origins": rows}, out)
     else:
         table = Table(title=tr("变更记录哈希链", "Change-log hash chains"))
         for zh, en in (("来源", "origin"), ("层级", "level"), ("编码", "code"), ("变更", "changes"),
