@@ -52,7 +52,7 @@ class GridGroup(TyperGroup):
         except _click.exceptions.ClickException as error:
             _say(_usage_line(error, self._command_path(args)))
             code = error.exit_code
-        except _click.exceptions.Abort:  # end of input at a prompt
+        except typer.Abort:  # end of input at a prompt
             _say(tr("输入中断，未作任何改动", "input ended; nothing was changed"))
             code = REFUSED
         code = code if isinstance(code, int) else 0
@@ -94,7 +94,7 @@ class GridGroup(TyperGroup):
                 raise
             from grid_cli.errors import disk_error
 
-            _say(disk_error(error, error.filename or "?", writing=False).message(lang()))
+            _say(disk_error(error, error.filename, writing=False).message(lang()))
             raise typer.Exit(DATA) from None
         except UnicodeEncodeError as error:  # text that was not UTF-8 (surrogate escapes) met SQLite or a file
             if _debug() or "surrogate" not in str(error):

@@ -74,12 +74,15 @@ def disk_error(error: OSError, path, *, ledger: bool = False, writing: bool = Tr
     import errno
     from pathlib import Path
 
-    path = Path(path)
+    known = path not in (None, "", "?")
+    path = Path(path) if known else Path("?")
     folder = path.parent
     code = error.errno
     cause = error.strerror or type(error).__name__
     chosen = UsageError if writing and not ledger else DataError
     where_zh, where_en = ("账本 " if ledger else "") + str(path), ("the ledger " if ledger else "") + str(path)
+    if not known:  # an error that does not say which file (a zip being written, say)
+        where_zh, where_en = "文件", "the file"
     other_zh, other_en = ("复制到可写的文件夹后用 --ledger 指定", "copy it to a writable folder and point --ledger at it") if ledger \
         else ("用 --out 写到别的文件夹", "write it elsewhere with --out")
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
@@ -103,6 +106,9 @@ def disk_error(error: OSError, path, *, ledger: bool = False, writing: bool = Tr
                       f"no permission to {'write' if writing else 'read or write'} {where_en}, or another program "
                       "(Excel/WPS?) holds it open",
                       hint_zh=f"关闭该文件后重试，或{other_zh}", hint_en=f"close the file and retry, or {other_en}")
+    if not known:
+        return DataError(f"无法读写文件（{cause}）", f"cannot read or write a file ({cause})",
+                         hint_zh="检查路径和磁盘后重试", hint_en="check the path and the disk, and retry")
     if code == errno.ENOENT and not writing:
         return DataError(f"找不到 {path}", f"no such file or folder: {path}", hint_zh="检查路径", hint_en="check the path")
     if code == errno.ENOENT and not folder.is_dir():
