@@ -103,8 +103,6 @@ def show(
 
     ledger = open_ledger()
     detail = households.detail(ledger, household)
-    if unmasked:
-        note_unmasked(ledger, f"household show {detail['hh_no']}")
     result = assess(ledger, household_ids=[detail["id"]])
     grade = result.grades().get(detail["id"], "green")
     history = timeline(ledger, detail["id"])
@@ -117,18 +115,20 @@ def show(
                                    "helpers": [h.get("name") for h in standing.helpers],
                                    "measures": [{"id": m.id, "kind": m.kind, "due": m.due} for m in standing.measures]},
                     "timeline": [{"date": e.date, "kind": e.kind, "id": e.id, "text": e.text(lang())} for e in history]}, out)
-        return
-    from grid_cli.commands.risk import show_findings
+    else:
+        from grid_cli.commands.risk import show_findings
 
-    show_household(detail, unmasked)
-    show_findings(result.findings, grade)
-    if history:
-        console.print(tr("[bold]记录[/]（最近在前）", "[bold]Timeline[/] (newest first)"))
-        for entry in history[:TIMELINE_SHOWN]:
-            console.print(f"  {entry.date}  ", end="")
-            console.print(f"{entry.text(lang())}  [dim]{entry.id[-8:]}[/]", soft_wrap=True)
-        if len(history) > TIMELINE_SHOWN:
-            console.print(tr("  ……更早的 {n} 条见 --json", "  ... {n} earlier entries in --json", n=len(history) - TIMELINE_SHOWN))
+        show_household(detail, unmasked)
+        show_findings(result.findings, grade)
+        if history:
+            console.print(tr("[bold]记录[/]（最近在前）", "[bold]Timeline[/] (newest first)"))
+            for entry in history[:TIMELINE_SHOWN]:
+                console.print(f"  {entry.date}  ", end="")
+                console.print(f"{entry.text(lang())}  [dim]{entry.id[-8:]}[/]", soft_wrap=True)
+            if len(history) > TIMELINE_SHOWN:
+                console.print(tr("  ……更早的 {n} 条见 --json", "  ... {n} earlier entries in --json", n=len(history) - TIMELINE_SHOWN))
+    if unmasked:  # recorded once shown: a command that failed changed nothing
+        note_unmasked(ledger, f"household show {detail['hh_no']}")
 
 
 @app.command("list")

@@ -48,6 +48,7 @@ def read_tables(path: Path, known: set[str]) -> list[Sheet]:
 
 
 def _xlsx_sheets(path: Path) -> list[tuple[str, list[tuple]]]:
+    import zlib
     from zipfile import BadZipFile
 
     import openpyxl
@@ -59,7 +60,8 @@ def _xlsx_sheets(path: Path) -> list[tuple[str, list[tuple]]]:
             return [(ws.title, list(ws.iter_rows(values_only=True))) for ws in book.worksheets]
         finally:
             book.close()
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError):
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError,
+            SyntaxError, zlib.error):  # an XML ParseError in a sheet, a damaged deflate stream
         raise DataError(f"无法读取 Excel 文件（可能已损坏或未写完）：{path}",
                         f"cannot read the Excel file (damaged or half-written?): {path}",
                         hint_zh="用 Excel 打开后重新保存为 .xlsx", hint_en="open it in Excel and save it again as .xlsx") from None
