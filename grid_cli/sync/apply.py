@@ -40,6 +40,15 @@ STAGE = r"""
              AND json_type(body, '$.household') IN ('null', 'text')
              AND coalesce(json_type(body, '$.date'), 'null') IN ('null', 'text')
              AND json_type(body, '$.data') = 'object'
+             AND (json_extract(body, '$.kind') != 'visit' OR (  -- a visit as every reader takes it (findings)
+                  date(json_extract(body, '$.date')) = json_extract(body, '$.date')
+                  AND coalesce(json_type(body, '$.data.income'), 'null') IN ('null', 'object')
+                  AND coalesce(json_type(body, '$.data.spending'), 'null') IN ('null', 'object')
+                  AND coalesce(json_type(body, '$.data.water'), 'null') IN ('null', 'object')
+                  AND coalesce(json_type(body, '$.data.events'), 'null') IN ('null', 'array')
+                  AND coalesce(json_type(body, '$.data.residents'), 'null') IN ('null', 'array')
+                  AND NOT EXISTS (SELECT 1 FROM json_each(body, '$.data.residents')
+                                  WHERE type IN ('array', 'object'))))
         WHEN 'config' THEN json_extract(body, '$.op') = 'config' AND json_type(body, '$.f') = 'object'
              AND entity_id GLOB '[0-9][0-9][0-9][0-9]'
         ELSE json_extract(body, '$.op') = 'put' AND json_type(body, '$.f') = 'object'
