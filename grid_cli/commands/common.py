@@ -39,8 +39,26 @@ def open_ledger():
     return Ledger.open(path)
 
 
+def _writable(path: Path | None) -> Path | None:
+    """--out is checked as it is parsed, before the command does anything (an import, a merge): a target
+    that cannot be written must not leave a command half done."""
+    if path is not None:
+        from grid_cli.exports.files import check_target
+
+        check_target(path)
+    return path
+
+
+def writable_file_or_folder(path: Path | None) -> Path | None:
+    """`_writable` for an --out that may name a folder to write the file into (enrolment and key files)."""
+    if path is not None:
+        _writable(path / "file" if path.is_dir() else path)
+    return path
+
+
 JsonOutOption = Annotated[Optional[Path], typer.Option(
-    "--out", help="write the --json output to this file (UTF-8; implies --json)", show_default=False)]
+    "--out", help="write the --json output to this file (UTF-8; implies --json)", show_default=False,
+    callback=_writable)]
 
 
 def print_json(value: Any, out: Path | None = None) -> None:

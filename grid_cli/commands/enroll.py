@@ -7,13 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import level_name, open_ledger, print_json, say
+from grid_cli.commands.common import level_name, open_ledger, print_json, say, writable_file_or_folder
 from grid_cli.commands.keys import write_public
 
 
 def enroll_command(
     file: Annotated[Path, typer.Argument(help="乡镇（或县）发放的登记文件 the enrolment file from the township (or county)")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="本账本公钥文件 where to write this ledger's public-key file (default: CODE-public.json)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="本账本公钥文件 where to write this ledger's public-key file (default: CODE-public.json)",
+                                              callback=writable_file_or_folder)] = None,
     replace: Annotated[bool, typer.Option("--replace", help="上级换了密钥 the level above has new keys")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import JsonOutOption, level_name, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, level_name, open_ledger, print_json, say, writable_file_or_folder
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
@@ -43,7 +43,8 @@ def init(as_json: JsonOption = False, out: JsonOutOption = None) -> None:
 
 @app.command("show")
 def show(
-    public: Annotated[Optional[Path], typer.Option("--public", help="也写出公钥文件 also write the public-key file here")] = None,
+    public: Annotated[Optional[Path], typer.Option("--public", help="也写出公钥文件 also write the public-key file here",
+                                              callback=writable_file_or_folder)] = None,
     as_json: JsonOption = False,
     out: JsonOutOption = None,
 ) -> None:

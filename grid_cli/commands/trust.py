@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import JsonOutOption, level_name, console, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, console, level_name, open_ledger, print_json, say, writable_file_or_folder
 from grid_cli.commands.keys import write_public
 from grid_cli.i18n import tr
 
@@ -18,7 +18,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable outpu
 @app.command("issue")
 def issue(
     code: Annotated[str, typer.Argument(help="下辖网格/乡镇编码 a grid (township ledger) or township (county ledger)")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="登记文件 enrolment file (default: CODE-enrol.json)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="登记文件 enrolment file (default: CODE-enrol.json)",
+                                              callback=writable_file_or_folder)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """发放登记文件 — an enrolment file for one grid / township below (it runs `grid enroll FILE`)."""
