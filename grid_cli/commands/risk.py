@@ -42,7 +42,7 @@ def flagged(result, *, grade: str | None = None, rule: str | None = None, villag
             continue
         rows.append((ctx, g, found))
     order = {"red": 0, "yellow": 1, "green": 2}
-    rows.sort(key=lambda r: (order[r[1]], r[0].village or "", r[0].hh_no))
+    rows.sort(key=lambda r: (order[r[1]], r[0].village or "", r[0].hh_no or ""))  # a merged household may lack one
     return rows
 
 
@@ -114,7 +114,7 @@ def due_command(
     else:
         findings = result.findings
     due = [f for f in findings if f.rule == "visit_overdue"]
-    due.sort(key=lambda f: (f.severity != "high", -(f.facts.get("days") or 10**6), f.hh_no))
+    due.sort(key=lambda f: (f.severity != "high", -(f.facts.get("days") or 10**6), f.hh_no or ""))
     if as_json:
         print_json([f.as_dict() for f in due], out)
         return
@@ -124,5 +124,5 @@ def due_command(
     table.add_column(tr("户编号", "No."), no_wrap=True)
     table.add_column(tr("原因", "Why"), overflow="fold")
     for f in due:
-        table.add_row(("[bold red]! [/]" if f.severity == "high" else "  ") + f.hh_no, f.message(lang()))
+        table.add_row(("[bold red]! [/]" if f.severity == "high" else "  ") + (f.hh_no or ""), f.message(lang()))
     console.print(table)
