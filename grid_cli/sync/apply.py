@@ -48,7 +48,14 @@ STAGE = r"""
                   AND coalesce(json_type(body, '$.data.events'), 'null') IN ('null', 'array')
                   AND coalesce(json_type(body, '$.data.residents'), 'null') IN ('null', 'array')
                   AND NOT EXISTS (SELECT 1 FROM json_each(body, '$.data.residents')
-                                  WHERE type IN ('array', 'object'))))
+                                  WHERE type IN ('array', 'object'))
+                  AND NOT EXISTS (SELECT 1 FROM json_each(body, '$.data.income') WHERE type NOT IN ('integer', 'real'))
+                  AND NOT EXISTS (SELECT 1 FROM json_each(body, '$.data.spending') WHERE type NOT IN ('integer', 'real'))
+                  AND NOT EXISTS (SELECT 1 FROM json_each(body, '$.data.water')
+                                  WHERE type NOT IN ('integer', 'real', 'true', 'false', 'null'))
+                  AND NOT EXISTS (SELECT 1 FROM json_each(body, '$.data.events')
+                                  WHERE type != 'object' OR json_type(value, '$.type') IS NOT 'text'
+                                     OR coalesce(json_type(value, '$.subtype'), 'null') NOT IN ('null', 'text'))))
         WHEN 'config' THEN json_extract(body, '$.op') = 'config' AND json_type(body, '$.f') = 'object'
              AND entity_id GLOB '[0-9][0-9][0-9][0-9]'
         ELSE json_extract(body, '$.op') = 'put' AND json_type(body, '$.f') = 'object'
