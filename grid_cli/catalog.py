@@ -84,6 +84,7 @@ def _tables(kind: str) -> tuple[dict[str, str], dict[str, str]]:
     return exact, {k: v for k, v in loose.items() if v is not None}
 
 
+@lru_cache(maxsize=8192)  # an import asks the same few values a million times
 def find(kind: str, value) -> str | None:
     """The stored value for `value`, or None if it is not in the list."""
     key = fold(value)
