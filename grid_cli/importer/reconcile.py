@@ -82,9 +82,12 @@ def record_conflict(conn: sqlite3.Connection, entity: str, entity_id: str, field
                        (entity_id,)).fetchone()
     kept_version = json.loads(row[0]).get(field) if row else None
     lost_version = "import " + hashlib.sha256(canonical(_plain(lost)).encode()).hexdigest()[:16]
-    conn.execute(
-        "INSERT OR IGNORE INTO conflicts (entity, entity_id, field, kept_value, kept_version, lost_value,"
-        " lost_version, noted_at) VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))",
-        (entity, entity_id, field, canonical(_plain(kept)), kept_version, canonical(_plain(lost)), lost_version))
-    return conn.execute("SELECT id FROM conflicts WHERE entity = ? AND entity_id = ? AND field = ? AND lost_version = ?",
-                        (entity, entity_id, field, lost_version)).fetchone()[0]
+    key = (entity, entity_id, field, lost_version)
+    held = conn.execute("SELECT id FROM conflicts WHERE entity = ? AND entity_id = ? AND field = ? AND lost_version = ?",
+                        key).fetchone()
+    if held:  # (asked first: an ignored INSERT would still advance the AUTOINCREMENT counter)
+        return held[0]
+    return conn.execute(
+        "INSERT INTO conflicts (entity, entity_id, field, kept_value, kept_version, lost_value, lost_version, noted_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))",
+        (entity, entity_id, field, canonical(_plain(kept)), kept_version, canonical(_plain(lost)), lost_version)).lastrowid
