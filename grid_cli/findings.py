@@ -95,6 +95,9 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
             ledger, f"SELECT household_id, id, kind, date, data, hlc FROM events WHERE kind IN ({kinds}) "
                     f"AND (date IS NULL OR date <= ?){only}", (on.isoformat(), *ids)):
         steps[household_id].append({"id": event_id, "kind": kind, "date": date, "hlc": hlc, "data": json.loads(text)})
+    from grid_cli.dept.facts import load as load_department_facts
+
+    dept = load_department_facts(ledger, on=on, household_ids=wanted if only else None)
     contexts = []
     threshold = thresholds[year]
     for hid, hh_no, village, hh_type, flags in _rows(
@@ -108,7 +111,7 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
             hid, hh_no, village, hh_type, tuple(json.loads(flags)) if flags else (),
             tuple(Member(m[0], m[2], m[3], _date(m[4]), m[5], _flag(m[6]), m[7], m[8], m[9], m[10], _flag(m[11]),
                          _flag(m[12]), _flag(m[13]), m[0] in present, _flag(m[14])) for m in people),
-            tuple(visits.get(hid, ())), standing(steps.get(hid, ())), threshold, thresholds, on))
+            tuple(visits.get(hid, ())), standing(steps.get(hid, ())), threshold, thresholds, on, dept=dept.get(hid, ())))
     return contexts
 
 
