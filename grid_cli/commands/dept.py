@@ -51,7 +51,7 @@ def import_command(
     if report.problems:
         show_problems(report.problems)
     say("{d} {m} 名单：{r} 行，对应本辖区农户 {a} 行（新增记录 {n}），线索 {c} 行（不在本辖区任何一户）",
-        "{d} list of {m}: {r} rows, {a} matched to households here ({n} new), {c} clues (in no household of this area)",
+        "{d} list of {m}: {r} rows, {a} matched to households here ({n} new), {c} clue(s) (in no household of this area)",
         d=tr(source.zh, source.en), m=report.month, r=report.rows - report.rejected_rows, a=report.matched,
         n=report.added, c=report.clues)
     if report.replaced:

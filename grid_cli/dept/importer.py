@@ -164,6 +164,7 @@ class _Stage:
                 except UsageError as error:
                     problems.append((sheet.headers[i], error))
             if not problems:
+                self.kind.complete(facts)
                 problems = self.kind.check_row(facts)
             for column, error in problems:
                 self.report.problems.append(Problem(sheet.name, number, column, error))

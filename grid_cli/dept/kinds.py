@@ -116,6 +116,12 @@ class Kind:
     def all_columns(self) -> tuple[Column, ...]:
         return (ID, HH, NAME, *self.columns)
 
+    def complete(self, facts: dict[str, Any]) -> None:
+        """What a row's other cells give: a 20- or 22-character certificate number names its grade (残联)."""
+        if self.id == "disability" and "grade" not in facts and len(facts.get("id_number") or "") >= 20:
+            info = parse_id(facts["id_number"])
+            facts["grade"] = catalog.choices("disability_grade")[info.disability_grade - 1]
+
     def check_row(self, facts: dict[str, Any]) -> list[tuple[str, UsageError]]:
         """What a row must hold beyond its single cells: its key, and for 医保 one of its two facts."""
         problems = []
@@ -126,7 +132,7 @@ class Kind:
             problems.append(("参保状态", UsageError("既无参保状态也无自付金额", "neither an enrolment status nor an out-of-pocket amount",
                                                     hint_zh="填写参保状态，或合规自付金额及结算月份",
                                                     hint_en="give 参保状态, or 合规自付 and its month")))
-        if self.id == "disability" and "grade" not in facts and len(facts.get("id_number") or "") < 20:
+        if self.id == "disability" and "grade" not in facts:
             problems.append(("残疾等级", UsageError("缺少残疾等级", "the disability grade (残疾等级) is missing")))
         return problems
 

@@ -58,7 +58,7 @@ def _compare(ctx: Context, fact, member, f: dict, house: str | None, config: Con
     name = member.name if member else ""
     if fact.kind == "dibao":
         benefit = f.get("benefit")
-        since = f"（{f['since']}起）" if f.get("since") else ""
+        since, since_en = (f"（{f['since']}起）", f" (since {f['since']})") if f.get("since") else ("", "")
         if benefit == "临时救助":
             amount = f.get("amount")
             return (f"{name or '该户'}获临时救助{f' {yuan(amount)} 元' if amount else ''}", f"{name or 'the household'} received"
@@ -67,7 +67,7 @@ def _compare(ctx: Context, fact, member, f: dict, house: str | None, config: Con
         recorded = flag in ctx.flags or (getattr(member, field) if member else any(getattr(m, field) for m in ctx.members))
         if not recorded:
             who_zh, who_en = (name, name) if member else ("该户", "the household")
-            return (f"{who_zh}享受{benefit}{since}，台账记为否", f"{who_en} receives {benefit}{since} but the ledger says no",
+            return (f"{who_zh}享受{benefit}{since}，台账记为否", f"{who_en} receives {benefit}{since_en} but the ledger says no",
                     {"benefit": benefit, "since": f.get("since")})
         return None
     if fact.kind == "medical" and f.get("enrolled") is False and member:
@@ -94,9 +94,9 @@ def _compare(ctx: Context, fact, member, f: dict, house: str | None, config: Con
         return (f"住房鉴定为 {f['grade']} 级（{when}）{ledger}", f"house assessed {f['grade']} in {when}"
                 f"{f'; the ledger says {house}' if ledger else ''}", {"grade": f["grade"], "assessed": when})
     if fact.kind == "disability" and member and member.health != "残疾":
-        what = "、".join(x for x in (f.get("grade"), f.get("category")) if x)
-        return (f"{name} 持残疾人证（{what}），台账健康状况为 {member.health or '空'}",
-                f"{name} holds a disability certificate ({what}) but the ledger says {member.health or 'nothing'}",
+        what = [x for x in (f.get("grade"), f.get("category")) if x]
+        return (f"{name} 持残疾人证（{'、'.join(what)}），台账健康状况为 {member.health or '空'}",
+                f"{name} holds a disability certificate ({', '.join(what)}) but the ledger says {member.health or 'nothing'}",
                 {"grade": f.get("grade"), "category": f.get("category")})
     if fact.kind == "employment" and member:
         when = f.get("since") or fact.month
@@ -106,8 +106,8 @@ def _compare(ctx: Context, fact, member, f: dict, house: str | None, config: Con
             return (f"{name} {when} 登记失业{ledger}", f"{name} registered unemployed in {when}"
                     f"{f'; the ledger says {member.work_status}' if ledger else ''}", {"work": "失业", "since": when})
         if f.get("work") == "就业" and not working:
-            place = f"（{f['place']}）" if f.get("place") else ""
-            return (f"{name} {when} 就业{place}，台账记为{member.work_status or '空'}", f"{name} employed in {when}{place}"
+            place, place_en = (f"（{f['place']}）", f" ({f['place']})") if f.get("place") else ("", "")
+            return (f"{name} {when} 就业{place}，台账记为{member.work_status or '空'}", f"{name} employed in {when}{place_en}"
                     f" but the ledger says {member.work_status or 'nothing'}", {"work": "就业", "since": when})
     return None
 
