@@ -1,0 +1,24 @@
+"""残疾无残疾人证: a member recorded as 残疾 whose 证件类型 is not 残疾人证 and whose number is not a 20- or
+22-character certificate number.
+
+Pass: 残疾 with 11010519491231002X42. Fail: 残疾 with an 18-character ID and 证件类型 居民身份证.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from grid_cli.checks.base import CheckConfig, Problem, problem
+
+ID = "disabled_without_certificate"
+TITLE = ("健康状况为残疾但无残疾人证", "disabled but no disability certificate")
+AREA = "labour"
+
+
+class Config(CheckConfig):
+    pass
+
+
+def check(facts, config: Config) -> Iterator[Problem]:
+    for m in facts.members("health = '残疾' AND coalesce(id_type, '') != '残疾人证' AND id_len NOT IN (20, 22)"):
+        yield problem(ID, m, f"{m['name']} 健康状况为残疾，但无残疾人证号", f"{m['name']} is disabled but has no certificate number")

@@ -1,0 +1,24 @@
+"""整户无劳动力已消除风险: a household eliminated while none of its members has labour (elimination is never for
+a household without labour).
+
+Pass: eliminated, a member 普通劳动力. Fail: eliminated, every member 无劳动力.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from grid_cli.checks.base import CheckConfig, Problem, problem
+
+ID = "eliminated_without_labour"
+TITLE = ("整户无劳动力监测对象已消除风险", "eliminated with no labour in the household")
+AREA = "monitoring"
+
+
+class Config(CheckConfig):
+    pass
+
+
+def check(facts, config: Config) -> Iterator[Problem]:
+    for h in facts.households("eliminated AND members > 0 AND no_labour = members"):
+        yield problem(ID, h, f"{h['elim_month'] or ''} 已消除风险，但整户无劳动力", f"eliminated {h['elim_month'] or ''} with no labour in the household")
