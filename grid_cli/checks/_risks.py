@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
-from grid_cli.checks.base import Problem, problem
-
-
-def without(facts, check_id: str, risk: str, condition: str, zh: str, en: str) -> Iterator[Problem]:
-    where = f"monitored AND EXISTS (SELECT 1 FROM json_each(risks) WHERE value = '{risk}') AND {condition}"
-    for h in facts.households(where):
-        yield problem(check_id, h, f"风险类型为{risk}，但{zh}", f"risk type {risk}, but {en}", risk=risk)
-
 
 def has_risk(risk: str) -> str:
     return f"EXISTS (SELECT 1 FROM json_each(risks) WHERE value = '{risk}')"
+
+
+def without(risk: str, condition: str) -> str:
+    """SQL: monitored, at risk `risk`, and `condition` (the fact behind the risk is missing)."""
+    return f"monitored AND {has_risk(risk)} AND {condition}"
+
+
+def message(risk: str, zh: str, en: str):
+    return f"风险类型为{risk}，但{zh}", f"risk type {risk}, but {en}", {"risk": risk}

@@ -2,8 +2,9 @@
 
 A check (grid_cli/checks/<check>.py, like the rules in grid_cli/rules/) has an ID, a TITLE (zh, en), an AREA,
 a docstring that says what it checks with a passing and a failing example, a pydantic `Config` and
-`check(facts, config)` yielding `Problem`s. It reads the prepared fact tables (facts.py) in SQL: one query,
-streamed, so memory stays flat at county size. Problems are values, never exceptions.
+`check(facts, config)` yielding `Problem`s. It is written as a LEVEL (member or household), `where(config)`
+(a SQL predicate over that level's fact row, facts.py) and `message(row, config)`: `check()` runs it alone,
+`grid check` runs them all in one fused pass per level. Problems are values, never exceptions.
 """
 
 from __future__ import annotations

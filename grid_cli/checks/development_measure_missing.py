@@ -6,14 +6,16 @@ Pass: monitored 8 months, a 普通劳动力, 就业帮扶. Fail: the same with o
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
 from grid_cli.checks._measures import has_measure
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "development_measure_missing"
 TITLE = ("有劳动力的监测对象未落实开发式帮扶", "labour in the household, no development measure")
 AREA = "assistance"
+LEVEL = "household"
 DEVELOPMENT = ("产业帮扶", "就业帮扶", "金融帮扶", "公益岗位帮扶")
 
 
@@ -21,10 +23,18 @@ class Config(CheckConfig):
     months: int = 6
 
 
+def where(config: Config) -> str:
+    return f"monitored AND full_labour > 0 AND identified <= date(:on, '-' || :months || ' months') AND NOT {has_measure(DEVELOPMENT)}"
+
+
+def params(config: Config) -> dict:
+    return {"months": config.months}
+
+
+def message(row, config: Config):
+    return (f"{row['identified']} 纳入，家中有劳动力，未落实产业、就业、金融或公益岗位帮扶",
+            f"included {row['identified']}, labour in the household, no development measure")
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    where = (f"monitored AND identified <= date(:on, '-' || :months || ' months') AND NOT {has_measure(DEVELOPMENT)}"
-             " AND EXISTS (SELECT 1 FROM temp.ck_m m WHERE m.household_id = ck_h.household_id"
-             " AND m.labour_skill IN ('普通劳动力', '技能劳动力'))")
-    for h in facts.households(where, {"months": config.months}):
-        yield problem(ID, h, f"{h['identified']} 纳入，家中有劳动力，未落实产业、就业、金融或公益岗位帮扶",
-                      f"included {h['identified']}, labour in the household, no development measure")
+    yield from facts.run(sys.modules[__name__], config)

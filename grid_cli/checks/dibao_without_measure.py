@@ -5,21 +5,30 @@ Pass: a member on 低保, 综合保障 低保 in place. Fail: a member on 低保
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
 from grid_cli.checks._measures import has_measure
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "dibao_without_measure"
 TITLE = ("家庭成员享受低保或特困供养但帮扶措施未登记综合保障", "on 低保/特困 but no 综合保障 measure")
 AREA = "assistance"
+LEVEL = "household"
 
 
 class Config(CheckConfig):
     pass
 
 
+def where(config: Config) -> str:
+    return f"monitored AND (dibao > 0 OR tekun > 0) AND NOT {has_measure(('综合保障',))}"
+
+
+def message(row, config: Config):
+    return (f"有成员享受{'低保' if row['dibao'] else '特困供养'}，帮扶措施未登记综合保障",
+            f"a member is on {'低保' if row['dibao'] else '特困供养'} but no 综合保障 measure is recorded")
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    for h in facts.households(f"monitored AND (dibao > 0 OR tekun > 0) AND NOT {has_measure(('综合保障',))}"):
-        what = "低保" if h["dibao"] else "特困供养"
-        yield problem(ID, h, f"有成员享受{what}，帮扶措施未登记综合保障", f"a member is on {what} but no 综合保障 measure is recorded")
+    yield from facts.run(sys.modules[__name__], config)

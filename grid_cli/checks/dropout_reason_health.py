@@ -5,20 +5,28 @@ Pass: 因残, 残疾. Fail: 因病, 健康.
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "dropout_reason_health"
 TITLE = ("失学原因为因病或因残但健康状况为健康", "drop-out for illness or disability but healthy")
 AREA = "schooling"
+LEVEL = "member"
 
 
 class Config(CheckConfig):
     pass
 
 
+def where(config: Config) -> str:
+    return "dropout_reason IN ('因病', '因残') AND health = '健康'"
+
+
+def message(row, config: Config):
+    return (f"{row['name']} 失学原因为{row['dropout_reason']}，健康状况却为健康", f"{row['name']}: drop-out reason {row['dropout_reason']} but recorded as healthy")
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    for m in facts.members("dropout_reason IN ('因病', '因残') AND health = '健康'"):
-        yield problem(ID, m, f"{m['name']} 失学原因为{m['dropout_reason']}，健康状况却为健康",
-                      f"{m['name']}: drop-out reason {m['dropout_reason']} but recorded as healthy")
+    yield from facts.run(sys.modules[__name__], config)

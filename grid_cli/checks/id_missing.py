@@ -5,20 +5,29 @@ Pass: a member with an 18-character number. Fail: a member whose 证件号码 is
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "id_missing"
 TITLE = ("无证件号码（含999999占位）", "no ID number (or a 999999 placeholder)")
 AREA = "identity"
+LEVEL = "member"
 
 
 class Config(CheckConfig):
     pass
 
 
+def where(config: Config) -> str:
+    return "NOT id_real"
+
+
+def message(row, config: Config):
+    return (f"{row['name']} 无证件号码（{'占位号码' if row['n'] else '空'}）",
+            f"{row['name']} has no ID number ({'a placeholder' if row['n'] else 'none'})")
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    for m in facts.members("NOT id_real"):
-        what = ("占位号码", "a placeholder") if m["n"] else ("空", "none")
-        yield problem(ID, m, f"{m['name']} 无证件号码（{what[0]}）", f"{m['name']} has no ID number ({what[1]})")
+    yield from facts.run(sys.modules[__name__], config)

@@ -5,20 +5,28 @@ Pass: 性别 女 with 11010519491231002X. Fail: 性别 男 with that number.
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "id_sex_mismatch"
 TITLE = ("性别与证件号码不符", "sex differs from the ID number")
 AREA = "identity"
+LEVEL = "member"
 
 
 class Config(CheckConfig):
     pass
 
 
+def where(config: Config) -> str:
+    return "id_real AND id_form_ok AND sex IS NOT NULL AND sex != id_sex"
+
+
+def message(row, config: Config):
+    return (f"{row['name']} 性别为{row['sex']}，证件号码为{row['id_sex']}", f"{row['name']}: sex {row['sex']} but the ID number says {row['id_sex']}")
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    for m in facts.members("id_real AND id_form_ok AND sex IS NOT NULL AND sex != id_sex"):
-        yield problem(ID, m, f"{m['name']} 性别为{m['sex']}，证件号码为{m['id_sex']}",
-                      f"{m['name']}: sex {m['sex']} but the ID number says {m['id_sex']}")
+    yield from facts.run(sys.modules[__name__], config)

@@ -5,20 +5,32 @@ Pass: 12, 无劳动力. Fail: 14, 普通劳动力.
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "labour_child"
 TITLE = ("16岁以下人口劳动技能不是无劳动力", "under 16 with a labour skill")
 AREA = "labour"
+LEVEL = "member"
 
 
 class Config(CheckConfig):
     age: int = 16
 
 
+def where(config: Config) -> str:
+    return "age < :age AND coalesce(labour_skill, '无劳动力') != '无劳动力'"
+
+
+def params(config: Config) -> dict:
+    return {"age": config.age}
+
+
+def message(row, config: Config):
+    return (f"{row['name']}（{row['age']}岁）劳动技能为{row['labour_skill']}", f"{row['name']} ({row['age']}) is recorded as {row['labour_skill']}", {"age": row["age"]})
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    for m in facts.members("age < :age AND coalesce(labour_skill, '无劳动力') != '无劳动力'", {"age": config.age}):
-        yield problem(ID, m, f"{m['name']}（{m['age']}岁）劳动技能为{m['labour_skill']}",
-                      f"{m['name']} ({m['age']}) is recorded as {m['labour_skill']}", age=m["age"])
+    yield from facts.run(sys.modules[__name__], config)

@@ -6,14 +6,17 @@ Pass: 因学 with 义务教育保障. Fail: 因病 with only 产业帮扶 (健�
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Iterator
 
 from grid_cli.checks._measures import has_measure
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "measures_for_risks"
 TITLE = ("风险类型无对应帮扶措施", "a risk type with no measure that answers it")
 AREA = "assistance"
+LEVEL = "household"
 
 
 class Config(CheckConfig):
@@ -22,9 +25,17 @@ class Config(CheckConfig):
         "因安全住房": ["住房安全保障", "搬迁"], "因安全饮水": ["饮水安全保障"]}
 
 
+def where(config: Config) -> str:
+    return "monitored AND (" + " OR ".join(
+        f"(EXISTS (SELECT 1 FROM json_each(risks) WHERE value = '{risk}') AND NOT {has_measure(tuple(kinds))})"
+        for risk, kinds in sorted(config.needs.items())) + ")" if config.needs else "0"
+
+
+def message(row, config: Config):
+    risks, held = set(json.loads(row["risks"])), {m.split(":", 1)[0] for m in json.loads(row["measure_kinds"])}
+    return [(f"风险类型为{risk}，未登记{'、'.join(kinds)}中任何一项", f"risk {risk} with none of {', '.join(kinds)}", {"risk": risk})
+            for risk, kinds in sorted(config.needs.items()) if risk in risks and not held & set(kinds)]
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    for risk, kinds in sorted(config.needs.items()):
-        where = f"monitored AND EXISTS (SELECT 1 FROM json_each(risks) WHERE value = :risk) AND NOT {has_measure(tuple(kinds))}"
-        for h in facts.households(where, {"risk": risk}):
-            expected = "、".join(kinds)
-            yield problem(ID, h, f"风险类型为{risk}，未登记{expected}中任何一项", f"risk {risk} with none of {expected}", risk=risk)
+    yield from facts.run(sys.modules[__name__], config)

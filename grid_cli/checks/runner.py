@@ -102,19 +102,17 @@ def run(ledger: Ledger, *, on: dt.date | None = None, only: Iterable[str] | None
     facts = Facts(ledger, on=on, threshold=threshold)
     try:
         households = ledger.conn.execute("SELECT count(*) FROM temp.ck_h").fetchone()[0]
-        results = []
-        for check_id in wanted:
-            module, cfg = CHECKS[check_id], found[check_id]
-            result = CheckResult(check_id, module.TITLE, module.AREA, list(cfg.national))
-            if cfg.enabled:
-                for p in module.check(facts, cfg):
-                    if (p.household_id, check_id) in exempt:
-                        result.exempted += 1
-                        continue
-                    result.count += 1
-                    if collect:
-                        result.problems.append(p)
-            results.append(result)
+        results = {c: CheckResult(c, CHECKS[c].TITLE, CHECKS[c].AREA, list(found[c].national)) for c in wanted}
+        enabled = [(CHECKS[c], found[c]) for c in wanted if found[c].enabled]
+        for check_id, p in facts.run_all(enabled):  # one pass per level for all of them
+            result = results[check_id]
+            if (p.household_id, check_id) in exempt:
+                result.exempted += 1
+                continue
+            result.count += 1
+            if collect:
+                result.problems.append(p)
+        results = list(results.values())
     except GridError:
         raise
     finally:

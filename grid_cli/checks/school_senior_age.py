@@ -5,14 +5,16 @@ Pass: 普通高中二年级, 17. Fail: 中职一年级, 13.
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
-from grid_cli.checks._grade_age import outside
+from grid_cli.checks import _grade_age
 from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "school_senior_age"
 TITLE = ("高中、中职生年龄不在15–20岁", "senior-secondary or vocational pupil outside ages 15–20")
 AREA = "schooling"
+LEVEL = "member"
 
 
 class Config(CheckConfig):
@@ -20,5 +22,13 @@ class Config(CheckConfig):
     max_age: int = 20
 
 
+def where(config: Config) -> str:
+    return _grade_age.outside(("senior", "secondary_vocational"), config.min_age, config.max_age)
+
+
+def message(row, config: Config):
+    return _grade_age.message(row, config.min_age, config.max_age)
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    yield from outside(facts, ID, ("senior", "secondary_vocational"), config.min_age, config.max_age)
+    yield from facts.run(sys.modules[__name__], config)

@@ -5,21 +5,29 @@ Pass: 户主 男, 配偶 女. Fail: both 男.
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
+from grid_cli.checks.facts import HEAD_SEX
 
 ID = "spouse_same_sex"
 TITLE = ("户主与配偶同性别", "head and spouse of the same sex")
 AREA = "household"
+LEVEL = "member"
 
 
 class Config(CheckConfig):
     pass
 
 
+def where(config: Config) -> str:
+    return f"relation = '配偶' AND sex IS NOT NULL AND sex = {HEAD_SEX}"
+
+
+def message(row, config: Config):
+    return (f"配偶 {row['name']} 与户主同为{row['sex']}性", f"spouse {row['name']} has the head's sex ({row['sex']})")
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    where = ("relation = '配偶' AND sex IS NOT NULL AND sex = (SELECT h.sex FROM temp.ck_m h"
-             " WHERE h.household_id = ck_m.household_id AND h.relation = '户主' LIMIT 1)")
-    for m in facts.members(where):
-        yield problem(ID, m, f"配偶 {m['name']} 与户主同为{m['sex']}性", f"spouse {m['name']} has the head's sex ({m['sex']})")
+    yield from facts.run(sys.modules[__name__], config)

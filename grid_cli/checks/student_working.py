@@ -5,22 +5,29 @@ Pass: 八年级, 未务工. Fail: 七年级, 省外务工.
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "student_working"
 TITLE = ("在校生填写了务工", "a pupil recorded as working")
 AREA = "labour"
+LEVEL = "member"
 
 
 class Config(CheckConfig):
     pass
 
 
+def where(config: Config) -> str:
+    return ("stage IN ('preschool', 'primary', 'junior', 'senior', 'secondary_vocational') AND in_school"
+            " AND coalesce(work_status, '未务工') != '未务工'")
+
+
+def message(row, config: Config):
+    return (f"{row['name']} 在校（{row['school_status']}），又填了{row['work_status']}", f"{row['name']} is in school ({row['school_status']}) and recorded as {row['work_status']}")
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    where = ("stage IN ('preschool', 'primary', 'junior', 'senior', 'secondary_vocational') AND in_school"
-             " AND coalesce(work_status, '未务工') != '未务工'")
-    for m in facts.members(where):
-        yield problem(ID, m, f"{m['name']} 在校（{m['school_status']}），又填了{m['work_status']}",
-                      f"{m['name']} is in school ({m['school_status']}) and recorded as {m['work_status']}")
+    yield from facts.run(sys.modules[__name__], config)

@@ -5,19 +5,28 @@ Pass: 特困, 未务工. Fail: 特困, 省外务工.
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "tekun_working"
 TITLE = ("享受特困供养的人口外出务工", "on 特困 and working away")
 AREA = "labour"
+LEVEL = "member"
 
 
 class Config(CheckConfig):
     pass
 
 
+def where(config: Config) -> str:
+    return "tekun = 1 AND work_status IN ('县内务工', '省内县外务工', '省外务工')"
+
+
+def message(row, config: Config):
+    return (f"{row['name']} 享受特困供养，又{row['work_status']}", f"{row['name']} is on 特困 and recorded as {row['work_status']}")
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    for m in facts.members("tekun = 1 AND work_status IN ('县内务工', '省内县外务工', '省外务工')"):
-        yield problem(ID, m, f"{m['name']} 享受特困供养，又{m['work_status']}", f"{m['name']} is on 特困 and recorded as {m['work_status']}")
+    yield from facts.run(sys.modules[__name__], config)

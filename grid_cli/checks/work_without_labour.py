@@ -5,20 +5,28 @@ Pass: 县内务工, 普通劳动力. Fail: 省外务工, 无劳动力.
 
 from __future__ import annotations
 
+import sys
 from typing import Iterator
 
-from grid_cli.checks.base import CheckConfig, Problem, problem
+from grid_cli.checks.base import CheckConfig, Problem
 
 ID = "work_without_labour"
 TITLE = ("务工人口无（含丧失）劳动能力", "working but recorded without labour")
 AREA = "labour"
+LEVEL = "member"
 
 
 class Config(CheckConfig):
     pass
 
 
+def where(config: Config) -> str:
+    return "coalesce(work_status, '未务工') != '未务工' AND labour_skill IN ('无劳动力', '丧失劳动力')"
+
+
+def message(row, config: Config):
+    return (f"{row['name']} {row['work_status']}，劳动技能却为{row['labour_skill']}", f"{row['name']} is recorded as {row['work_status']} and as {row['labour_skill']}")
+
+
 def check(facts, config: Config) -> Iterator[Problem]:
-    for m in facts.members("coalesce(work_status, '未务工') != '未务工' AND labour_skill IN ('无劳动力', '丧失劳动力')"):
-        yield problem(ID, m, f"{m['name']} {m['work_status']}，劳动技能却为{m['labour_skill']}",
-                      f"{m['name']} is recorded as {m['work_status']} and as {m['labour_skill']}")
+    yield from facts.run(sys.modules[__name__], config)

@@ -1,6 +1,6 @@
 """category_without_identified: a category with its inclusion passes; a category never included fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger
 
 
 def test_category_without_identified(tmp_path):

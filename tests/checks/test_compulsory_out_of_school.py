@@ -1,6 +1,6 @@
 """compulsory_out_of_school: in school, or out for a recorded reason, passes; out with no reason, or nothing recorded, fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_compulsory_out_of_school(tmp_path):

@@ -1,6 +1,6 @@
 """development_measure_missing: labour and 就业帮扶 passes; labour and only 综合保障 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, measure
 
 
 def test_development_measure_missing(tmp_path):

@@ -1,6 +1,6 @@
 """dibao_measure_without_member: a 低保 measure with a member on 低保 passes; with nobody fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, measure, person
 
 
 def test_dibao_measure_without_member(tmp_path):

@@ -1,6 +1,6 @@
 """dibao_without_measure: 低保 with 综合保障 passes; without fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, measure, person
 
 
 def test_dibao_without_measure(tmp_path):

@@ -1,6 +1,6 @@
 """disability_risk_without_disabled: 因残 with a disabled member passes; with none fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, person
 
 
 def test_disability_risk_without_disabled(tmp_path):

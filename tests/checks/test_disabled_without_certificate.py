@@ -1,6 +1,6 @@
 """disabled_without_certificate: 残疾 with a certificate number passes; with an 18-character ID fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_disabled_without_certificate(tmp_path):

@@ -1,6 +1,6 @@
 """dropout_reason_health: 因残 and 残疾 pass; 因病 and 健康 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_dropout_reason_health(tmp_path):

@@ -1,6 +1,6 @@
 """education_missing: a recorded 文化程度 passes; nothing at all fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_education_missing(tmp_path):

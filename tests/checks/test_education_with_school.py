@@ -1,6 +1,6 @@
 """education_with_school: a pupil without 文化程度 passes; with one fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_education_with_school(tmp_path):

@@ -1,6 +1,6 @@
 """eliminated_below_threshold: eliminated at 9,800 passes; at 6,900 against 7,600 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, measure
 
 
 def test_eliminated_below_threshold(tmp_path):

@@ -1,6 +1,6 @@
 """eliminated_without_labour: eliminated with labour passes; with none fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, person
 
 
 def test_eliminated_without_labour(tmp_path):

@@ -1,6 +1,6 @@
 """eliminated_without_measure: 帮扶消除 after a measure passes; with none ever fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, measure
 
 
 def test_eliminated_without_measure(tmp_path):

@@ -1,6 +1,6 @@
 """head_count: one head passes; none or two fail."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_head_count(tmp_path):

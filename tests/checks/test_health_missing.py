@@ -1,6 +1,6 @@
 """health_missing: a recorded health passes; none fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_health_missing(tmp_path):

@@ -1,6 +1,6 @@
 """household_phone: a mobile number passes; a landline or nothing fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger
 
 
 def test_household_phone(tmp_path):

@@ -1,6 +1,6 @@
 """id_birth_mismatch: a birth date as in the number passes; another fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_id_birth_mismatch(tmp_path):

@@ -1,6 +1,6 @@
 """id_duplicate: distinct numbers pass; one person's number on two members fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_id_duplicate(tmp_path):

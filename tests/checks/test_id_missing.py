@@ -1,6 +1,6 @@
 """id_missing: a real number passes; a placeholder or no number fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_id_missing(tmp_path):

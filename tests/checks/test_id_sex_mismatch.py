@@ -1,6 +1,6 @@
 """id_sex_mismatch: the number's sex passes; the other fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_id_sex_mismatch(tmp_path):

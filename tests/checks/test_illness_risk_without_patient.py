@@ -1,6 +1,6 @@
 """illness_risk_without_patient: 因病 with an ill member passes; with none fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, person
 
 
 def test_illness_risk_without_patient(tmp_path):

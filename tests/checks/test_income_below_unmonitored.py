@@ -1,6 +1,6 @@
 """income_below_unmonitored: above the threshold, or below and monitored, passes; below and unmonitored fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger
 
 
 def test_income_below_unmonitored(tmp_path):

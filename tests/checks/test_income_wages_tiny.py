@@ -1,6 +1,6 @@
 """income_wages_tiny: wages 24,000 pass; 50 fail."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger
 
 
 def test_income_wages_tiny(tmp_path):

@@ -1,6 +1,6 @@
 """labour_child: 无劳动力 at 12 passes; 普通劳动力 at 14 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_labour_child(tmp_path):

@@ -1,6 +1,6 @@
 """labour_elderly: 弱劳动力 at 66 passes; 普通劳动力 at 72 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_labour_elderly(tmp_path):

@@ -1,6 +1,6 @@
 """labour_healthy_none: 普通劳动力 at 40 passes; 无劳动力 at 35, healthy, fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_labour_healthy_none(tmp_path):

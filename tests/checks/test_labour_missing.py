@@ -1,6 +1,6 @@
 """labour_missing: a recorded labour skill passes; none fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_labour_missing(tmp_path):

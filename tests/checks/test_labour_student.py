@@ -1,6 +1,6 @@
 """labour_student: a pupil without labour passes; a student recorded 普通劳动力 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_labour_student(tmp_path):

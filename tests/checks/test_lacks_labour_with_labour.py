@@ -1,6 +1,6 @@
 """lacks_labour_with_labour: 缺劳动力 with no labour passes; with two of three in labour fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, person
 
 
 def test_lacks_labour_with_labour(tmp_path):

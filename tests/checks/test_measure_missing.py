@@ -1,6 +1,6 @@
 """measure_missing: a measure in place, or included days ago, passes; months without one fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, measure
 
 
 def test_measure_missing(tmp_path):

@@ -1,6 +1,6 @@
 """measures_for_risks: 因学 with 义务教育保障 passes; 因病 with only 产业帮扶 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, measure
 
 
 def test_measures_for_risks(tmp_path):

@@ -1,6 +1,6 @@
 """medical_both_schemes: one scheme passes; both fail."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_medical_both_schemes(tmp_path):

@@ -1,6 +1,6 @@
 """monitored_without_risk: monitored with a risk type passes; with none fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger
 
 
 def test_monitored_without_risk(tmp_path):

@@ -1,6 +1,6 @@
 """no_labour_without_dibao: no labour with 低保 passes; without fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_no_labour_without_dibao(tmp_path):

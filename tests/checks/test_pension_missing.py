@@ -1,6 +1,6 @@
 """pension_missing: either pension recorded passes; neither fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_pension_missing(tmp_path):

@@ -1,6 +1,6 @@
 """quick_elimination: eliminated 9 months after identification passes; 2 months after fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, measure
 
 
 def test_quick_elimination(tmp_path):

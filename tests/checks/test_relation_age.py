@@ -1,6 +1,6 @@
 """relation_age: a son 26 years younger passes; 5 years younger fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_relation_age(tmp_path):

@@ -1,6 +1,6 @@
 """relation_missing: a recorded relation passes; none fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_relation_missing(tmp_path):

@@ -1,6 +1,6 @@
 """relation_sex: 之女 and 女 pass; 之女 and 男 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_relation_sex(tmp_path):

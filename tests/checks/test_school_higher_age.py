@@ -1,6 +1,6 @@
 """school_higher_age: 本科 at 20 passes; 高职 at 15 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_school_higher_age(tmp_path):

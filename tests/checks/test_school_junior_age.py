@@ -1,6 +1,6 @@
 """school_junior_age: 七年级 at 13 passes; at 19 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_school_junior_age(tmp_path):

@@ -1,6 +1,6 @@
 """school_preschool_age: 学前教育 at 5 passes; 学龄前儿童 at 8 (健康) fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_school_preschool_age(tmp_path):

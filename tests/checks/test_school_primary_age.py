@@ -1,6 +1,6 @@
 """school_primary_age: 小学 at 9 passes; at 16 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_school_primary_age(tmp_path):

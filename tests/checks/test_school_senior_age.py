@@ -1,6 +1,6 @@
 """school_senior_age: 高中 at 17 passes; 中职 at 13 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_school_senior_age(tmp_path):

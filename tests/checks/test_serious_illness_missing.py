@@ -1,6 +1,6 @@
 """serious_illness_missing: recorded passes; empty fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_serious_illness_missing(tmp_path):

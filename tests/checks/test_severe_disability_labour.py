@@ -1,6 +1,6 @@
 """severe_disability_labour: grade 2 without labour passes; grade 1 with 普通劳动力 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_severe_disability_labour(tmp_path):

@@ -1,6 +1,6 @@
 """spouse_same_sex: head and spouse of different sexes pass; the same sex fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_spouse_same_sex(tmp_path):

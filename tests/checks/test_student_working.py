@@ -1,6 +1,6 @@
 """student_working: a pupil not working passes; one recorded 省外务工 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_student_working(tmp_path):

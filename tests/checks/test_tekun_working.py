@@ -1,6 +1,6 @@
 """tekun_working: 特困 not working passes; 特困 and 省外务工 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_tekun_working(tmp_path):

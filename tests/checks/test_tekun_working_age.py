@@ -1,6 +1,6 @@
 """tekun_working_age: 特困 at 75 passes; at 30, healthy, fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_tekun_working_age(tmp_path):

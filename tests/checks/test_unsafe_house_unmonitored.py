@@ -1,6 +1,6 @@
 """unsafe_house_unmonitored: grade B, or C and monitored, passes; C unmonitored fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger
 
 
 def test_unsafe_house_unmonitored(tmp_path):

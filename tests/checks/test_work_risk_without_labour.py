@@ -1,6 +1,6 @@
 """work_risk_without_labour: 因务工就业不稳 with labour passes; with none fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, included, ledger, person
 
 
 def test_work_risk_without_labour(tmp_path):

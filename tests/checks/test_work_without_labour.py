@@ -1,6 +1,6 @@
 """work_without_labour: working with labour passes; working without fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_work_without_labour(tmp_path):

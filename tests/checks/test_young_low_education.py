@@ -1,6 +1,6 @@
 """young_low_education: 高中 at 19 passes; 小学 at 18 fails."""
 
-from checkkit import flagged, household, included, ledger, measure, person  # noqa: F401
+from checkkit import flagged, household, ledger, person
 
 
 def test_young_low_education(tmp_path):
