@@ -174,3 +174,26 @@ def test_an_unwritable_rejects_path_is_refused_before_anything_is_imported(run, 
     assert "Traceback" not in result.output
     assert digest(ledger_path) == before
     assert rows_of(ledger_path, "SELECT count(*) AS n FROM households")[0]["n"] == 0
+
+
+def test_a_sheet_of_too_many_rows_without_a_dimension_is_refused_before_any_row_is_parsed(ledger_path, tmp_path,
+                                                                                          monkeypatch):
+    from conftest import MEMBER_HEADERS, make_id, member_row, write_workbook
+    from grid_cli.importer import households
+    from grid_cli.ledger import Ledger
+
+    rows = [member_row(f"Z{i:03d}", "某", make_id("19800101", i % 900 + 11), "户主") for i in range(200)]
+    path = write_workbook(tmp_path / "rows.xlsx", {"家庭成员": (MEMBER_HEADERS, rows)})
+    path = rezip(path, tmp_path / "no-dimension.xlsx", lambda name, data: data.replace(
+        data[data.index(b"<dimension"):data.index(b">", data.index(b"<dimension")) + 1], b"")
+        if name.endswith("sheet1.xml") and b"<dimension" in data else data)
+    monkeypatch.setattr(tables, "MAX_ROWS", 50)
+    parsed = []
+    monkeypatch.setattr(households, "_parse_row", lambda *a: parsed.append(a))
+    ledger = Ledger.open(ledger_path)
+    try:
+        with pytest.raises(Exception) as caught:
+            households.import_households(ledger, path)
+    finally:
+        ledger.close()
+    assert "more than 50 rows" in caught.value.en and parsed == []
