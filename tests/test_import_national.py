@@ -313,3 +313,13 @@ def _state(path) -> dict:
         return {"households": households, "members": people}
     finally:
         ledger.close()
+
+
+def test_changes_listed_mask_phones_and_id_numbers(run, ledger_path, roster, tmp_path):
+    ok(run("import", "households", roster))
+    households = dict(HOUSEHOLDS)
+    households["N001"] = ("13911112222", *HOUSEHOLDS["N001"][1:])
+    report = ok(run("import", "households", write_roster(tmp_path / "newer.xlsx", roster_rows(PEOPLE, households)), "--json"))
+    assert report["changes"] == [{"hh_no": "N001", "entity": "household", "name": "", "field": "phone",
+                                  "old": "139****0001", "new": "139****2222"}]
+    assert rows_of(ledger_path, "SELECT phone FROM households WHERE hh_no = 'N001'")[0]["phone"] == "13911112222"

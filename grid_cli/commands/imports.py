@@ -30,19 +30,24 @@ def show_problems(problems) -> None:
 
 def _shown(entity: str, fld: str, value) -> str:
     """A value as a printout may show it: ID numbers and phones masked, lists joined, yes/no in words."""
-    from grid_cli.idcard import mask_id, mask_phone
-
     if value is None or value == []:
         return tr("（空）", "(empty)")
-    if fld == "id_number":
-        return mask_id(str(value))
-    if fld == "phone":
-        return mask_phone(str(value))
+    if fld in ("id_number", "phone"):
+        return _masked(fld, value)
     if isinstance(value, list):
         return "、".join(map(str, value))
     if isinstance(value, bool) or (fld in _YES_NO and value in (0, 1)):
         return tr("是", "yes") if value else tr("否", "no")
     return str(value)
+
+
+def _masked(fld: str, value):
+    """ID numbers and phones masked in the JSON summary too, as `sync conflicts --json` does."""
+    from grid_cli.idcard import mask_id, mask_phone
+
+    if value in (None, ""):
+        return value
+    return mask_id(str(value)) if fld == "id_number" else mask_phone(str(value)) if fld == "phone" else value
 
 
 _YES_NO = {"chronic_card", "medical_insurance", "employee_medical_insurance", "serious_illness_insurance",
@@ -97,6 +102,10 @@ def households(
         raise
     if as_json:
         summary = {k: v for k, v in vars(report).items() if k != "problems"}
+        summary["changes"] = [{**c, "old": _masked(c["field"], c["old"]), "new": _masked(c["field"], c["new"])}
+                              for c in report.changes]
+        summary["conflicts"] = [{**c, "kept": _masked(c["field"], c["kept"]), "file": _masked(c["field"], c["file"])}
+                                for c in report.conflicts]
         summary["problems"] = [{"sheet": p.sheet, "row": p.row, "column": p.column, "reason": p.reason(lang())}
                                for p in report.problems]
         print_json(summary)
