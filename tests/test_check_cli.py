@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import MEMBER_HEADERS, Run, good_rows, make_id, member_row, rows_of, write_workbook
+from conftest import MEMBER_HEADERS, good_rows, make_id, member_row, rows_of, write_workbook
 
 
 def test_counts_json_and_a_masked_printable_workbook(run, workbook, tmp_path, ledger_path):
@@ -59,24 +59,15 @@ def test_settings_change_the_national_numbers_and_parameters(run, workbook):
 
 
 def test_a_township_runs_the_checks_over_its_area_and_sees_the_grids_exemptions(tmp_path):
-    p = {name: tmp_path / f"{name}.db" for name in ("T1", "G1", "G2")}
-    cli = {name: Run(path) for name, path in p.items()}
-    assert cli["T1"]("init", "--level", "township", "--township", "T1", "--county", "C", "--grids", "G1,G2",
-                     "--year", "2026").exit_code == 0
-    for g in ("G1", "G2"):
-        assert cli[g]("init", "--grid", g, "--village", "V", "--township", "T1", "--county", "C", "--monitor", "王",
-                      "--phone", "13800138000", "--threshold", "7600", "--year", "2026").exit_code == 0
-        assert cli["T1"]("trust", "issue", g, "--out", tmp_path / f"{g}-enrol.json").exit_code == 0
-        assert cli[g]("enroll", tmp_path / f"{g}-enrol.json", "--out", tmp_path / f"{g}-public.json").exit_code == 0
-        assert cli["T1"]("trust", "add", tmp_path / f"{g}-public.json").exit_code == 0
+    from hubkit import send_up, township
+
+    cli = township(tmp_path)
     g2 = [member_row("B001", "赵老汉", make_id("19500101", 37), "户主")]  # 76, 普通劳动力
     for g, rows in (("G1", good_rows()), ("G2", g2)):
         book = write_workbook(tmp_path / f"{g}.xlsx", {"m": (MEMBER_HEADERS, rows)})
         assert cli[g]("import", "households", book).exit_code == 0
     assert cli["G1"]("check", "exempt", "labour_elderly", "A002", "--reason", "经核实仍能劳动").exit_code == 0
-    for g in ("G1", "G2"):
-        assert cli[g]("sync", "export", "--out", tmp_path / f"{g}.zip").exit_code == 0
-        assert cli["T1"]("sync", "merge", tmp_path / f"{g}.zip").exit_code == 0
+    send_up(tmp_path, cli, "G1", "G2")
     report = json.loads(cli["T1"]("check", "--json", "--rows", "--only", "labour_elderly").stdout)
     [elderly] = report["checks"]
     assert report["households"] == 4 and elderly["problems"] == 1 and elderly["exempted"] == 1

@@ -199,30 +199,17 @@ def test_a_visit_confirms_keeping_the_link_or_dismisses(area, tmp_path, ledger_p
 def test_a_hubs_list_travels_down_to_the_households_grid_only(tmp_path):
     """The township imports the list; each grid receives only the rows of its own households (sealed
     bundles, enrolled ledgers); the person in no household stays a clue at the township."""
-    from conftest import Run
+    from hubkit import send_down, send_up, township
 
+    cli = township(tmp_path)
     p = {name: tmp_path / f"{name}.db" for name in ("T1", "G1", "G2")}
-    cli = {name: Run(path) for name, path in p.items()}
-    assert cli["T1"]("init", "--level", "township", "--township", "T1", "--county", "C", "--grids", "G1,G2",
-                     "--year", "2026").exit_code == 0
     assert cli["T1"]("rules", "set", "threshold", "7600", "--year", "2026").exit_code == 0
-    for g in ("G1", "G2"):
-        assert cli[g]("init", "--grid", g, "--village", "V", "--township", "T1", "--county", "C", "--monitor", "王",
-                      "--phone", "13800138000", "--threshold", "7600", "--year", "2026").exit_code == 0
-        assert cli["T1"]("trust", "issue", g, "--out", tmp_path / f"{g}-enrol.json").exit_code == 0
-        assert cli[g]("enroll", tmp_path / f"{g}-enrol.json", "--out", tmp_path / f"{g}-public.json").exit_code == 0
-        assert cli["T1"]("trust", "add", tmp_path / f"{g}-public.json").exit_code == 0
-    rows = good_rows() if True else []
-    assert cli["G1"]("import", "households", write_workbook(tmp_path / "g1.xlsx", {"m": (MEMBER_HEADERS, rows)})).exit_code == 0
+    assert cli["G1"]("import", "households", write_workbook(tmp_path / "g1.xlsx", {"m": (MEMBER_HEADERS, good_rows())})).exit_code == 0
     g2 = [member_row("B001", "外村人", make_id("19650101", 37), "户主")]
     assert cli["G2"]("import", "households", write_workbook(tmp_path / "g2.xlsx", {"m": (MEMBER_HEADERS, g2)})).exit_code == 0
-    for g in ("G1", "G2"):
-        assert cli[g]("sync", "export", "--out", tmp_path / f"{g}-up.zip").exit_code == 0
-        assert cli["T1"]("sync", "merge", tmp_path / f"{g}-up.zip").exit_code == 0
+    send_up(tmp_path, cli, "G1", "G2")
     assert cli["T1"]("dept", "import", "医保", book(tmp_path, "medical", LISTS["medical"]), "--month", "2026-10").exit_code == 0
-    for g in ("G1", "G2"):
-        assert cli["T1"]("sync", "export", "--for", g, "--out", tmp_path / f"{g}-down.zip").exit_code == 0
-        assert cli[g]("sync", "merge", tmp_path / f"{g}-down.zip").exit_code == 0
+    send_down(tmp_path, cli, "G1", "G2")
     got = rows_of(p["G1"], "SELECT json_extract(data, '$.facts.name') AS name FROM events WHERE kind = 'dept' ORDER BY 1")
     assert [r["name"] for r in got] == ["张大山", "郑八"]
     assert count(p["G2"], "event_index WHERE kind = 'dept'") == 0
