@@ -217,3 +217,26 @@ def test_a_hubs_list_travels_down_to_the_households_grid_only(tmp_path):
     assert [c["name"] for c in findings(cli["T1"])["clues"]] == ["路人甲"]
     assert any("张大山 not enrolled" in m for m in messages(cli["G1"]))
     assert cli["G1"]("dept", "lists").exit_code == 0
+
+
+def test_a_list_for_a_future_month_is_refused(area, tmp_path, ledger_path):
+    result = area("dept", "import", "医保", book(tmp_path, "medical", LISTS["medical"]), "--month", "2027-01")
+    assert result.exit_code == 2 and count(ledger_path, "dept_lists") == 0
+
+
+def test_department_events_of_another_shape_are_ignored_not_a_crash(area, ledger_path):
+    """A bundle from an enrolled laptop can still be hostile: odd `dept`, `dept_review` and `check_exempt`
+    events (as a merge would store them) must not break assessment, findings or checks."""
+    from grid_cli.ledger import Ledger
+
+    ledger = Ledger.open(ledger_path)
+    household = ledger.query("SELECT id FROM households WHERE hh_no = 'A001'")[0]["id"]
+    with ledger.write() as w:
+        w.event("dept", household, {"kind": ["x"], "month": 202610, "facts": "none"}, date="2026-10-01")
+        w.event("dept", household, {"kind": "medical", "month": "2026-10", "member": 7, "facts": {}}, date="2026-10-01")
+        w.event("dept_review", household, {"ref": {"a": 1}, "verdict": None}, date="2026-10-02")
+        w.event("check_exempt", household, {"check": ["labour_elderly"], "exempt": True}, date="2026-10-02")
+    ledger.close()
+    assert area("risk").exit_code in (0, 1)
+    assert area("dept", "findings").exit_code == 0
+    assert area("check", "--only", "labour_elderly").exit_code == 1

@@ -38,9 +38,11 @@ def current(ledger: Ledger) -> dict[tuple[str, str], dict]:
     for household, date, data in ledger.conn.execute(
             f"SELECT household_id, date, data FROM events WHERE kind = '{EVENT}' ORDER BY date, hlc"):
         d = json.loads(data)
-        key = (household, d.get("check"))
+        if not isinstance(d.get("check"), str):  # not an exemption this version wrote: ignored
+            continue
+        key = (household, d["check"])
         if d.get("exempt"):
-            out[key] = {"reason": d.get("reason", ""), "date": date}
+            out[key] = {"reason": str(d.get("reason") or ""), "date": date}
         else:
             out.pop(key, None)
     return out

@@ -63,13 +63,16 @@ def fold(rows: Iterable[tuple], on: dt.date) -> dict[str, tuple[DeptFact, ...]]:
         for _h, event_id, kind, date, text in events:
             data = json.loads(text)
             if kind == REVIEW:
-                reviews[data.get("ref", "")] = Review(data.get("verdict", ""), data.get("visit"), date or "",
-                                                      data.get("note") or "")
+                if _texts(data.get("ref"), data.get("verdict")):
+                    reviews[data["ref"]] = Review(data["verdict"], data.get("visit") if isinstance(data.get("visit"), str)
+                                                  else None, date or "", str(data.get("note") or ""))
             elif "withdraws" in data:
-                gone.add(data["withdraws"])
-            else:
-                found[event_id] = DeptFact(event_id, data.get("kind", ""), data.get("month", ""), data.get("member"),
-                                           data.get("facts") or {})
+                if _texts(data["withdraws"]):
+                    gone.add(data["withdraws"])
+            elif _texts(data.get("kind"), data.get("month")) and isinstance(data.get("facts"), dict) \
+                    and (data.get("member") is None or isinstance(data.get("member"), str)):
+                # (a bundle from an enrolled laptop can still be hostile: an event of another shape is ignored)
+                found[event_id] = DeptFact(event_id, data["kind"], data["month"], data.get("member"), data["facts"])
         latest: dict[tuple[str, str], str] = {}
         for f in found.values():
             if f.ref not in gone:
@@ -86,6 +89,10 @@ def fold(rows: Iterable[tuple], on: dt.date) -> dict[str, tuple[DeptFact, ...]]:
         if kept:
             out[household] = tuple(sorted(kept, key=lambda f: (f.kind, f.month, f.ref)))
     return out
+
+
+def _texts(*values) -> bool:
+    return all(isinstance(v, str) for v in values)
 
 
 def load(ledger: Ledger, *, on: dt.date, household_ids: Iterable[str] | None = None) -> dict[str, tuple[DeptFact, ...]]:

@@ -76,8 +76,12 @@ def event_id(kind: str, month: str, key: str, facts: dict) -> str:
 
 def import_list(ledger: Ledger, kind_name: str, path: Path, month: Any, *, skip_invalid: bool = False,
                 rejects: Path | None = None) -> ListReport:
+    from grid_cli.clock import today
+
     kind = kind_of(kind_name)
     month = parse_month(month)
+    if month > today().isoformat()[:7]:
+        raise UsageError(f"名单月份 {month} 晚于本月，请核对 --month", f"the list's month {month} is after this month; check --month")
     path = Path(path)
     rejects = Path(rejects) if rejects else path.with_name(path.stem + ".rejects.csv")
     if skip_invalid:
