@@ -97,7 +97,7 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
         steps[household_id].append({"id": event_id, "kind": kind, "date": date, "hlc": hlc, "data": json.loads(text)})
     from grid_cli.dept.facts import load as load_department_facts
 
-    dept = load_department_facts(ledger, on=on, household_ids=wanted if only else None)
+    dept = load_department_facts(ledger, on=on, household_ids=wanted)
     contexts = []
     threshold = thresholds[year]
     for hid, hh_no, village, hh_type, flags in _rows(

@@ -96,12 +96,14 @@ def _texts(*values) -> bool:
 
 
 def load(ledger: Ledger, *, on: dt.date, household_ids: Iterable[str] | None = None) -> dict[str, tuple[DeptFact, ...]]:
-    """Every household's department facts as of `on` (lists dated after it are not read)."""
-    ids = tuple(household_ids) if household_ids is not None and len(set(household_ids)) <= 500 else None
-    only = f" AND household_id IN ({','.join('?' * len(ids))})" if ids else ""
+    """Every household's department facts as of `on` (lists dated after it are not read); with
+    `household_ids`, only theirs (any number: a batch of a county is passed as one JSON array)."""
+    only, params = "", [on.isoformat()]
+    if household_ids is not None:
+        only = " AND household_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(household_ids)))
     cursor = ledger.conn.cursor()
     cursor.row_factory = None
     rows = cursor.execute(f"SELECT household_id, id, kind, date, data FROM events WHERE kind IN ('{EVENT}', '{REVIEW}')"
-                          f" AND (date IS NULL OR date <= ?){only} ORDER BY household_id, date, hlc",
-                          (on.isoformat(), *(ids or ())))
+                          f" AND (date IS NULL OR date <= ?){only} ORDER BY household_id, date, hlc", params)
     return fold(rows, on)
