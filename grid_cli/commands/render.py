@@ -105,3 +105,84 @@ def show_household(household: dict, unmasked: bool = False) -> None:
             f"{value('status')}\n{m['id'][-8:]}",  # the random end: ids made in one millisecond share the start
         )
     console.print(members)
+
+
+# -- county-sized output ----------------------------------------------------------------------------
+class PlainTable:
+    """A table printed as it comes, one line per row in fixed columns (CJK characters count two): no
+    box drawing and no measuring of every row first, so 80,000 rows go straight to a pager. The last
+    column (width 0) takes the rest of the line, unwrapped."""
+
+    def __init__(self, columns: list[tuple[str, int]], *, title: str = "", right: tuple[int, ...] = ()):
+        import sys
+
+        self.widths = [w for _, w in columns]
+        self.right = right
+        self.out = sys.stdout
+        if title:
+            self.out.write(title + "\n")
+        self.line([name for name, _ in columns])
+        self.line(["-" * (w or 20) for w in self.widths])
+
+    def _cell(self, i: int, text: str) -> str:
+        from rich.cells import cell_len
+
+        width = self.widths[i]
+        if not width:
+            return text
+        pad = width - cell_len(text)
+        if pad < 0:
+            return text  # longer than its column: shown whole, the line runs on
+        return " " * pad + text if i in self.right else text + " " * pad
+
+    def line(self, cells: list[str], last: str | None = None) -> None:
+        cells = list(cells) + ([last] if last is not None else [])
+        self.out.write("  ".join(self._cell(i, str(c)) for i, c in enumerate(cells)).rstrip() + "\n")
+
+    def end(self, note: str = "") -> None:
+        self.out.write((note + "\n" if note else "") + "\n")
+
+
+def stream_json(head: dict | None, key: str | None, items) -> int:
+    """Write JSON as it comes: `{...head, key: [items]}`, or a bare list when `head` is None. Returns the
+    number of items. UTF-8, one item per line."""
+    import json
+    import sys
+
+    out = sys.stdout
+    if head is not None:
+        text = json.dumps(head, ensure_ascii=False, indent=2)
+        out.write(text[:-2] + f',\n  "{key}": [' if head else "{" + f'"{key}": [')
+    else:
+        out.write("[")
+    n = 0
+    for item in items:
+        out.write(("," if n else "") + "\n    " + json.dumps(item, ensure_ascii=False, default=str))
+        n += 1
+    out.write(("\n  " if n else "") + "]" + ("\n}" if head is not None else "") + "\n")
+    return n
+
+
+class progress_bar:
+    """A transient progress bar on stderr for a long core step: `with progress_bar("评估中") as tick:`
+    gives a `tick(done, total)` callback (silent when stderr is not a terminal)."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __enter__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from grid_cli.commands.common import err
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=err, transient=True, disable=not err.is_terminal)
+        self.bar.__enter__()
+        self.task = self.bar.add_task(self.label, total=None)
+        return self.tick
+
+    def tick(self, done: int, total: int) -> None:
+        self.bar.update(self.task, completed=done, total=total or None)
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc)
