@@ -10,8 +10,6 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from rich.console import Console
-
 from grid_cli.errors import UsageError
 from grid_cli.i18n import lang, tr
 
@@ -22,8 +20,16 @@ class State:
 
 
 state = State()
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+
+def __getattr__(name: str):
+    """`console` and `err` (rich Consoles) are made when a command first prints, not at start-up."""
+    if name in ("console", "err"):
+        from rich.console import Console
+
+        globals()[name] = made = Console(stderr=name == "err", highlight=False)
+        return made
+    raise AttributeError(name)
 
 
 def ledger_path() -> tuple[Path, str]:

@@ -13,6 +13,7 @@ from grid_cli.errors import UsageError
 
 def export_command(
     redact: Annotated[bool, typer.Option("--redact", help="去标识：代号代替姓名、证件号码和电话 pseudonyms instead of names, IDs, phones")] = False,
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="分析用 Parquet：households, members, visits, findings, steps by county/township into DIR (pip install 'grid-cli[analytics]')")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="file to write (.xlsx, .csv or .json)")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help="xlsx | csv | json (default: from --out, else xlsx)")] = None,
 ) -> None:
@@ -22,6 +23,9 @@ def export_command(
     from grid_cli.security.keys import load_keys
     from grid_cli.security.redact import redacted_book
 
+    if parquet is not None:
+        _parquet(parquet)
+        return
     if not redact:
         raise UsageError("grid export 只做去标识导出，请加 --redact（正式台账用 grid ledger）",
                          "grid export writes redacted copies only: add --redact (official ledgers: `grid ledger`)")
@@ -37,3 +41,17 @@ def export_command(
         h=len(book.table("households").rows), p=len(book.table("members").rows), f=written[0])
     for path in written[1:]:
         say("  另有 → {f}", "  also -> {f}", f=path)
+
+
+def _parquet(folder: Path) -> None:
+    from grid_cli.commands.render import progress_bar
+    from grid_cli.exports.parquet import write_parquet
+    from grid_cli.i18n import tr
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} 不是文件夹", f"{folder} is not a folder")
+    ledger = open_ledger()
+    with progress_bar(tr("评估中", "assessing")) as progress:
+        counts = write_parquet(ledger, folder, progress=progress)
+    say("已写出 Parquet → {f}：{c}", "Wrote Parquet -> {f}: {c}", f=folder,
+        c=", ".join(f"{k} {v:,}" for k, v in counts.items()))
