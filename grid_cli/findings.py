@@ -295,12 +295,13 @@ def stored_finding(row) -> Finding:
 
 
 def basis_of(ledger: Ledger, on: dt.date) -> str:
-    """What stored findings depend on besides the households' own data: the day, every config row, and
-    this version of grid (its rules)."""
+    """What stored findings depend on besides the households' own data: the day, the thresholds and rule
+    settings of every year, and this version of grid (its rules). (A report setting is not among them.)"""
     from grid_cli import __version__
 
     h = hashlib.sha256(f"{__version__}|{on.isoformat()}".encode())
-    for year, key, value in _rows(ledger, "SELECT year, key, value FROM config ORDER BY year, key"):
+    for year, key, value in _rows(ledger, "SELECT year, key, value FROM config WHERE key = 'threshold'"
+                                          " OR key LIKE 'rules.%' ORDER BY year, key"):
         h.update(f"|{year}|{key}|{value}".encode())
     return h.hexdigest()
 

@@ -22,13 +22,20 @@ class State:
 state = State()
 
 
-def __getattr__(name: str):
-    """`console` and `err` (rich Consoles) are made when a command first prints, not at start-up."""
-    if name in ("console", "err"):
+def _console(name: str):
+    """`console` or `err`, the rich Console made when a command first prints (not at start-up: rich is slow
+    to import and `grid --help` never prints through it)."""
+    made = globals().get(name)
+    if made is None:
         from rich.console import Console
 
-        globals()[name] = made = Console(stderr=name == "err", highlight=False)
-        return made
+        made = globals()[name] = Console(stderr=name == "err", highlight=False)
+    return made
+
+
+def __getattr__(name: str):
+    if name in ("console", "err"):
+        return _console(name)
     raise AttributeError(name)
 
 
@@ -67,7 +74,7 @@ def ask(question: str, parse: Callable[[str], Any], *, default: str | None = Non
         try:
             return parse(answer)
         except UsageError as error:
-            err.print(error.message(lang()), style="yellow", markup=False, soft_wrap=True)
+            _console("err").print(error.message(lang()), style="yellow", markup=False, soft_wrap=True)
 
 
 def need(value: Any, option: str, question: str, parse: Callable[[str], Any] = str) -> Any:
@@ -97,7 +104,7 @@ def yes_no(value: Any) -> str:
 
 
 def say(zh: str, en: str, **kw) -> None:
-    console.print(tr(zh, en, **kw), markup=False)
+    _console("console").print(tr(zh, en, **kw), markup=False)
 
 
 YearOption = Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")]

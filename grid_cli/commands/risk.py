@@ -170,7 +170,7 @@ def _plain_risk(stored, rows: Iterable, hub: bool) -> int:
         for i, f in enumerate(r.findings):
             head = [tr(*LABEL[r.grade]), r.hh_no, r.head or "", r.village or ""] + ([r.grid or ""] if hub else [])
             out.line(head if i == 0 else [""] * len(head), f.message(lang()))
-    out.end(tr("共 {n} 户", "{n} households", n=n))
+    out.end(tr("列出 {n} 户", "{n} households listed", n=n))
     return n
 
 
