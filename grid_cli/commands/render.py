@@ -143,13 +143,13 @@ class PlainTable:
         self.out.write((note + "\n" if note else "") + "\n")
 
 
-def stream_json(head: dict | None, key: str | None, items) -> int:
-    """Write JSON as it comes: `{...head, key: [items]}`, or a bare list when `head` is None. Returns the
-    number of items. UTF-8, one item per line."""
+def stream_json(head: dict | None, key: str | None, items, out=None) -> int:
+    """Write JSON as it comes, to `out` (default stdout): `{...head, key: [items]}`, or a bare list when
+    `head` is None. Returns the number of items. One item per line."""
     import json
     import sys
 
-    out = sys.stdout
+    out = out or sys.stdout
     if head is not None:
         text = json.dumps(head, ensure_ascii=False, indent=2)
         out.write(text[:-2] + f',\n  "{key}": [' if head else "{" + f'"{key}": [')

@@ -18,6 +18,9 @@ from grid_cli.i18n import lang, tr
 STYLE = {"red": "bold red", "yellow": "yellow", "green": "green"}
 LABEL = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green")}
 BY = {"grid": "village", "township": "grid", "county": "township"}  # a hub's summary: the places one level down
+PLACE_LABEL = {"township": ("乡镇", "Township"), "grid": ("网格", "Grid"), "village": ("自然村", "Village")}
+LIST_HINT = ("名单：--list，或 --grid / --village 某地，--limit N 只看前 N 户；--json 全部数据",
+             "The list: --list, or --grid / --village for one place, --limit N for the first N; --json for everything")
 
 
 def grade_label(grade: str) -> str:
@@ -161,9 +164,7 @@ def risk_command(
 def _plain_risk(stored, rows: Iterable, hub: bool) -> int:
     from grid_cli.commands.render import PlainTable
 
-    out = PlainTable([(tr("等级", "Grade"), 4), (tr("户编号", "No."), 20), (tr("户主", "Head"), 8),
-                      (tr("自然村", "Village"), 10)] + ([(tr("网格", "Grid"), 10)] if hub else []) +
-                     [(tr("原因", "Why"), 0)], title=risk_title(stored))
+    out = PlainTable(_list_columns((tr("等级", "Grade"), 4), hub), title=risk_title(stored))
     n = 0
     for r in rows:
         n += 1
@@ -174,11 +175,17 @@ def _plain_risk(stored, rows: Iterable, hub: bool) -> int:
     return n
 
 
+def _list_columns(first: tuple[str, int], hub: bool) -> list[tuple[str, int]]:
+    """A list's columns: a mark, the household (its grid at a hub), and the reason taking the rest."""
+    return [first, (tr("户编号", "No."), 20), (tr("户主", "Head"), 8), (tr("自然村", "Village"), 10)] + \
+        ([(tr("网格", "Grid"), 10)] if hub else []) + [(tr("原因", "Why"), 0)]
+
+
 def _render_summary(stored, report: dict) -> None:
     from grid_cli.commands.render import PlainTable
     from grid_cli.rules.registry import RULES
 
-    place = {"township": ("乡镇", "Township"), "grid": ("网格", "Grid"), "village": ("自然村", "Village")}[report["by"]]
+    place = PLACE_LABEL[report["by"]]
     table = PlainTable([(tr(*place), 14), (tr("户数", "Households"), 8), (tr("红", "Red"), 7), (tr("黄", "Yellow"), 7),
                         (tr("绿", "Green"), 7)], title=risk_title(stored), right=(1, 2, 3, 4))
     total = {"households": 0, "red": 0, "yellow": 0, "green": 0}
@@ -193,8 +200,7 @@ def _render_summary(stored, report: dict) -> None:
     for r in sorted(report["rules"], key=lambda r: list(RULES).index(r["rule"]) if r["rule"] in RULES else 99):
         title = RULES[r["rule"]].TITLE if r["rule"] in RULES else (r["rule"], r["rule"])
         rules.line([tr(*title), f"{r['households']:,}", f"{r['red']:,}"])
-    rules.end(tr("名单：--list，或 --grid / --village 某地，--limit N 只看前 N 户；--json 全部数据",
-                 "The list: --list, or --grid / --village for one place, --limit N for the first N; --json for everything"))
+    rules.end(tr(*LIST_HINT))
 
 
 def due_command(
@@ -238,8 +244,7 @@ def due_command(
     elif as_list or grid or village or limit:
         from grid_cli.commands.render import PlainTable
 
-        out = PlainTable([("", 1), (tr("户编号", "No."), 20), (tr("户主", "Head"), 8), (tr("自然村", "Village"), 10)]
-                         + ([(tr("网格", "Grid"), 10)] if hub else []) + [(tr("原因", "Why"), 0)],
+        out = PlainTable(_list_columns(("", 1), hub),
                          title=tr("待走访 {n} 户（! 为八必访）", "{n} households due for a visit (! must visit)", n=len(items)))
         for d in shown:
             out.line(["!" if d.finding.severity == "high" else "", d.finding.hh_no, d.head or "", d.village or ""]
@@ -249,10 +254,9 @@ def due_command(
         from grid_cli.commands.render import PlainTable
 
         parents = {r[0]: r[1] for r in ledger.conn.execute("SELECT code, parent FROM scope WHERE level = 'grid'")}
-        place = {"township": ("乡镇", "Township"), "grid": ("网格", "Grid"), "village": ("自然村", "Village")}[by]
+        place = PLACE_LABEL[by]
         table = PlainTable([(tr(*place), 14), (tr("待走访", "Due"), 8), (tr("其中八必访", "Must visit"), 10)],
                            title=tr("待走访 {n} 户", "{n} households due for a visit", n=len(items)), right=(1, 2))
         for p in due_summary(items, parents, by, ledger.meta("township") or ""):
             table.line([p["place"] or tr("未填", "not given"), f"{p['due']:,}", f"{p['must_visit']:,}"])
-        table.end(tr("名单：--list，或 --grid / --village 某地，--limit N 只看前 N 户；--json 全部数据",
-                     "The list: --list, or --grid / --village for one place, --limit N for the first N; --json for everything"))
+        table.end(tr(*LIST_HINT))

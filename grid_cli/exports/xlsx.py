@@ -344,7 +344,10 @@ def _write_sheet(wb, book: Book, sheet: Sheet, styles_holder: list, first: bool)
                     lines = max(lines, lines_needed(v, w))
             if lines > 1:
                 dims[row].height = lines * LINE_PT + 3
-            append(values)
+                append(values)
+                del dims[row]  # written with its row: a county's 150,000 heights need not stay in memory
+            else:
+                append(values)
         last_row = row
         _grade_formatting(ws, table, header_row + 1, last_row)
         if table.note:
