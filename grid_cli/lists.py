@@ -18,7 +18,7 @@ from typing import Iterator
 
 from grid_cli.findings import BATCH, LOOKBACK_DAYS, Area, batches, configs_on, stored_finding
 from grid_cli.ledger import Ledger
-from grid_cli.rules.base import Finding
+from grid_cli.rules.base import GRADE, Finding
 from grid_cli.rules.engine import evaluate_household, phases
 
 GRADES = ("red", "yellow", "green")
@@ -53,8 +53,9 @@ def _filters(area: Area, grade: str | None, rule: str | None) -> tuple[str, list
     return sql, params
 
 
-def flagged(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str | None = None) -> Iterator[Flagged]:
-    """Households with findings (only `rule`'s, if given), red first, then by village and 户编号."""
+def _flagged_rows(ledger: Ledger, area: Area, grade: str | None, rule: str | None, head: bool) -> Iterator[list]:
+    """The stored findings of the flagged households, one list of rows per household, in list order:
+    (household id, hh_no, rule, severity, zh, en, facts JSON, grid, village, grade[, head])."""
     where, params = _filters(area, grade, rule)
     if rule:
         where += " AND f.rule = ?"
@@ -62,14 +63,42 @@ def flagged(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str |
     cursor = ledger.conn.cursor()
     cursor.row_factory = None
     cursor.execute(
-        f"SELECT h.id, h.hh_no, f.rule, f.severity, f.zh, f.en, f.facts, h.grid, h.village, a.grade, {HEAD}"
+        f"SELECT h.id, h.hh_no, f.rule, f.severity, f.zh, f.en, f.facts, h.grid, h.village, a.grade{', ' + HEAD if head else ''}"
         " FROM findings f JOIN assessed a ON a.household_id = f.household_id JOIN households h ON h.id = f.household_id"
         f" WHERE h.status = '正常'{where} ORDER BY {_RANK}, h.village, h.hh_no, h.id, f.n", params)
     rows = iter(lambda: cursor.fetchmany(BATCH), [])
-    for hid, group in groupby((row for chunk in rows for row in chunk), key=lambda r: r[0]):
-        group = list(group)
+    for _hid, group in groupby((row for chunk in rows for row in chunk), key=lambda r: r[0]):
+        yield list(group)
+
+
+def flagged(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str | None = None) -> Iterator[Flagged]:
+    """Households with findings (only `rule`'s, if given), red first, then by village and 户编号."""
+    for group in _flagged_rows(ledger, area, grade, rule, head=True):
         first = group[0]
-        yield Flagged(hid, first[1] or "", first[7], first[8], first[10], first[9], [stored_finding(r) for r in group])
+        yield Flagged(first[0], first[1] or "", first[7], first[8], first[10], first[9], [stored_finding(r) for r in group])
+
+
+def flagged_json(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str | None = None) -> Iterator[str]:
+    """The same households as JSON texts ({hh_no, household_id, village, grade, findings: [Finding.as_dict]}),
+    each finding's stored facts passed through as they are (no decoding and encoding again)."""
+    try:
+        from orjson import Fragment, dumps
+    except ImportError:  # pragma: no cover - the standard library where orjson has no wheel
+        from json import dumps as _dumps
+
+        from grid_cli.fastjson import loads
+
+        def dumps(value):
+            return _dumps(value, ensure_ascii=False)
+
+        def Fragment(text):  # noqa: N802 - stands in for orjson.Fragment
+            return loads(text)
+    for group in _flagged_rows(ledger, area, grade, rule, head=False):
+        hid, hh_no, village, g = group[0][0], group[0][1] or "", group[0][8], group[0][9]
+        text = dumps({"hh_no": hh_no, "household_id": hid, "village": village, "grade": g, "findings": [
+            {"rule": r[2], "severity": r[3], "grade": GRADE[r[3]], "household_id": hid, "hh_no": hh_no,
+             "message_zh": r[4], "message_en": r[5], "facts": Fragment(r[6])} for r in group]})
+        yield text if isinstance(text, str) else text.decode()
 
 
 def any_flagged(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str | None = None) -> bool:

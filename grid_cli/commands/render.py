@@ -156,8 +156,9 @@ def stream_json(head: dict | None, key: str | None, items, out=None) -> int:
     else:
         out.write("[")
     n = 0
-    for item in items:
-        out.write(("," if n else "") + "\n    " + json.dumps(item, ensure_ascii=False, default=str))
+    for item in items:  # a str is JSON text already
+        out.write(("," if n else "") + "\n    " + (item if isinstance(item, str) else
+                                                    json.dumps(item, ensure_ascii=False, default=str)))
         n += 1
     out.write(("\n  " if n else "") + "]" + ("\n}" if head is not None else "") + "\n")
     return n
@@ -165,24 +166,30 @@ def stream_json(head: dict | None, key: str | None, items, out=None) -> int:
 
 class progress_bar:
     """A transient progress bar on stderr for a long core step: `with progress_bar("评估中") as tick:`
-    gives a `tick(done, total)` callback (silent when stderr is not a terminal)."""
+    gives a `tick(done, total)` callback. Silent when stderr is not a terminal; rich is loaded only when
+    the first tick comes (a step with nothing to do costs nothing)."""
 
     def __init__(self, label: str):
-        self.label = label
+        self.label, self.bar = label, None
 
     def __enter__(self):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        from grid_cli.commands.common import err
-
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                            console=err, transient=True, disable=not err.is_terminal)
-        self.bar.__enter__()
-        self.task = self.bar.add_task(self.label, total=None)
         return self.tick
 
     def tick(self, done: int, total: int) -> None:
+        import sys
+
+        if self.bar is None:
+            if not sys.stderr.isatty():
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            from grid_cli.commands.common import err
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=err, transient=True)
+            self.bar.__enter__()
+            self.task = self.bar.add_task(self.label, total=None)
         self.bar.update(self.task, completed=done, total=total or None)
 
     def __exit__(self, *exc):
-        return self.bar.__exit__(*exc)
+        return self.bar.__exit__(*exc) if self.bar is not None else None

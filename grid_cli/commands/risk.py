@@ -124,7 +124,7 @@ def risk_command(
 ) -> None:
     """Flagged households with the reasons, worst first (a hub: a summary by place). Exit 1 when anything is flagged."""
     from grid_cli.findings import current
-    from grid_cli.lists import any_flagged, flagged, summary
+    from grid_cli.lists import any_flagged, flagged, flagged_json, summary
     from grid_cli.rules.registry import RULES
 
     grades = {"红": "red", "黄": "yellow", "绿": "green"}
@@ -138,16 +138,19 @@ def risk_command(
     area = _area(ledger, township, grid, village)
     with _progress() as progress:
         stored = current(ledger, progress=progress)
-    rows = flagged(ledger, area, grade=wanted, rule=rule)
-    if limit:
-        rows = islice(rows, limit)
     if as_json:
         from grid_cli.commands.render import stream_json
 
+        texts = flagged_json(ledger, area, grade=wanted, rule=rule)
         found = stream_json({"year": stored.year, "threshold": stored.threshold, "as_of": stored.on.isoformat()},
-                            "households", ({"hh_no": r.hh_no, "household_id": r.household_id, "village": r.village,
-                                           "grade": r.grade, "findings": [f.as_dict() for f in r.findings]} for r in rows))
-    elif _level(ledger) == "grid" and not as_list:
+                            "households", islice(texts, limit) if limit else texts)
+        if found:
+            raise typer.Exit(1)
+        return
+    rows = flagged(ledger, area, grade=wanted, rule=rule)
+    if limit:
+        rows = islice(rows, limit)
+    if _level(ledger) == "grid" and not as_list:
         listed = list(rows)
         console.print(risk_table(stored, listed))
         found = len(listed)
