@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "due": ("risk", "due_command", "待走访 — who is due for a visit."),
     "enroll": ("enroll", "enroll_command", "登记 — adopt the enrolment file from the township (or county)."),
     "verify": ("verify", "verify_command", "核验 — check the change log's hash chains (exit 1 if broken)."),
-    "export": ("export", "export_command", "去标识导出 — households and members with stable pseudonyms (--redact)."),
+    "export": ("export", "export_command", "导出 — households and members with stable pseudonyms (--redact), in the national system's layout (--national), or as Parquet for analysis (--parquet)."),
     "ledger": ("ledger", "ledger_command", "月度台账 — the month's grid ledger as a print-ready workbook (xlsx/csv/json)."),
     "notice": ("notice", "notice_command", "公示名单 — the public-notice list for inclusion or elimination."),
     "demo": ("demo", "demo_command", "演示 — build a ledger from the bundled sample grid and show it."),

@@ -44,7 +44,7 @@ HOUSEHOLD_COLUMNS = ("id", "hh_no", "grid", "village", "group_no", "phone", "hh_
 MEMBER_COLUMNS = ("id", "household_id", "name", "id_number", "relation", "sex", "birth_date", "ethnicity", "education",
                   "school_status", "dropout_reason", "health", "chronic_card", "labour_skill", "work_status",
                   "work_months", "medical_insurance", "serious_illness_insurance", "pension_insurance", "dibao",
-                  "tekun", "phone")
+                  "tekun", "phone", "employee_medical_insurance")
 ACTIVE = "status = '正常'"
 Progress = Callable[[int, int], None]
 
@@ -174,7 +174,7 @@ def read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: i
             tuple(Member(m["id"], m["name"], m["relation"], parse_day(m["birth_date"]), m["health"],
                          _flag(m["chronic_card"]), m["labour_skill"], m["work_status"], m["school_status"],
                          m["dropout_reason"], _flag(m["medical_insurance"]), _flag(m["dibao"]), _flag(m["tekun"]),
-                         m["id"] in present) for m in people),
+                         m["id"] in present, _flag(m["employee_medical_insurance"])) for m in people),
             tuple(visits.get(hid, ())), standing(steps.get(hid, ())), threshold, thresholds, on))
     return Batch(on, households, members, steps, contexts)
 

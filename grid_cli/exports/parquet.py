@@ -112,7 +112,8 @@ def _tables(ledger: Ledger) -> dict[str, tuple[str, list, object]]:
     }
 
 
-BOOLS = {"chronic_card", "medical_insurance", "serious_illness_insurance", "pension_insurance", "dibao", "tekun"}
+BOOLS = {"chronic_card", "medical_insurance", "serious_illness_insurance", "pension_insurance", "dibao", "tekun",
+         "employee_medical_insurance", "employee_pension_insurance"}
 INTS = {"work_months", "residents", "events", "net", *(name for name, _ in VISIT_FIELDS)}
 LISTS = {"flags", "risks"}
 COLUMNS = {
@@ -147,6 +148,9 @@ def _clean(row: dict) -> dict:
                 row[k] = None
     for k in BOOLS & row.keys():
         row[k] = None if row[k] is None else bool(row[k])
+    for k, v in row.items():  # any other column is text
+        if v is not None and k not in INTS and k not in BOOLS and k not in LISTS and not isinstance(v, str):
+            row[k] = str(v)
     return row
 
 
