@@ -10,8 +10,6 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from rich.console import Console
-
 from grid_cli.errors import UsageError
 from grid_cli.i18n import lang, tr
 
@@ -22,8 +20,23 @@ class State:
 
 
 state = State()
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+
+def _console(name: str):
+    """`console` or `err`, the rich Console made when a command first prints (not at start-up: rich is slow
+    to import and `grid --help` never prints through it)."""
+    made = globals().get(name)
+    if made is None:
+        from rich.console import Console
+
+        made = globals()[name] = Console(stderr=name == "err", highlight=False)
+    return made
+
+
+def __getattr__(name: str):
+    if name in ("console", "err"):
+        return _console(name)
+    raise AttributeError(name)
 
 
 def ledger_path() -> tuple[Path, str]:
@@ -62,24 +75,41 @@ JsonOutOption = Annotated[Optional[Path], typer.Option(
 
 
 def print_json(value: Any, out: Path | None = None) -> None:
-    """The --json output: to the `out` file when given (`--out`), else to stdout. JSON is UTF-8 whatever the
-    console: `grid risk --json > r.json` in a GBK console must not write GBK. Only a console itself is
-    written in its own encoding (a person reads it there)."""
+    """The --json output: to the `out` file when given (`--out`), else to stdout."""
     text = json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
+    write_json(lambda handle: handle.write(text), out)
+
+
+def write_json(write: Callable[[Any], Any], out: Path | None = None) -> Any:
+    """Call `write(handle)` with a text handle for --json output (print_json, or render.stream_json for a
+    streamed list) and return what it returns: the `out` file (UTF-8, through a safe write) when given, else
+    stdout. JSON is UTF-8 whatever the console: `grid risk --json > r.json` in a GBK console must not write
+    GBK. Only a console itself is written in its own encoding (a person reads it there)."""
     if out is not None:
         from grid_cli.exports.files import atomic_write
 
-        written = atomic_write(out, lambda tmp: tmp.write_bytes(text.encode("utf-8")))
+        result = []
+
+        def to_file(tmp: Path) -> None:
+            with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+                result.append(write(handle))
+
+        written = atomic_write(out, to_file)
         say("已写出 → {f}", "Written -> {f}", f=written)
-        return
+        return result[0]
     # plain stdout: rich would wrap long lines and colour the JSON
     binary = getattr(sys.stdout, "buffer", None)
     if binary is None or sys.stdout.isatty() or (sys.stdout.encoding or "").lower().replace("-", "") == "utf8":
-        sys.stdout.write(text)
-        return
+        return write(sys.stdout)
+    import io
+
     sys.stdout.flush()
-    binary.write(text.encode("utf-8"))
-    binary.flush()
+    handle = io.TextIOWrapper(binary, encoding="utf-8", newline="\n")
+    try:
+        return write(handle)
+    finally:
+        handle.flush()
+        handle.detach()  # stdout's own buffer stays open
 
 
 def interactive() -> bool:
@@ -99,7 +129,7 @@ def ask(question: str, parse: Callable[[str], Any], *, default: str | None = Non
         try:
             return parse(answer)
         except UsageError as error:
-            err.print(error.message(lang()), style="yellow", markup=False, soft_wrap=True)
+            _console("err").print(error.message(lang()), style="yellow", markup=False, soft_wrap=True)
 
 
 def need(value: Any, option: str, question: str, parse: Callable[[str], Any] = str) -> Any:
@@ -129,7 +159,7 @@ def yes_no(value: Any) -> str:
 
 
 def say(zh: str, en: str, **kw) -> None:
-    console.print(tr(zh, en, **kw), markup=False)
+    _console("console").print(tr(zh, en, **kw), markup=False)
 
 
 YearOption = Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")]
