@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import YearOption, console, open_ledger, print_json, say, year_or_current
+from grid_cli.commands.common import JsonOutOption, YearOption, console, open_ledger, print_json, say, year_or_current
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(rich_markup_mode=None, invoke_without_command=True)
@@ -17,7 +17,7 @@ app = typer.Typer(rich_markup_mode=None, invoke_without_command=True)
 def check_command(
     ctx: typer.Context,
     only: Annotated[Optional[list[str]], typer.Option("--only", help="run only this check (repeatable)")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="write FILE.xlsx: a summary and one sheet per check, masked, printable")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="write FILE.xlsx (a summary and one sheet per check, masked, printable) or FILE.json (what --json prints)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output (with --rows: the rows too)")] = False,
     rows: Annotated[bool, typer.Option("--rows", help="with --json: list every offending row (masked)")] = False,
 ) -> None:
@@ -27,23 +27,26 @@ def check_command(
         return
     from grid_cli.checks.runner import run
 
+    json_out = out if out is not None and out.suffix.lower() == ".json" else None
+    book = None if json_out else out
+    as_json = as_json or json_out is not None
     if out is not None:
         from grid_cli.exports.files import check_target
 
-        if out.suffix.lower() != ".xlsx":
-            raise typer.BadParameter(tr("--out 须为 .xlsx 文件", "--out must be an .xlsx file"))
+        if out.suffix.lower() not in (".xlsx", ".json"):
+            raise typer.BadParameter(tr("--out 须为 .xlsx 或 .json 文件", "--out must be an .xlsx or a .json file"))
         check_target(out)
     ledger = open_ledger()
-    report = run(ledger, only=only, collect=bool(out) or rows)
-    if out is not None:
+    report = run(ledger, only=only, collect=bool(book) or rows)
+    if book is not None:
         from grid_cli.checks.book import check_book
         from grid_cli.exports.snapshot import place_of
         from grid_cli.exports.xlsx import write_xlsx
 
-        write_xlsx(check_book(report, place_of(ledger).label()), out)
+        write_xlsx(check_book(report, place_of(ledger).label()), book)
     if as_json:
         print_json({"as_of": report.on.isoformat(), "households": report.households, "problems": report.total,
-                    "checks": [r.as_dict(problems=rows) for r in report.results]})
+                    "checks": [r.as_dict(problems=rows) for r in report.results]}, json_out)
     else:
         _table(report)
         if out is not None:
@@ -66,13 +69,17 @@ def _table(report) -> None:
 
 
 @app.command("list")
-def list_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out: JsonOutOption = None,
+) -> None:
     """The catalogue: each check, its area, national numbers and settings."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.checks.catalogue import rows as catalogue_rows
 
     found = catalogue_rows(open_ledger())
     if as_json:
-        print_json(found)
+        print_json(found, out)
         return
     from rich.table import Table
 
@@ -116,13 +123,17 @@ def exempt_command(
 
 
 @app.command("exemptions")
-def exemptions_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+def exemptions_command(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out: JsonOutOption = None,
+) -> None:
     """The exemptions in force, from this ledger and (at a hub) from every grid of its area."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.checks.exemptions import listing
 
     found = listing(open_ledger())
     if as_json:
-        print_json(found)
+        print_json(found, out)
         return
     from rich.table import Table
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.commands.common import JsonOutOption, console, open_ledger, print_json, say
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -23,8 +23,10 @@ def import_command(
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="import the good rows, write the bad ones to a file")] = False,
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="where to write rejected rows (default: FILE.rejects.csv)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
+    out: JsonOutOption = None,
 ) -> None:
     """Import one department's list for a month; nothing is kept if any row is bad (unless --skip-invalid)."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.commands.imports import show_problems
     from grid_cli.dept.importer import ListRefused, import_list
     from grid_cli.dept.kinds import KINDS
@@ -39,7 +41,7 @@ def import_command(
         summary = {k: v for k, v in vars(report).items() if k != "problems"}
         summary["problems"] = [{"sheet": p.sheet, "row": p.row, "column": p.column, "reason": p.reason(lang())}
                                for p in report.problems]
-        print_json(summary)
+        print_json(summary, out)
         return
     source = KINDS[report.kind]
     if report.unchanged:
@@ -66,8 +68,12 @@ def import_command(
 
 
 @app.command("kinds")
-def kinds_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+def kinds_command(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out: JsonOutOption = None,
+) -> None:
     """The lists each department sends and the columns each is expected to hold."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.dept.kinds import HH, ID, KINDS, NAME
 
     rows = []
@@ -76,7 +82,7 @@ def kinds_command(as_json: Annotated[bool, typer.Option("--json", help="machine-
         rows.append({"kind": k.id, "department": k.zh, "key": key, "required": [c.zh for c in k.columns if c.required],
                      "optional": [NAME.zh] + [c.zh for c in k.columns if not c.required], "says": tr(*k.describe)})
     if as_json:
-        print_json(rows)
+        print_json(rows, out)
         return
     from rich.table import Table
 
@@ -90,8 +96,12 @@ def kinds_command(as_json: Annotated[bool, typer.Option("--json", help="machine-
 
 
 @app.command("lists")
-def lists_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+def lists_command(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out: JsonOutOption = None,
+) -> None:
     """The lists this ledger holds: imported here (with their clues) or received with households from above."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.clock import show_time
     from grid_cli.dept.kinds import KINDS
     from grid_cli.dept.lists import lists
@@ -99,7 +109,7 @@ def lists_command(as_json: Annotated[bool, typer.Option("--json", help="machine-
     found = lists(ledger := open_ledger())
     ledger.close()
     if as_json:
-        print_json(found)
+        print_json(found, out)
         return
     from rich.table import Table
 
@@ -120,9 +130,11 @@ def lists_command(as_json: Annotated[bool, typer.Option("--json", help="machine-
 @app.command("findings")
 def findings_command(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out: JsonOutOption = None,
 ) -> None:
     """What the lists say that the ledger does not, per household (yellow until a visit confirms it), and
     the clues: people on a list who are in no household of this area. Exit 1 when there are any."""
+    as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.dept.lists import clues
     from grid_cli.findings import assess
     from grid_cli.idcard import mask_id
@@ -133,7 +145,7 @@ def findings_command(
     leads = clues(ledger)
     if as_json:
         print_json({"as_of": result.on.isoformat(), "findings": [f.as_dict() for f in found],
-                    "clues": [{**c, "id_number": mask_id(c["id_number"])} for c in leads]})
+                    "clues": [{**c, "id_number": mask_id(c["id_number"])} for c in leads]}, out)
     else:
         from rich.table import Table
 
