@@ -177,3 +177,18 @@ def count(path: Path, table: str) -> int:
 
 def today() -> dt.date:
     return dt.date.fromisoformat(TODAY)
+
+
+def leaf_commands(skip: tuple = ()) -> list[tuple[tuple[str, ...], object]]:
+    """Every command `grid` runs, as (path, click command), loading the lazy command table's groups."""
+    from typer.main import get_command
+
+    def walk(command, path):
+        if hasattr(command, "list_commands"):
+            if path and command.invoke_without_command and path not in skip:  # `grid check` runs as well as groups
+                yield path, command
+            for name in command.list_commands(None):
+                yield from walk(command.get_command(None, name), (*path, name))
+        elif path not in skip:
+            yield path, command
+    return list(walk(get_command(app), ()))

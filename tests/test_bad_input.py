@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run, digest, make_id
+from conftest import Run, digest, leaf_commands, make_id
 from test_exports_support import _demo_master, demo_db  # noqa: F401  (fixtures)
 from test_sync_bundles import tree  # noqa: F401  (a fixture)
 
@@ -304,9 +304,9 @@ def _mount(folder: Path, size: str, *options: str) -> bool:
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real 1.5 MB file system (tmpfs; root only, skipped elsewhere), unmounted afterwards."""
+    """A real 6 MB file system (tmpfs; root only, skipped elsewhere; the sample ledger is 1.7 MB), unmounted afterwards."""
     folder = tmp_path / "disk"
-    if not _mount(folder, "1536k"):
+    if not _mount(folder, "6m"):
         pytest.skip("cannot mount a small file system here")
     yield folder
     subprocess.run(["umount", "-l", str(folder)], capture_output=True)
@@ -448,21 +448,9 @@ def test_json_is_utf8_whatever_the_console(demo_db, tmp_path):
 
 
 def test_every_command_with_json_has_out():
-    from typer.main import get_command
-
-    from grid_cli.cli import app
-
-    def leaves(command, path=()):
-        subs = getattr(command, "commands", None)
-        if subs:
-            for name, sub in subs.items():
-                yield from leaves(sub, (*path, name))
-        else:
-            yield path, command
-
     with_json = {path: {o for p in cmd.params for o in getattr(p, "opts", [])}
-                 for path, cmd in leaves(get_command(app)) if any("--json" in getattr(p, "opts", []) for p in cmd.params)}
-    assert len(with_json) >= 20
+                 for path, cmd in leaf_commands() if any("--json" in getattr(p, "opts", []) for p in cmd.params)}
+    assert len(with_json) >= 30 and ("dept", "findings") in with_json and ("check",) in with_json
     assert [path for path, opts in with_json.items() if "--out" not in opts] == []
 
 

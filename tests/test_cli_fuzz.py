@@ -32,10 +32,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis import given
-from typer.main import get_command
 from typer.testing import CliRunner
 
-from conftest import TODAY, digest, make_id
+from conftest import TODAY, digest, leaf_commands, make_id
 from grid_cli.cli import app
 from grid_cli.i18n import set_lang
 
@@ -246,18 +245,7 @@ def example(world: World):
 
 
 # -- 1. every command's options and arguments ---------------------------------------------------------------
-def _commands():
-    def walk(command, path):
-        subs = getattr(command, "commands", None)
-        if subs:
-            for name, sub in subs.items():
-                yield from walk(sub, (*path, name))
-        elif path != ("demo",):  # builds a whole sample ledger: run by tests/test_demo.py
-            yield path, command
-    return list(walk(get_command(app), ()))
-
-
-COMMANDS = _commands()
+COMMANDS = leaf_commands(skip=(("demo",),))  # demo builds a whole sample ledger: run by tests/test_demo.py
 
 
 def _pools(world: World, ex: Example) -> dict[str, list]:
@@ -310,6 +298,11 @@ def _pools(world: World, ex: Example) -> dict[str, list]:
         "--township": ["桃溪镇", ""], "--county": ["云岭县", ""], "--monitor": people, "--out": outs, "--public": outs,
         "--detail": ["小额信贷"], "--needs": ["助学帮扶"], "--notes": ["第一行\n第二行"], "--reason": ["外出务工"],
         "text": [*hh, *names, "上寨"],
+        "--by": ["township", "grid", "village", "x"], "--limit": INTS, "--parquet": [ex.dir / "pq", *outs],
+        "kind": ["dibao", "民政", "medical", "医保", "x"], "ref": ["1", "deadbeef", "x"], "--visit": DATES,
+        "--note": ["已核实"], "--only": ["id_check_digit", "head_count", "x"], "--reason": ["外出务工", ""],
+        "check": ["id_check_digit", "head_count", "income_components", "x"],
+        "param": ["enabled", "national", "min_age", "x"],
     }
 
 
