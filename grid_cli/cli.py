@@ -175,7 +175,8 @@ class GridGroup(LazyGroup):
 def _say(message: str) -> None:
     """One line on stderr: "error: ..." (a long line is not wrapped, so it stays one line)."""
     common.err.print(f"[red]{tr('错误', 'error')}:[/] ", end="", markup=True)
-    common.err.print(message, markup=False, soft_wrap=True)
+    # a value typed with a line break in it (allowed in free text) is echoed as \n: the error stays one line
+    common.err.print(message.replace("\r", "\\r").replace("\n", "\\n"), markup=False, soft_wrap=True)
 
 
 def _usage_line(error, command_path: str) -> str:
