@@ -40,7 +40,7 @@ def export(
 @app.command("merge")
 def merge(
     bundles: Annotated[list[Path], typer.Argument(help="同步包文件 bundle files, any order")],
-    max_skew: Annotated[float, typer.Option("--max-skew-hours", help="时钟超前多少小时即隔离 quarantine clocks this far ahead")] = 24.0,
+    max_skew: Annotated[float, typer.Option("--max-skew-hours", min=0, max=24 * 366, help="时钟超前多少小时即隔离 quarantine clocks this far ahead")] = 24.0,
     as_json: JsonOption = False,
     out: JsonOutOption = None,
 ) -> None:
