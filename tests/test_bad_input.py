@@ -42,7 +42,8 @@ def grid_process(*args, env=None, **kw) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "GRID_LANG": "en", **(env or {})}
     kw.setdefault("stdout", subprocess.PIPE)
     kw.setdefault("stderr", subprocess.PIPE)
-    return subprocess.run([sys.executable, "-m", "grid_cli", *args], env=full_env, timeout=120, **kw)
+    kw.setdefault("timeout", 120)
+    return subprocess.run([sys.executable, "-m", "grid_cli", *args], env=full_env, **kw)
 
 
 # -- control characters: refused at the door -------------------------------------------------------
@@ -270,6 +271,21 @@ def test_out_to_a_fifo_is_refused_at_once(demo_db, tmp_path, args):
     result = grid_process("--ledger", str(demo_db), *args, "--out", str(fifo))
     assert result.returncode == 2 and b"not a regular file" in result.stderr, result.stderr
     assert len(lines(result.stderr.decode())) == 1 and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+@pytest.mark.parametrize("args", [["import", "households"], ["dept", "import", "dibao"]], ids=["import", "dept import"])
+def test_rejects_to_a_fifo_is_refused_before_importing(demo_db, tmp_path, args):
+    from grid_cli.resources import samples_dir
+
+    fifo = tmp_path / "rejects.csv"
+    os.mkfifo(fifo)
+    before = digest(demo_db)
+    month = ["--month", "2026-10"] if args[0] == "dept" else []
+    result = grid_process("--ledger", str(demo_db), *args, str(samples_dir() / "households.xlsx"), *month,
+                          "--skip-invalid", "--rejects", str(fifo), timeout=60)  # it hung on opening the pipe
+    assert result.returncode == 2 and b"not a regular file" in result.stderr, result.stderr
+    assert len(lines(result.stderr.decode())) == 1 and stat.S_ISFIFO(fifo.stat().st_mode)
+    assert digest(demo_db) == before
 
 
 def test_out_to_a_device_node_leaves_the_device(demo_db, tmp_path):

@@ -196,29 +196,33 @@ def _present(value: Any) -> bool:
 
 
 def write_rejects(path: Path, headers: Iterable[str], rows: Iterable[list[Any]]) -> None:
-    """The rejected rows with a reason column, as UTF-8 CSV with BOM so Excel opens it in Chinese."""
+    """The rejected rows with a reason column, as UTF-8 CSV with BOM so Excel opens it in Chinese; written
+    whole or not at all, and only as a regular file (exports.files.atomic_write)."""
+    from grid_cli.exports.files import atomic_write
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(list(headers))
+            writer.writerows(rows)
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(headers))
-        writer.writerows(rows)
+    atomic_write(path, write)
 
 
 def check_rejects_target(path: Path) -> None:
-    """Refuse an unwritable rejects path before anything is imported: create (or open) it now and leave
-    no trace if it was not there."""
+    """Refuse an unwritable rejects path before anything is imported (a pipe, which would hang the
+    writer, or a device, which would be replaced, included), leaving no trace of the check."""
+    from grid_cli.exports.files import check_target
+
     path = Path(path)
     if path.is_dir():
         raise DataError(f"--rejects {path} 是文件夹，请给出文件名", f"--rejects {path} is a folder; give a file name")
-    existed = path.exists()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("ab"):
-            pass
     except OSError as error:
         raise DataError(f"无法写入错误行文件 {path}（{error.strerror or error}），未导入任何数据",
                         f"cannot write the rejects file {path} ({error.strerror or error}); nothing was imported",
                         hint_zh="用 --rejects 换一个可写的位置", hint_en="choose a writable place with --rejects") from None
-    if not existed:
-        path.unlink(missing_ok=True)
+    check_target(path)
