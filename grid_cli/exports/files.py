@@ -55,7 +55,7 @@ def check_target(path: Path) -> Path:
                          hint_zh="给出一个普通文件名", hint_en="give the name of an ordinary file")
     if not path.parent.is_dir():
         raise disk_error(FileNotFoundError(errno.ENOENT, "no folder"), path)
-    probe = _temporary(path)
+    probe = temporary(path)
     try:
         os.close(probe[0])
     finally:
@@ -69,7 +69,7 @@ def check_target(path: Path) -> Path:
     return path
 
 
-def _temporary(path: Path) -> tuple[int, Path]:
+def temporary(path: Path) -> tuple[int, Path]:
     """A new, empty file beside `path` (so the rename is atomic), made with the usual permissions."""
     for _ in range(100):
         tmp = path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(3)}.tmp{path.suffix}")
@@ -95,7 +95,7 @@ def atomic_write_all(files: list[tuple[Path, Callable[[Path], None]]]) -> list[P
     temporaries: list[Path] = []
     try:
         for target, (_path, write) in zip(targets, files):
-            fd, tmp = _temporary(target)
+            fd, tmp = temporary(target)
             os.close(fd)
             temporaries.append(tmp)
             try:

@@ -14,6 +14,7 @@ pyarrow is an optional extra (`pip install 'grid-cli[analytics]'`, with DuckDB t
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -158,12 +159,31 @@ def write_parquet(ledger: Ledger, folder: Path, *, progress=None) -> dict[str, i
     """Write every table under `folder`, a file per table and partition, a batch at a time; returns the
     rows written per table. A county's files are replaced when it exports again; other counties' stay."""
     _need_pyarrow()
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     current(ledger, progress=progress)  # the findings as of today
     county = ledger.meta("county") or "county"
     counts = {}
+    pending: list[tuple[Path, Path]] = []  # (temporary, target): every file is renamed into place at the end
+    try:
+        _write_tables(ledger, Path(folder), county, counts, pending)
+        for tmp, target in pending:
+            os.replace(tmp, target)
+    except OSError as error:
+        from grid_cli.errors import disk_error
+
+        raise disk_error(error, Path(folder)) from None
+    finally:
+        for tmp, _target in pending:
+            tmp.unlink(missing_ok=True)
+    return counts
+
+
+def _write_tables(ledger: Ledger, folder: Path, county: str, counts: dict, pending: list) -> None:
+    """Each table a batch at a time, into temporary files beside their targets (added to `pending`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from grid_cli.exports.files import check_target, temporary
+
     for name, (sql, params, shape) in _tables(ledger).items():
         schema = _schema(name)
         counts[name] = 0
@@ -175,15 +195,18 @@ def write_parquet(ledger: Ledger, folder: Path, *, progress=None) -> dict[str, i
                     parts.setdefault((row.pop("county") or "", row.pop("township") or ""), []).append(row)
                 for key, part in parts.items():
                     if key not in writers:
-                        where = Path(folder) / name / f"county={_safe(key[0])}" / f"township={_safe(key[1])}"
+                        where = folder / name / f"county={_safe(key[0])}" / f"township={_safe(key[1])}"
                         where.mkdir(parents=True, exist_ok=True)
-                        writers[key] = pq.ParquetWriter(where / f"{_safe(county)}.parquet", schema)
+                        target = check_target(where / f"{_safe(county)}.parquet")  # a regular file, or refused
+                        fd, tmp = temporary(target)
+                        os.close(fd)
+                        pending.append((tmp, target))
+                        writers[key] = pq.ParquetWriter(tmp, schema)
                     writers[key].write_batch(pa.RecordBatch.from_pylist(part, schema=schema))
                 counts[name] += len(rows)
         finally:
             for writer in writers.values():
                 writer.close()
-    return counts
 
 
 def _safe(text: str) -> str:
