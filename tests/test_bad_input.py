@@ -136,6 +136,25 @@ def test_a_bundle_with_a_control_character_is_refused_whole(tree):  # noqa: F811
     refused(tree, "T1", bundle, ["notes", "control character"])
 
 
+# found by fuzzing: a visit that no reader can take (tests/test_cli_fuzz.py), each once merged broke the
+# township's risk, monthly ledger or reports with exit 4
+UNREADABLE_VISITS = ['"income":[1,2]', '"income":{"transfer":null}', '"spending":{"medical":"5000"}',
+                     '"water":{"cut_days":"x"}', '"water":{"piped":[true]}', '"events":[1]', '"events":[{"type":7}]',
+                     '"events":[{"type":"disaster","subtype":{"a":1}}]', '"residents":[["张三"]]']
+
+
+@pytest.mark.parametrize("data", UNREADABLE_VISITS)
+def test_a_signed_bundle_with_a_visit_no_reader_can_take_is_refused_whole(tree, data):  # noqa: F811
+    from test_sync_bundles import export, refused, rewrite
+    from test_sync_intake import _household_of, _widen, _with_line
+
+    hh = _household_of(tree)
+    body = '{"data":{%s},"date":"2026-11-01","household":"%s","kind":"visit","op":"event"}' % (data, hh)
+    bundle = rewrite(export(tree, "G1"), tree["dir"] / "visit.zip", lines=_with_line("event", "E1", body),
+                     manifest=_widen, p=tree)
+    refused(tree, "T1", bundle, ["cannot be read"])
+
+
 # -- control characters already in a ledger: every export survives them ----------------------------
 def _plant(db: Path) -> None:
     """What an older grid let in: control characters in names, an address, a village and the ledger's own
