@@ -61,8 +61,13 @@ def loads(text: str | bytes) -> Any:
         raise Refused(str(error)) from None
 
 
-def _unkeepable(value: Any) -> str | None:
+MAX_DEPTH = 512  # no document of ours nests past a handful; the walk below must not meet the recursion limit
+
+
+def _unkeepable(value: Any, depth: int = 0) -> str | None:
     """Why `value` cannot be kept (see the module's note), or None."""
+    if depth > MAX_DEPTH:
+        return "nested too deeply"
     kind = type(value)
     if kind is str:
         return "text that is not UTF-8 (a lone surrogate)" if _LONE.search(value) else None
@@ -71,9 +76,9 @@ def _unkeepable(value: Any) -> str | None:
     if kind is float:
         return None if math.isfinite(value) else "a number too large, or not a number"  # NaN, Infinity, 1e400
     if kind is dict:
-        return next((why for k, v in value.items() for why in (_unkeepable(k), _unkeepable(v)) if why), None)
+        return next((why for k, v in value.items() for why in (_unkeepable(k), _unkeepable(v, depth + 1)) if why), None)
     if kind is list:
-        return next((why for v in value for why in (_unkeepable(v),) if why), None)
+        return next((why for v in value for why in (_unkeepable(v, depth + 1),) if why), None)
     return None
 
 

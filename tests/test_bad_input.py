@@ -275,6 +275,20 @@ def test_fastjson_raises_only_json_errors_and_documents_keep_only_what_fits():
     assert document('{"n": %d, "e": "\\ud83d\\ude00"}' % ((1 << 63) - 1)) == {"n": (1 << 63) - 1, "e": "😀"}
 
 
+def test_a_deep_document_is_refused_whatever_the_recursion_limit():
+    """Found by fuzzing: where the recursion limit is higher (Hypothesis raises it; so may an embedding
+    program), json parses 1,100 levels and the walk over them ended in RecursionError, exit 4."""
+    from grid_cli.fastjson import document
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)
+    try:
+        with pytest.raises(json.JSONDecodeError, match="nested too deeply"):
+            document('{"x": ' + "[" * 1100 + "]" * 1100 + "}")
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 # -- --out: only regular files, and the real reason when it cannot be written ----------------------------
 WRITERS = [  # every command that writes a file, with its --out
     ["ledger", "--month", "2026-11"], ["notice", "--stage", "include", "--month", "2026-03"],
