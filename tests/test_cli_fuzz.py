@@ -226,11 +226,16 @@ class Example:
         return result
 
 
+# The stored findings (migration 8) are a cache of the rules' verdicts that any reading command may bring up
+# to date (`grid risk` exits 1 for its findings, having refreshed them): not the ledger's content.
+DERIVED = ("assessed", "findings", "findings_basis")
+
+
 def _digest(ledger: Path | None) -> str | None:
     import sqlite3
 
     try:
-        return digest(ledger) if ledger is not None and ledger.is_file() else None
+        return digest(ledger, skip=DERIVED) if ledger is not None and ledger.is_file() else None
     except sqlite3.DatabaseError:  # not a ledger (a fuzzed --ledger): nothing to keep unchanged
         return None
 
