@@ -23,14 +23,25 @@ _MEMBER_SQL = """SELECT id, household_id, name, relation, birth_date, health, ch
 school_status, dropout_reason, medical_insurance, dibao, tekun FROM members WHERE status = '正常'"""
 
 
-def year_in_force(ledger: Ledger, on: dt.date) -> tuple[int, dict]:
-    """The configured year that applies on a date: that year, else the latest earlier one."""
+def year_in_force(ledger: Ledger, on: dt.date, *, required: bool = True) -> tuple[int, dict]:
+    """The configured year that applies on a date: that year, else the latest earlier one. A ledger with no
+    threshold at all (a hub before the county's rules arrive) is refused, or with `required=False` gets
+    its own year and that year's configuration (no threshold)."""
     years = [r["year"] for r in ledger.query("SELECT DISTINCT year FROM config WHERE key = 'threshold' ORDER BY year")]
     if not years:
+        if not required:
+            year = int(ledger.meta("year") or on.year)
+            return year, ledger.config(year)
         raise DataError("账本中没有监测标准", "the ledger has no monitoring threshold",
-                        hint_zh="用 grid rules set threshold 7600 设置", hint_en="set one with `grid rules set threshold 7600`")
+                        hint_zh="合并县里下发的规则同步包，或用 grid rules set threshold 7600 设置",
+                        hint_en="merge the county's rules bundle, or set one with `grid rules set threshold 7600`")
     year = max([y for y in years if y <= on.year] or [years[0]])
     return year, ledger.config(year)
+
+
+# The rules that compare income with the year's threshold. A hub whose county has not sent the year's
+# rules yet has none: it runs every other rule, and `grid risk` says which ones waited.
+NEEDS_THRESHOLD = ("income_below_threshold", "income_near_threshold", "focus_line", "elimination_candidate")
 
 
 _EMPTY: dict = {}
@@ -62,7 +73,7 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
     on = on or clock_today()
     thresholds = {year: json.loads(value) for year, value in
                   _rows(ledger, "SELECT year, value FROM config WHERE key = 'threshold'")}
-    year, _config = year_in_force(ledger, on)
+    year, _config = year_in_force(ledger, on, required=False)
     wanted = set(household_ids) if household_ids is not None else None
     # a few households (a visit, `household show`): read only theirs; otherwise one pass over each table
     only, ids = ("", ()) if wanted is None or len(wanted) > 500 else \
@@ -95,7 +106,7 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
                     f"AND (date IS NULL OR date <= ?){only}", (on.isoformat(), *ids)):
         steps[household_id].append({"id": event_id, "kind": kind, "date": date, "hlc": hlc, "data": json.loads(text)})
     contexts = []
-    threshold = thresholds[year]
+    threshold = thresholds.get(year)
     for hid, hh_no, village, hh_type, flags in _rows(
             ledger, f"SELECT id, hh_no, village, hh_type, flags FROM households WHERE status = '正常'"
                     f"{only.replace('household_id', 'id')}", ids):
@@ -114,7 +125,7 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
 @dataclass
 class Assessment:
     year: int
-    threshold: int
+    threshold: int | None  # None: no threshold yet, the NEEDS_THRESHOLD rules did not run
     on: dt.date
     findings: list[Finding]
     contexts: list[Context]
@@ -132,10 +143,12 @@ class Assessment:
 
 def assess(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable[str] | None = None) -> Assessment:
     on = on or clock_today()
-    year, config = year_in_force(ledger, on)
+    year, config = year_in_force(ledger, on, required=False)
     configs = rule_configs(config)
+    if config.get("threshold") is None:
+        configs.update({rule: configs[rule].model_copy(update={"enabled": False}) for rule in NEEDS_THRESHOLD})
     contexts = load_contexts(ledger, on=on, household_ids=household_ids)
-    return Assessment(year, config["threshold"], on, list(evaluate(contexts, configs)), contexts)
+    return Assessment(year, config.get("threshold"), on, list(evaluate(contexts, configs)), contexts)
 
 
 def refresh(ledger: Ledger) -> Assessment | None:

@@ -28,6 +28,18 @@ def show_findings(findings, grade: str) -> None:
         console.print(f.message(lang()), markup=False)
 
 
+def warn_no_threshold(result) -> None:
+    """A hub before the county's rules arrive has no threshold: say which rules waited for it."""
+    if result.threshold is None:
+        from grid_cli.commands.common import warn
+
+        warn("{y}年还没有监测标准，收入类规则（低于或接近监测标准、重点关注线、风险消除）未判断"
+             " — 合并县里下发的规则同步包，或用 grid rules set threshold 7600 设置",
+             "no {y} monitoring threshold yet: the income rules (below or near the threshold, focus line, elimination)"
+             " were not run — merge the county's rules bundle, or set one with `grid rules set threshold 7600`",
+             y=result.year)
+
+
 def flagged(result, *, grade: str | None = None, rule: str | None = None, village: str | None = None) -> list[tuple]:
     """(context, grade, findings) for each household with findings, red first."""
     by_household = result.by_household()
@@ -49,8 +61,10 @@ def flagged(result, *, grade: str | None = None, rule: str | None = None, villag
 def risk_table(ledger, result, rows):
     from rich.table import Table
 
-    table = Table(title=tr("{y}年监测标准 {t:,} 元 · 截至 {d} · {n} 户", "{y} threshold {t:,} yuan · as of {d} · {n} households",
-                           y=result.year, t=result.threshold, d=result.on, n=len(rows)), show_lines=True)
+    standard = tr("{y}年监测标准 {t:,} 元", "{y} threshold {t:,} yuan", y=result.year, t=result.threshold) \
+        if result.threshold is not None else tr("{y}年尚无监测标准", "no {y} threshold yet", y=result.year)
+    table = Table(title=tr("{s} · 截至 {d} · {n} 户", "{s} · as of {d} · {n} households",
+                           s=standard, d=result.on, n=len(rows)), show_lines=True)
     table.add_column(tr("等级", "Grade"), no_wrap=True)
     table.add_column(tr("户编号", "No."), no_wrap=True)
     table.add_column(tr("户主", "Head"), no_wrap=True)
@@ -89,6 +103,7 @@ def risk_command(
                                     "findings": [f.as_dict() for f in fs]} for c, g, fs in rows]})
     else:
         console.print(risk_table(ledger, result, rows))
+    warn_no_threshold(result)
     if rows:
         raise typer.Exit(1)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from grid_cli.commands.common import YearOption, console, open_ledger, print_json, say, year_or_current
+from grid_cli.commands.common import YearOption, afterwards, console, open_ledger, print_json, say, year_or_current
 from grid_cli.errors import DataError, UsageError
 from grid_cli.i18n import lang, tr
 
@@ -87,10 +87,11 @@ def set_(
         say("无变化", "No change")
         return
     say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=tr("监测标准", "threshold") if key == "threshold" else key, v=value)
-    result = assess(ledger)
-    grades = result.grades().values()
-    say("重新评估：红 {r} 户，黄 {y} 户，绿 {g} 户", "Re-evaluated: {r} red, {y} yellow, {g} green",
-        r=sum(g == "red" for g in grades), y=sum(g == "yellow" for g in grades), g=sum(g == "green" for g in grades))
+    with afterwards():  # the setting is saved: a failure to re-evaluate is a warning, not an exit code
+        result = assess(ledger)
+        grades = result.grades().values()
+        say("重新评估：红 {r} 户，黄 {y} 户，绿 {g} 户", "Re-evaluated: {r} red, {y} yellow, {g} green",
+            r=sum(g == "red" for g in grades), y=sum(g == "yellow" for g in grades), g=sum(g == "green" for g in grades))
 
 
 @app.command("check")
