@@ -59,18 +59,18 @@ def make_keys(ledger) -> None:
 
 
 def init_command(
-    grid_code: Annotated[Optional[str], typer.Option("--grid", help="网格编码 grid code")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="行政村 village")] = None,
-    township: Annotated[Optional[str], typer.Option("--township", help="乡镇 township")] = None,
-    county: Annotated[Optional[str], typer.Option("--county", help="县 county")] = None,
-    monitor: Annotated[Optional[str], typer.Option("--monitor", help="网格员姓名 monitor's name")] = None,
-    phone: Annotated[Optional[str], typer.Option("--phone", help="网格员电话 monitor's phone")] = None,
+    grid_code: Annotated[Optional[str], typer.Option("--grid", help="网格编码 grid code [必填 required for a grid]")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="行政村 village [必填 required for a grid]")] = None,
+    township: Annotated[Optional[str], typer.Option("--township", help="乡镇 township [必填 required for a grid or a township]")] = None,
+    county: Annotated[Optional[str], typer.Option("--county", help="县 county [必填 required]")] = None,
+    monitor: Annotated[Optional[str], typer.Option("--monitor", help="网格员姓名 monitor's name [必填 required for a grid]")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="网格员电话 monitor's phone [必填 required for a grid]")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="监测年度 monitoring year (default: this year)")] = None,
-    threshold: Annotated[Optional[str], typer.Option("--threshold", help="监测标准 yuan/person/year (required unless --config)")] = None,
+    threshold: Annotated[Optional[str], typer.Option("--threshold", help="监测标准 yuan/person/year [必填 required for a grid or a county, unless --config; a township takes the county's]")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="县级规则文件 county rule file (JSON) to adopt")] = None,
     level: Annotated[str, typer.Option("--level", help="grid | township | county (hubs merge the bundles below them)")] = "grid",
-    grids: Annotated[Optional[list[str]], typer.Option("--grids", help="乡镇下辖网格 a township's grids (repeatable or comma-separated)")] = None,
-    townships: Annotated[Optional[list[str]], typer.Option("--townships", help="县下辖乡镇 a county's townships (repeatable or comma-separated)")] = None,
+    grids: Annotated[Optional[list[str]], typer.Option("--grids", help="乡镇下辖网格 a township's grids, repeatable or comma-separated [必填 required for a township]")] = None,
+    townships: Annotated[Optional[list[str]], typer.Option("--townships", help="县下辖乡镇 a county's townships, repeatable or comma-separated [必填 required for a county]")] = None,
 ) -> None:
     from grid_cli.clock import today
     from grid_cli.ledger import Ledger
