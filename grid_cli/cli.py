@@ -67,7 +67,7 @@ app = typer.Typer(
     help="网格监测员的离线台账工具 — offline ledger for village grid monitors (防止返贫动态监测).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # `grid --install-completion` (bash, zsh, fish, PowerShell): README, "Shell completion"
     rich_markup_mode=None,  # plain help: ~55 ms faster to start, and no box drawing on old Windows consoles
 )
 
