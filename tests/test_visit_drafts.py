@@ -233,3 +233,11 @@ def test_the_ledger_and_its_drafts_are_owner_only(grid, ledger_path):
     for path in (ledger_path, *(ledger_path.with_name(ledger_path.name + end) for end in ("-wal", "-shm"))):
         if path.exists():
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_info_counts_unfinished_visits_and_names_the_level_in_words(grid, ledger_path):
+    grid("visit", "A001", lang="en", input="2026-11-20\n\n\n\n31415\n")
+    assert json.loads(grid("info", "--json").stdout)["visit_drafts"] == 1
+    shown = grid("info", lang="zh").output
+    assert any(line.split() == ["未完成的走访（草稿）", "1"] for line in shown.splitlines())
+    assert any(line.split() == ["层级", "网格"] for line in shown.splitlines())  # not "grid"

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, interactive, ledger_path, need, open_ledger, print_json, say
+from grid_cli.commands.common import console, interactive, ledger_path, level_name, need, open_ledger, print_json, say
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
@@ -146,7 +146,7 @@ def info_command(
     counts = ledger.query(
         "SELECT (SELECT count(*) FROM households WHERE status='正常') AS households,"
         " (SELECT count(*) FROM members WHERE status='正常') AS members,"
-        " (SELECT count(*) FROM changes) AS changes")[0]
+        " (SELECT count(*) FROM changes) AS changes, (SELECT count(*) FROM visit_drafts) AS visit_drafts")[0]
     info = {
         "ledger": str(ledger.path), "replica_id": meta.get("replica_id"), "level": meta.get("level"),
         "grid": meta.get("grid_code"), "village": meta.get("village"), "township": meta.get("township"),
@@ -163,7 +163,9 @@ def info_command(
               "grid": ("网格", "grid"), "village": ("行政村", "village"), "township": ("乡镇", "township"),
               "county": ("县", "county"), "year": ("年度", "year"), "threshold": ("监测标准(元/人/年)", "threshold (yuan)"),
               "households": ("在册户数", "households"), "members": ("在册人数", "members"),
-              "changes": ("变更记录", "changes logged")}
+              "changes": ("变更记录", "changes logged"),
+              "visit_drafts": ("未完成的走访（草稿）", "unfinished visits (drafts)")}
+    shown = {**info, "level": level_name(info["level"])}  # 层级 网格, not "grid"
     for key, (zh, en) in labels.items():
-        table.add_row(tr(zh, en), str(info[key]) if info[key] is not None else "")
+        table.add_row(tr(zh, en), str(shown[key]) if shown[key] is not None else "")
     console.print(table)
