@@ -80,9 +80,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    ledger: Annotated[Optional[Path], typer.Option("--ledger", help="账本文件 ledger file (else $GRID_LEDGER, else the user data dir)")] = None,
-    language: Annotated[Optional[str], typer.Option("--lang", help="zh | en (else $GRID_LANG, else the locale)")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    ledger: Annotated[Optional[Path], typer.Option("--ledger", help="账本文件 ledger file（默认 $GRID_LEDGER，再默认用户数据目录 else $GRID_LEDGER, else the user data folder）")] = None,
+    language: Annotated[Optional[str], typer.Option("--lang", help="界面语言 language: zh | en（默认 $GRID_LANG，再按系统语言 else $GRID_LANG, else the locale）")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本 show the version")] = False,
 ) -> None:
     common.state.ledger_option = ledger
     if language is not None and language not in ("zh", "en"):
@@ -90,7 +90,7 @@ def root(
     set_lang(language)
 
 
-app.command("init", help="建立本网格账本 — create the ledger for one grid.")(init.init_command)
+app.command("init", help="建立账本 — create the ledger of a grid, a township or a county.")(init.init_command)
 app.command("info", help="账本概况 — which ledger is in use, its grid, year and threshold.")(init.info_command)
 app.add_typer(household.app, name="household", help="农户 — households: add, edit, show, list, search, status.")
 app.add_typer(member.app, name="member", help="家庭成员 — members: add, edit, status.")
@@ -105,8 +105,8 @@ app.add_typer(keys.app, name="keys", help="密钥 — this ledger's keys: init, 
 app.add_typer(trust.app, name="trust", help="信任 — enrolment and trusted keys: issue, add, list, revoke.")
 app.command("enroll", help="登记 — adopt the enrolment file from the township (or county).")(enroll.enroll_command)
 app.command("verify", help="核验 — check the change log's hash chains (exit 1 if broken).")(verify.verify_command)
-app.command("export", help="去标识导出 — households and members with stable pseudonyms (--redact).")(export_commands.export_command)
-app.command("ledger", help="月度台账 — the month's grid ledger as a print-ready workbook (xlsx/csv/json).")(ledger.ledger_command)
+app.command("export", help="去标识导出 — households and members under pseudonyms (--redact).")(export_commands.export_command)
+app.command("ledger", help="月度台账 — the month's ledger, a print-ready workbook.")(ledger.ledger_command)
 app.command("notice", help="公示名单 — the public-notice list for inclusion or elimination.")(notice.notice_command)
 app.add_typer(report.app, name="report", help="报表 — the quarterly analysis (季分析) and its settings.")
 app.command("demo", help="演示 — build a ledger from the bundled sample grid and show it.")(demo.demo_command)

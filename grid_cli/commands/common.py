@@ -111,7 +111,7 @@ def afterwards():
         warn(error.message("zh"), error.message("en"))
 
 
-YearOption = Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")]
+YearOption = Annotated[Optional[int], typer.Option("--year", help="年度 which year (default: the one in force)")]
 
 
 def year_or_current(ledger, year: int | None) -> int:

@@ -13,8 +13,8 @@ from grid_cli.errors import UsageError
 
 def export_command(
     redact: Annotated[bool, typer.Option("--redact", help="去标识：代号代替姓名、证件号码和电话 pseudonyms instead of names, IDs, phones")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="file to write (.xlsx, .csv or .json)")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="xlsx | csv | json (default: from --out, else xlsx)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="写入文件 file to write (.xlsx, .csv or .json)")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="格式 format: xlsx | csv | json (default: from --out, else xlsx)")] = None,
 ) -> None:
     """去标识导出 — a redacted copy of the households and members for a researcher or an outside auditor."""
     from grid_cli.exports import write_book

@@ -65,10 +65,10 @@ def init_command(
     county: Annotated[Optional[str], typer.Option("--county", help="县 county [必填 required]")] = None,
     monitor: Annotated[Optional[str], typer.Option("--monitor", help="网格员姓名 monitor's name [必填 required for a grid]")] = None,
     phone: Annotated[Optional[str], typer.Option("--phone", help="网格员电话 monitor's phone [必填 required for a grid]")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="监测年度 monitoring year (default: this year)")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="监测年度 monitoring year (默认今年 default: this year)")] = None,
     threshold: Annotated[Optional[str], typer.Option("--threshold", help="监测标准 yuan/person/year [必填 required for a grid or a county, unless --config; a township takes the county's]")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="县级规则文件 county rule file (JSON) to adopt")] = None,
-    level: Annotated[str, typer.Option("--level", help="grid | township | county (hubs merge the bundles below them)")] = "grid",
+    config: Annotated[Optional[Path], typer.Option("--config", help="县级规则文件 the county rule file (JSON) to adopt")] = None,
+    level: Annotated[str, typer.Option("--level", help="层级 level: grid 网格 | township 乡镇 | county 县 (乡镇和县合并下级的同步包 hubs merge the bundles below them)")] = "grid",
     grids: Annotated[Optional[list[str]], typer.Option("--grids", help="乡镇下辖网格 a township's grids, repeatable or comma-separated [必填 required for a township]")] = None,
     townships: Annotated[Optional[list[str]], typer.Option("--townships", help="县下辖乡镇 a county's townships, repeatable or comma-separated [必填 required for a county]")] = None,
 ) -> None:
@@ -108,7 +108,8 @@ def init_command(
     with ledger.write() as w:
         w.set_config(meta["year"], year_config)
     make_keys(ledger)
-    say("已建立账本：{path}（来自 {source}）", "Ledger created: {path} (from {source})", path=path, source=source)
+    say("已建立账本：{path}（来自 {source}）", "Ledger created: {path} (from {source})", path=path,
+        source=tr("默认位置", "the default location") if source == "default" else source)
     say("网格 {grid} · {village} · {township} · {county}；{year}年监测标准 {t:,} 元/人/年",
         "Grid {grid} · {village} · {township} · {county}; {year} threshold {t:,} yuan/person/year",
         grid=meta["grid_code"], village=meta["village"], township=meta["township"], county=meta["county"],
@@ -138,7 +139,7 @@ def _init_hub(path: Path, level: str, *, township: str | None, county: str | Non
 
 
 def info_command(
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
     ledger = open_ledger()
     meta = ledger.all_meta()

@@ -79,10 +79,10 @@ def risk_table(ledger, result, rows):
 
 
 def risk_command(
-    grade: Annotated[Optional[str], typer.Option("--grade", help="red | yellow | green (红/黄/绿)")] = None,
-    rule: Annotated[Optional[str], typer.Option("--rule", help="only this rule id (see `grid rules show`)")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="only this 自然村")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    grade: Annotated[Optional[str], typer.Option("--grade", help="等级 grade: red | yellow | green (红/黄/绿)")] = None,
+    rule: Annotated[Optional[str], typer.Option("--rule", help="只看该规则 only this rule (ids: grid rules show)")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="只看该自然村 only this 自然村")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
     """List flagged households with the reasons, worst first. Exit 1 when anything is flagged."""
     from grid_cli.findings import assess
@@ -109,8 +109,8 @@ def risk_command(
 
 
 def due_command(
-    within: Annotated[int, typer.Option("--within", help="also list visits due in the next N days")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    within: Annotated[int, typer.Option("--within", help="另列出 N 天内到期的 also those due in the next N days")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
     """Who is due for a visit: 八必访 groups first, then the longest unvisited."""
     import datetime as dt

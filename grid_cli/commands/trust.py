@@ -12,7 +12,7 @@ from grid_cli.commands.keys import write_public
 from grid_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
-JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")]
 
 
 @app.command("issue")
@@ -21,7 +21,9 @@ def issue(
     out: Annotated[Optional[Path], typer.Option("--out", help="登记文件 enrolment file (default: CODE-enrol.json)")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """发放登记文件 — an enrolment file for one grid / township below (it runs `grid enroll FILE`)."""
+    """发放登记文件 — an enrolment file for a grid or township below.
+
+    对方运行 grid enroll FILE they run `grid enroll FILE`."""
     from grid_cli.security.trust import issue_enrolment
 
     ledger = open_ledger()
@@ -42,7 +44,7 @@ def add(
     replace: Annotated[bool, typer.Option("--replace", help="换了电脑：作废旧密钥、保留旧记录 a replaced laptop: revoke the old key, keep its history")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """信任对方的公钥 — trust a grid's (or township's) public-key file; compare its fingerprint first."""
+    """信任对方的公钥 — trust a public-key file (check its fingerprint)."""
     from grid_cli.security.trust import PUBLIC_FORMAT, read_json, trust_add
 
     ledger = open_ledger()
@@ -81,7 +83,7 @@ def list_keys(as_json: JsonOption = False) -> None:
                    ("登记时间", "added"), ("作废时间", "revoked")):
         table.add_column(tr(zh, en))
     for r in rows:
-        table.add_row(r["level"], r["code"], r["replica"][-8:], r["fingerprint"], r["added_at"], r["revoked_at"] or "")
+        table.add_row(level_name(r["level"]), r["code"], r["replica"][-8:], r["fingerprint"], r["added_at"], r["revoked_at"] or "")
     console.print(table, markup=False)
 
 
@@ -91,7 +93,9 @@ def revoke(
     at: Annotated[Optional[str], typer.Option("--at", help="作废时间 ISO time (default: now); bundles signed after it are refused")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """作废密钥 — revoke a trusted key (a lost or stolen laptop): its bundles signed after this are refused."""
+    """作废密钥 — revoke a trusted key (a lost or stolen laptop).
+
+    此后签发的同步包一律拒收 bundles it signed after the revocation are refused."""
     from grid_cli.security.trust import revoke as do_revoke
 
     rows = do_revoke(open_ledger(), what, at=at)
