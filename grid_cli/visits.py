@@ -290,6 +290,11 @@ def require_income(prev: dict | None, raw: dict[str, Any]) -> None:
                          hint_en=f"give {INCOME_OPTIONS}, or income in the visit file")
 
 
+def require_members(members: list[dict]) -> None:
+    if not members:
+        raise UsageError("该户没有在册成员，无法计算人均收入", "this household has no active members; add members first")
+
+
 def record(ledger: Ledger, household_key: str, raw: dict[str, Any], *, drop_draft: bool = False) -> tuple[str, dict]:
     """Check and save a visit. Returns (visit id, the stored data). `drop_draft`: the visit was entered
     from the household's draft, which goes in the same transaction (never a saved visit and its draft)."""
@@ -298,8 +303,7 @@ def record(ledger: Ledger, household_key: str, raw: dict[str, Any], *, drop_draf
     require_income(prev, raw)
     visit = parse_visit(raw)
     members = members_of(ledger, household["id"], active_only=True)
-    if not members:
-        raise UsageError("该户没有在册成员，无法计算人均收入", "this household has no active members; add members first")
+    require_members(members)
     if visit.residents:
         residents = list(dict.fromkeys(_member_ref(members, r)["id"] for r in visit.residents))
     else:

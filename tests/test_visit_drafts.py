@@ -241,3 +241,14 @@ def test_info_counts_unfinished_visits_and_names_the_level_in_words(grid, ledger
     shown = grid("info", lang="zh").output
     assert any(line.split() == ["未完成的走访（草稿）", "1"] for line in shown.splitlines())
     assert any(line.split() == ["层级", "网格"] for line in shown.splitlines())  # not "grid"
+
+
+def test_a_household_without_members_is_refused_before_any_question(grid, ledger_path):
+    from conftest import make_id
+
+    number = make_id("19400101", 33)
+    assert grid("household", "add", "--hh-no", "EMPTY", "--head", "张老", "--head-id", number).exit_code == 0
+    assert grid("member", "status", number, "死亡").exit_code == 0  # its only member died
+    result = grid("visit", "EMPTY", lang="en", input="2026-11-20\n")
+    assert result.exit_code == 2 and "no active members" in result.output
+    assert "Visit date" not in result.output and not drafts(ledger_path)

@@ -210,6 +210,7 @@ def guided_visit(ledger, household: dict, members: list[dict], prev: dict | None
     from grid_cli import visits
 
     hh_no = household["hh_no"]
+    visits.require_members(members)  # before the questions, not after them
     draft = visits.read_draft(ledger, household["id"])
     if resume and draft is None:
         raise UsageError(f"{hh_no} 没有未完成的走访草稿", f"{hh_no} has no unfinished visit to resume",
