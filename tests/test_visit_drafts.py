@@ -179,13 +179,19 @@ def _answer_until_wages(term):
     term.expect("生产经营性收入（元/年）: ")
 
 
-@needs_pty
-def test_ctrl_c_offers_to_keep_the_draft_and_exits_130(terminal, ledger_path):
+def _ctrl_c(terminal, keep: str) -> Terminal:
+    """Ctrl-C at the fifth question, then `keep` typed at the question whether to keep the answers."""
     term = terminal("visit", "A001")
     _answer_until_wages(term)
     term.ctrl_c()
-    term.answer("保留已填的 5 项，稍后继续？（是/否） [是]: ", "")
+    term.answer("保留已填的 5 项，稍后继续？（是/否） [是]: ", keep)
     assert term.wait() == 130  # not 2: that is a usage error (README, exit codes)
+    return term
+
+
+@needs_pty
+def test_ctrl_c_offers_to_keep_the_draft_and_exits_130(terminal, ledger_path):
+    term = _ctrl_c(terminal, "")
     assert "已填的 5 项留作草稿，接着填：\n  grid visit A001 --resume\n" in term.seen
     assert drafts(ledger_path)[0]["income.wages"] == 27182 and not visits(ledger_path)
 
@@ -201,11 +207,7 @@ def test_ctrl_c_offers_to_keep_the_draft_and_exits_130(terminal, ledger_path):
 
 @needs_pty
 def test_ctrl_c_then_no_throws_the_answers_away(terminal, ledger_path):
-    term = terminal("visit", "A001")
-    _answer_until_wages(term)
-    term.ctrl_c()
-    term.answer("保留已填的 5 项，稍后继续？（是/否） [是]: ", "否")
-    assert term.wait() == 130
+    term = _ctrl_c(terminal, "否")
     assert "已填的回答已丢弃" in term.seen and not drafts(ledger_path)
 
 
