@@ -233,10 +233,18 @@ class VisitInput(_Strict):
     def _grade(cls, value: Any) -> str | None:
         if value in (None, ""):
             return None
-        grade = str(value).strip().upper().removesuffix("级")
-        if grade not in ("A", "B", "C", "D"):
-            raise ValueError(tr(f"危房等级应为 A、B、C 或 D，而不是“{value}”", f"house grade must be A, B, C or D, not '{value}'"))
-        return grade
+        try:
+            return house_grade(value)
+        except UsageError as error:
+            raise ValueError(error.message(lang())) from None
+
+
+def house_grade(value: Any) -> str:
+    """危房等级 as typed: 'c', 'C级' -> 'C'."""
+    grade = str(value).strip().upper().removesuffix("级")
+    if grade not in ("A", "B", "C", "D"):
+        raise UsageError(f"危房等级应为 A、B、C 或 D，而不是“{value}”", f"the house grade must be A, B, C or D, not '{value}'")
+    return grade
 
 
 def parse_visit(raw: dict[str, Any]) -> VisitInput:

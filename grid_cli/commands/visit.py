@@ -81,7 +81,7 @@ def guided(answers: Answers, ledger, household: dict, members: list[dict], prev:
     from grid_cli.clock import today
     from grid_cli.parse import parse_date
     from grid_cli.rules.base import per_capita
-    from grid_cli.visits import EVENT_TYPES, default_residents, event_names, event_type
+    from grid_cli.visits import EVENT_TYPES, default_residents, event_names, event_type, house_grade
 
     first = prev is None
     prev = prev or {}
@@ -109,8 +109,10 @@ def guided(answers: Answers, ledger, household: dict, members: list[dict], prev:
             chosen.append(members[int(part) - 1]["id"])
         return chosen
 
-    raw["residents"] = answers.ask("residents", tr("常住成员编号", "Resident members (numbers)"), pick,
-                                   default=",".join(before), show=lambda ids: "、".join(names.get(i, i) for i in ids))
+    residents = answers.ask("residents", tr("常住成员编号", "Resident members (numbers)"), pick,
+                            default=",".join(before), show=lambda ids: "、".join(names.get(i, i) for i in ids))
+    # a draft's residents, less anyone who has left since it was written
+    raw["residents"] = [i for i in residents if i in names] or [m["id"] for m in members]
     income = prev.get("income") or {}
     raw["income"] = {}
     for key, zh, en, name in (("wages", "工资性收入（元/年）", "Wages (yuan/year)", ("工资性收入", "wages")),
@@ -158,7 +160,7 @@ def guided(answers: Answers, ledger, household: dict, members: list[dict], prev:
             _bool, default=_yn(m.get("medical_insurance")) or "是", show=_yn)
         raw["members"][m["id"]] = update
     raw["house_grade"] = answers.ask("house_grade", tr("住房安全等级（A/B/C/D）", "House safety grade (A/B/C/D)"),
-                                     _grade, default=prev.get("house_grade") or "A")
+                                     house_grade, default=prev.get("house_grade") or "A")
     water = prev.get("water") or {}
     raw["water"] = {
         "litres_per_person_day": answers.ask("water.litres_per_person_day",
@@ -262,13 +264,6 @@ def _stopped(ledger, household: dict, answers: Answers, *, ctrl_c: bool) -> None
         visits.drop_draft(ledger, household["id"])
         say("本次走访未保存，已填的回答已丢弃", "The visit was not saved; its answers were discarded")
     raise typer.Exit(code)
-
-
-def _grade(text: str) -> str:
-    grade = text.strip().upper().removesuffix("级")
-    if grade not in ("A", "B", "C", "D"):
-        raise UsageError(f"危房等级应为 A、B、C 或 D，而不是“{text}”", f"the grade must be A, B, C or D, not '{text}'")
-    return grade
 
 
 def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
