@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from grid_cli import __version__
-from grid_cli.commands import common, demo, household, imports, init, ledger, member, monitor, notice, report, risk, rules, visit
+from grid_cli.commands import check, common, demo, dept, household, imports, init, ledger, member, monitor, notice, report, risk, rules, visit
 from grid_cli.commands import enroll, keys, trust, verify
 from grid_cli.commands import export as export_commands
 from grid_cli.commands import sync as sync_commands
@@ -105,9 +105,11 @@ app.add_typer(keys.app, name="keys", help="密钥 — this ledger's keys: init, 
 app.add_typer(trust.app, name="trust", help="信任 — enrolment and trusted keys: issue, add, list, revoke.")
 app.command("enroll", help="登记 — adopt the enrolment file from the township (or county).")(enroll.enroll_command)
 app.command("verify", help="核验 — check the change log's hash chains (exit 1 if broken).")(verify.verify_command)
-app.command("export", help="去标识导出 — households and members under pseudonyms (--redact).")(export_commands.export_command)
+app.command("export", help="导出 — households and members, pseudonymised (--redact) or in the national layout.")(export_commands.export_command)
 app.command("ledger", help="月度台账 — the month's ledger, a print-ready workbook.")(ledger.ledger_command)
 app.command("notice", help="公示名单 — the public-notice list for inclusion or elimination.")(notice.notice_command)
+app.add_typer(dept.app, name="dept", help="部门名单 — department lists (民政, 医保, 教育, 住建, 残联, 人社): import, findings, clues.")
+app.add_typer(check.app, name="check", help="数据质量检查 — the data-quality catalogue (疑点核查): run, list, explain, exempt, set.")
 app.add_typer(report.app, name="report", help="报表 — the quarterly analysis (季分析) and its settings.")
 app.command("demo", help="演示 — build a ledger from the bundled sample grid and show it.")(demo.demo_command)
 

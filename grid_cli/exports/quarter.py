@@ -220,6 +220,9 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
     result["flags"] = {"line": line, "villages": [r["name"] for r in result["by_village"] if r["warning"]],
                        "grids": [r["name"] for r in result.get("by_grid", []) if r["warning"]],
                        "applies": place.hub}
+    from grid_cli.checks.summary import quarter_section  # the data-quality catalogue (grid check), as of the day
+
+    result["data_quality"] = quarter_section(ledger, on)
     return result
 
 
@@ -345,6 +348,9 @@ def quarter_book(report: dict[str, Any]) -> Book:
                          [tr("项目", "item"), tr("户数", "households")], change_rows,
                          note="" if change_rows else tr("本季无", "none this quarter"))
     sheets.append(Sheet(tr("收入与变动", "Income and changes"), [income, change_table], main=False))
+    from grid_cli.checks.summary import quarter_table
+
+    sheets.append(Sheet(tr("数据质量", "Data quality"), [quarter_table(report["data_quality"])], main=False))
     place_name = (p["township"] or p["county"]) if hub else (p["village"] or p["grid"])
     return Book(sheets, page_header=f"{where}  {report['quarter']}  {tr('防止返贫动态监测季度分析', 'quarterly monitoring analysis')}",
                 title=tr(f"{place_name}{report['quarter'][:4]}年第{report['quarter'][-1]}季度防止返贫动态监测分析",

@@ -139,6 +139,48 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (
+        5,
+        "national exports: member fields, matching by a normalised ID, what the last import said",
+        # members_id_key: members are matched by upper(id_number) (idcard.id_key); an index on that
+        #   expression lets the import find a member in one probe (it scanned the table for each row).
+        # id_type (证件类型), employee_medical_insurance and employee_pension_insurance (城镇职工 schemes):
+        #   columns of the national system's member export that the ledger now keeps.
+        # import_baseline: per household and member, the fields the last import set or confirmed (canonical
+        #   JSON). A field whose ledger value differs from it was changed here since (a monitor's
+        #   correction): a re-import keeps it and records a conflict instead of overwriting it. Local only.
+        """
+        CREATE INDEX members_id_key ON members(upper(id_number));
+        ALTER TABLE members ADD COLUMN id_type TEXT;
+        ALTER TABLE members ADD COLUMN employee_medical_insurance INTEGER;
+        ALTER TABLE members ADD COLUMN employee_pension_insurance INTEGER;
+        CREATE TABLE import_baseline (entity TEXT NOT NULL, entity_id TEXT NOT NULL, data TEXT NOT NULL,
+                                      PRIMARY KEY (entity, entity_id)) WITHOUT ROWID
+        """,
+    ),
+    (
+        9,
+        "department lists: the lists kept, their rows staged with their own columns",
+        # dept_lists: each list imported here (which department, which month, the sha256 of its parsed
+        #   rows: the same list again changes nothing). Local: what travels is the rows matched to a
+        #   household, as `dept` events (grid_cli/dept/), which the sync carries and scope-checks.
+        # dept_<kind>: one staging table per department, its fixed columns here; the department's own
+        #   columns (as its file names them) are added by sqlite-utils (`insert_all(..., alter=True)`) as
+        #   lists bring them. _sheet, _line: where the row stood in its file; _facts: the row as parsed.
+        #   A row with no household is a clue (线索), kept where it was imported.
+        """
+        CREATE TABLE dept_lists (id TEXT PRIMARY KEY, kind TEXT NOT NULL, month TEXT NOT NULL, file TEXT,
+                                 sha256 TEXT NOT NULL, rows INTEGER NOT NULL, matched INTEGER NOT NULL,
+                                 clues INTEGER NOT NULL, imported_at TEXT NOT NULL, superseded_by TEXT);
+        CREATE INDEX dept_lists_kind_month ON dept_lists(kind, month);
+        """ + "".join(
+            f"""
+        CREATE TABLE dept_{kind} (list_id TEXT NOT NULL, row INTEGER NOT NULL, id_number TEXT, hh_no TEXT, name TEXT,
+                                  household_id TEXT, member_id TEXT, event_id TEXT, _sheet TEXT, _line INTEGER,
+                                  _facts TEXT, PRIMARY KEY (list_id, row));
+        CREATE INDEX dept_{kind}_household ON dept_{kind}(household_id);"""
+            for kind in ("dibao", "medical", "school", "housing", "disability", "employment")),
+    ),
+    (
         10,
         "visit drafts: the answers of a guided visit not yet saved",
         # One row per household: the answers typed so far in `grid visit` (JSON, question -> answer), written
