@@ -13,8 +13,9 @@ How a block is read:
 - `export NAME=VALUE` sets the environment of the commands after it. Patterns (`U盘/*.zip`) are expanded
   in the folder, as a POSIX shell would (on Windows too).
 - Files a day takes from outside the README: `农户信息.xlsx` is the sample grid's `samples/households.xlsx`
-  (the national system's export, in the official columns); `坏.zip` is a bundle cut short in copying
-  (the first half of the first bundle under `U盘/`).
+  (the national system's export, in the official columns); `农户信息-12月.xlsx` is the same with 韦红 now
+  working outside the province (省外务工); `坏.zip` is a bundle cut short in copying (the first half of the
+  first bundle under `U盘/`).
 
 How strict: the exit code must be the one written. A command with lines under it must print exactly those
 lines (each compared after the masks below, trailing spaces ignored), consecutively, from its first line to
@@ -245,7 +246,21 @@ def _broken_bundle(folder: Path, name: str) -> None:
     (folder / name).write_bytes(bundle[: len(bundle) // 2])
 
 
-FIXTURES = {"农户信息.xlsx": _households, "坏.zip": _broken_bundle}
+def _newer_export(folder: Path, name: str) -> None:
+    """The next month's export: the sample grid with 韦红 now working outside the province."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(ROOT / "samples" / "households.xlsx")
+    sheet = book.worksheets[0]
+    header = next(row for row in sheet.iter_rows(max_row=5) if any(c.value == "务工状况" for c in row))
+    column = {c.value: c.column for c in header}
+    for row in sheet.iter_rows(min_row=header[0].row + 1):
+        if row[column["姓名"] - 1].value == "韦红" and row[column["户编号"] - 1].value == "52999903010012":
+            row[column["务工状况"] - 1].value = "省外务工"
+    book.save(folder / name)
+
+
+FIXTURES = {"农户信息.xlsx": _households, "农户信息-12月.xlsx": _newer_export, "坏.zip": _broken_bundle}
 
 
 def expand(word: str, folder: Path) -> list[str]:
