@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Literal, Optional
+from typing import Any, Callable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -87,11 +87,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _money(value: Any) -> int:
+def _checked(parse: Callable[[Any], Any], value: Any, *, empty: Any = None) -> Any:
+    """One of our parsers as a validator: an empty answer is `empty`, a UsageError pydantic's ValueError
+    with the message in the language in use."""
+    if value in (None, ""):
+        return empty
     try:
-        return parse_money(value if value not in (None, "") else 0, what=("金额", "amount"))
+        return parse(value)
     except UsageError as error:
         raise ValueError(error.message(lang())) from None
+
+
+def _money(value: Any) -> int:
+    return _checked(lambda v: parse_money(v, what=("金额", "amount")), value, empty=0)
 
 
 class Income(_Strict):
@@ -142,12 +150,7 @@ class Water(_Strict):
     @field_validator(*COUNTS, mode="before")
     @classmethod
     def _count(cls, value: Any, info) -> int | None:
-        if value in (None, ""):
-            return None
-        try:
-            return parse_count(info.field_name, value)
-        except UsageError as error:
-            raise ValueError(error.message(lang())) from None
+        return _checked(lambda v: parse_count(info.field_name, v), value)
 
 
 class VisitEvent(_Strict):
@@ -167,7 +170,7 @@ class VisitEvent(_Strict):
     @field_validator("cost", mode="before")
     @classmethod
     def _cost(cls, value: Any) -> int | None:
-        return None if value in (None, "") else _money(value)
+        return _checked(lambda v: parse_money(v, what=("金额", "amount")), value)
 
 
 class MemberUpdate(_Strict):
@@ -188,13 +191,8 @@ class MemberUpdate(_Strict):
 
 
 def _bool(value: Any) -> bool | None:
-    """是/否, yes/no, true/false as typed or in a file; the message in the language in use."""
-    if value in (None, ""):
-        return None
-    try:
-        return parse_bool(value)
-    except UsageError as error:
-        raise ValueError(error.message(lang())) from None
+    """是/否, yes/no, true/false as typed or in a file."""
+    return _checked(parse_bool, value)
 
 
 class VisitInput(_Strict):
@@ -231,12 +229,7 @@ class VisitInput(_Strict):
     @field_validator("house_grade", mode="before")
     @classmethod
     def _grade(cls, value: Any) -> str | None:
-        if value in (None, ""):
-            return None
-        try:
-            return house_grade(value)
-        except UsageError as error:
-            raise ValueError(error.message(lang())) from None
+        return _checked(house_grade, value)
 
 
 def house_grade(value: Any) -> str:
