@@ -44,9 +44,14 @@ def test_a_township_without_a_threshold_runs_risk_and_says_what_waited(township)
     run, path = township
     result = run("risk", lang="zh")
     assert result.exit_code == 1, result.output  # flagged: the uninsured member
-    assert "2026年尚无监测标准" in result.output and "李小花" in result.output
-    assert "监测标准 7,600" not in result.output  # the income rule did not run
+    assert "2026年尚无监测标准" in result.output and "基本医疗保障" in result.output  # a hub's summary, by rule
+    assert "收入低于监测标准" not in result.output  # the income rule did not run
     assert "2026年还没有监测标准，收入类规则" in result.stderr and "grid rules set threshold 7600" in result.stderr
+    listed = run("risk", "--list", lang="zh")
+    assert listed.exit_code == 1 and "李小花" in listed.stdout and "监测标准 7,600" not in listed.stdout
+    assert "2026年还没有监测标准" in listed.stderr
+    due = run("due", "--list", "--within", "60")  # due needs no threshold: H1, visited 2026-11-01
+    assert due.exit_code == 0 and "H1" in due.stdout, due.output
     as_json = json.loads(run("risk", "--json").stdout)
     rules = {f["rule"] for f in as_json["households"][0]["findings"]}
     assert as_json["threshold"] is None and "medical" in rules and "income_below_threshold" not in rules

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import click
 import pytest
 import typer
 
@@ -23,10 +24,12 @@ def commands():
 
     root = typer.main.get_command(app)
 
-    def walk(command, path):
+    def walk(command, path):  # through list_commands/get_command: the root loads its commands lazily
         yield path, command
-        for name, sub in getattr(command, "commands", {}).items():
-            yield from walk(sub, [*path, name])
+        if hasattr(command, "list_commands"):
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                yield from walk(command.get_command(ctx, name), [*path, name])
 
     yield from walk(root, ["grid"])
 

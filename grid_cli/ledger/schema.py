@@ -158,6 +158,32 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (
+        8,
+        "findings: the stored assessment, forgotten per household when what it is judged on changes",
+        # assessed: each active household's grade; findings: its findings in order; findings_basis: the day
+        #   and the basis (config and grid's version) they were judged under (grid_cli/findings.py).
+        # The triggers forget a household's assessment when its row, a member (joining or leaving it) or an
+        #   event of it is written, by any path (an edit, a visit, an import, a merge's fast or slow path), in
+        #   the writer's own transaction; the next reader re-assesses exactly those. Derived data: never in
+        #   the change log, never in a bundle.
+        """
+        CREATE TABLE assessed (household_id TEXT PRIMARY KEY, grade TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE findings (household_id TEXT NOT NULL, n INTEGER NOT NULL, rule TEXT NOT NULL,
+                               severity TEXT NOT NULL, zh TEXT NOT NULL, en TEXT NOT NULL, facts TEXT NOT NULL,
+                               PRIMARY KEY (household_id, n)) WITHOUT ROWID;
+        CREATE TABLE findings_basis (on_day TEXT NOT NULL, basis TEXT NOT NULL);
+        CREATE TRIGGER assessed_household AFTER UPDATE ON households
+            BEGIN DELETE FROM assessed WHERE household_id = NEW.id; END;
+        CREATE TRIGGER assessed_member_added AFTER INSERT ON members
+            BEGIN DELETE FROM assessed WHERE household_id = NEW.household_id; END;
+        CREATE TRIGGER assessed_member AFTER UPDATE ON members BEGIN
+            DELETE FROM assessed WHERE household_id = OLD.household_id;
+            DELETE FROM assessed WHERE household_id = NEW.household_id; END;
+        CREATE TRIGGER assessed_event AFTER INSERT ON event_index
+            BEGIN DELETE FROM assessed WHERE household_id = NEW.household_id; END
+        """,
+    ),
+    (
         9,
         "department lists: the lists kept, their rows staged with their own columns",
         # dept_lists: each list imported here (which department, which month, the sha256 of its parsed
@@ -197,6 +223,20 @@ MIGRATIONS: list[tuple[int, str, str]] = [
 LATEST = MIGRATIONS[-1][0]
 
 
+def statements(sql: str) -> list[str]:
+    """A migration's statements (a trigger's body holds semicolons of its own)."""
+    out, held = [], ""
+    for piece in sql.split(";"):
+        held += piece + ";"
+        if sqlite3.complete_statement(held):
+            if held.strip(" \n;"):
+                out.append(held)
+            held = ""
+    if held.strip(" \n;"):
+        out.append(held)
+    return out
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply every migration not yet recorded; return the schema version. The connection is in
     autocommit mode (isolation_level=None), so transactions are explicit."""
@@ -207,7 +247,7 @@ def migrate(conn: sqlite3.Connection) -> int:
             continue
         conn.execute("BEGIN IMMEDIATE")  # each migration in one transaction, recorded with it
         try:
-            for statement in filter(str.strip, sql.split(";")):
+            for statement in statements(sql):
                 conn.execute(statement)
             conn.execute("INSERT INTO migrations VALUES (?, ?, datetime('now'))", (number, name))
             conn.execute("COMMIT")
