@@ -11,20 +11,23 @@ from __future__ import annotations
 from typing import Iterator
 
 from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
+from grid_cli.rules.policy import Labour
 
 ID = "labour_no_work"
 TITLE = ("有劳动力无人就业", "labour but nobody employed")
+USES = ("labour",)
 
 
 class Config(RuleConfig):
     applies_to: list[str]
+    labour: Labour
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
     kinds = {ctx.hh_type} | ({"监测户"} if ctx.monitoring.monitored else set())
     if not kinds & set(config.applies_to):
         return
-    able = [m for m in ctx.residents() if m.working_age_able(ctx.today)]
+    able = [m for m in ctx.residents() if config.labour.able(m, ctx.today)]
     if not able:
         return
     working = [m for m in ctx.members if m.work_status and m.work_status != "未务工"]
