@@ -541,8 +541,8 @@ def cases(ledger: Ledger, *, open_only: bool = False) -> list[dict]:
         unconfirmed = unconfirmed_import(events, state) if case is None else None
         if open_only and case is None and unconfirmed is None:
             continue
-        if not state.state and case is None:
-            continue
+        if not state.state and state.returned is None:
+            continue  # never proposed (a helper or a measure only)
         row = {"household_id": h["id"], "hh_no": h["hh_no"], "grid": h["grid"], "village": h["village"],
                "head": heads.get(h["id"], ""), "state": state.state, "returned": state.returned}
         if case is not None:

@@ -157,7 +157,7 @@ def _case_table(rows: list[dict], title: str):
     table = Table(title=title, show_lines=True)
     for zh, en in (("户编号", "No."), ("户主", "Head"), ("网格", "Grid"), ("状态", "State"), ("进度", "Steps"),
                    ("待办", "Next")):
-        table.add_column(tr(zh, en), overflow="fold")
+        table.add_column(tr(zh, en), overflow="fold", no_wrap=en == "No.")
     for r in rows:
         steps = []
         if r.get("stage"):
