@@ -201,6 +201,15 @@ def _state_en(state: str) -> str:
     return STATE_EN.get(state, state)
 
 
+def _decided(ledger: Ledger, household_id: str) -> dt.date | None:
+    """The day of the household's latest approved decision (a county approval, or an imported record): a new
+    proposal is dated on or after it, or it would fold in before the standing it changes."""
+    rows = ledger.query("SELECT max(date) AS d FROM events WHERE household_id = ? AND ((kind = 'county_approval'"
+                        " AND json_extract(data, '$.decision') = 'approve') OR (kind IN ('include', 'eliminate')"
+                        " AND json_extract(data, '$.source') = ?))", (household_id, IMPORTED))
+    return _d(rows[0]["d"])
+
+
 def _after(day: str, floor: dt.date | None, what: tuple[str, str], before: tuple[str, str]) -> None:
     if floor is not None and day < floor.isoformat():
         raise UsageError(f"{what[0]}（{day}）早于{before[0]}（{floor}）", f"{what[1]} ({day}) is before {before[1]} ({floor})")
@@ -262,6 +271,8 @@ def include(ledger: Ledger, household_key: str, *, category: str, risks: list[st
     identified_day = _date(identified, ("识别监测时间", "identification date"))
     if not identified_day:
         raise UsageError("必须填写识别监测时间", "the identification date is required")
+    _after(identified_day, _decided(ledger, household["id"]), ("识别监测时间", "the identification date"),
+           ("上一次审定", "the last approved decision"))
     data: dict[str, Any] = {"category": category, "risks": risks, "identified": identified_day, "source": source,
                             "reinclusion": reinclusion}
     days = configs_in_force(ledger)["notice"].days
@@ -320,7 +331,7 @@ def elimination_gate(ledger: Ledger, household_key: str) -> tuple[dict, Monitori
 
 def eliminate(ledger: Ledger, household_key: str, *, method: str, month: Any, override: str | None = None,
               village_review: Any = None, notice: Any = None, township_review: Any = None,
-              county_approval: Any = None) -> tuple[str, list]:
+              county_approval: Any = None, on: Any = None) -> tuple[str, list]:
     """风险消除 proposed by the grid (帮扶消除 or 自然消除), through the elimination gate: every unmet criterion
     refuses it, listed with its numbers, unless `override` gives the reason (recorded, audited, shown to the
     township and county). It is 拟消除 until the county approves it. Returns (case id, unmet criteria)."""
@@ -337,13 +348,15 @@ def eliminate(ledger: Ledger, household_key: str, *, method: str, month: Any, ov
         method = {"assisted": "帮扶消除", "natural": "自然消除"}.get(str(method).lower(), "")
         if not method:
             raise UsageError("消除方式应为 帮扶消除 或 自然消除", "method must be 帮扶消除 (assisted) or 自然消除 (natural)")
-    on = today()
+    on_day = today()
     month_text = parse_month(month)
-    if month_text > f"{on.year:04d}-{on.month:02d}":
+    if month_text > f"{on_day.year:04d}-{on_day.month:02d}":
         raise UsageError(f"消除月份 {month_text} 晚于本月", f"the elimination month {month_text} is in the future")
     if state.identified and month_text < f"{state.identified.year:04d}-{state.identified.month:02d}":
         raise UsageError(f"消除月份 {month_text} 早于识别监测时间 {state.identified}",
                          f"the elimination month {month_text} is before the identification date {state.identified}")
+    proposed = _date(on, ("申请日期", "proposal date")) or on_day.isoformat()
+    _after(proposed, _decided(ledger, household["id"]), ("申请日期", "the proposal"), ("纳入审定", "the inclusion's approval"))
     unmet = [c for c in criteria if not c.met]
     reason = str(override or "").strip()
     if unmet and not reason:
@@ -354,8 +367,8 @@ def eliminate(ledger: Ledger, household_key: str, *, method: str, month: Any, ov
     data = {"method": method, "month": month_text, "gate": [c.as_dict() for c in unmet], "override": reason or None}
     days = configs_in_force(ledger)["notice"].days
     with ledger.write() as w:
-        case_id = w.event("eliminate", household["id"], data, date=on.isoformat())
-        _grid_steps(w, household["id"], case_id, on.isoformat(), village_review, notice, days)
+        case_id = w.event("eliminate", household["id"], data, date=proposed)
+        _grid_steps(w, household["id"], case_id, proposed, village_review, notice, days)
         if unmet:
             w.audit("elimination-override", f"{household['hh_no']}: {len(unmet)} criteria unmet")
     return case_id, unmet

@@ -37,7 +37,7 @@ def _describe(kind: str, d: dict) -> tuple[str, str]:
         if events:
             zh += f"，事件：{events}"
             en += f", events: {events}"
-        return zh, en
+        return ("回头看：" + zh, "follow-up " + en) if d.get("followup") else (zh, en)
     if kind == "include":
         what = "重新纳入" if d.get("reinclusion") else "识别纳入"
         imported = d.get("source") == "导入"

@@ -133,6 +133,7 @@ class VisitInput(_Strict):
     events: list[VisitEvent] = Field(default_factory=list)
     needs: str = ""
     notes: str = ""
+    followup: bool = False  # 回头看: a follow-up visit to a household whose risk was eliminated
 
     @field_validator("date", mode="before")
     @classmethod
@@ -205,6 +206,11 @@ def record(ledger: Ledger, household_key: str, raw: dict[str, Any]) -> tuple[str
     """Check and save a visit. Returns (visit id, the stored data)."""
     household = find_household(ledger, household_key)
     visit = parse_visit(raw)
+    if visit.followup:
+        from grid_cli.lifecycle import current
+
+        if current(ledger, household["id"]).state != "风险已消除":
+            raise UsageError("回头看只针对风险已消除的户", "a follow-up (回头看) is for a household whose risk was eliminated")
     members = members_of(ledger, household["id"], active_only=True)
     if not members:
         raise UsageError("该户没有在册成员，无法计算人均收入", "this household has no active members; add members first")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.commands.common import console, level_name, open_ledger, print_json, say
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -96,6 +96,7 @@ def eliminate(
     method: Annotated[str, typer.Option("--method", help="帮扶消除 | 自然消除")],
     month: Annotated[str, typer.Option("--month", help="消除监测时间 YYYY-MM")],
     override: Annotated[Optional[str], typer.Option("--override", help="propose it although criteria are unmet: the reason (shown to the approvers, audited)")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="申请日期 the proposal's date (default today)")] = None,
     village_review: VillageReview = None,
     notice: Notice = None,
     township_review: TownshipReview = None,
@@ -106,7 +107,7 @@ def eliminate(
 
     _case, unmet = lifecycle.eliminate(open_ledger(), household, method=method, month=month, override=override,
                                        village_review=village_review, notice=notice,
-                                       township_review=township_review, county_approval=county_approval)
+                                       township_review=township_review, county_approval=county_approval, on=date)
     say("已提出风险消除申请：{h}（{m}，拟消除）", "Elimination proposed: {h} ({m}, pending approval)", h=household, m=month)
     if unmet:
         say("未满足的条件 {n} 项，已按 --override 提出并记录原因：", "{n} criteria unmet, proposed with --override; the reason is recorded:",
@@ -176,8 +177,8 @@ def _case_table(rows: list[dict], title: str):
                 steps.append("✗ " + text)
         elif r.get("returned"):
             ret = r["returned"]
-            steps.append(tr("退回（{l} {d}）：{r}", "returned ({l} {d}): {r}", l=ret.get("level"), d=ret.get("date"),
-                            r=ret.get("reason")))
+            steps.append(tr("退回（{l} {d}）：{r}", "returned ({l} {d}): {r}", l=level_name(ret.get("level")),
+                            d=ret.get("date"), r=ret.get("reason")))
         nxt = STEP[r["next"]][0 if lang() == "zh" else 1] if r.get("next") else ""
         table.add_row(r["hh_no"] or "", r["head"], r["grid"] or "", _state(r["state"]), "\n".join(steps), nxt)
     return table

@@ -12,6 +12,7 @@ from grid_cli.errors import UsageError
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
+SHOWN = 40  # characters of a value `rules show` prints
 
 
 @app.command("show")
@@ -37,13 +38,16 @@ def show(
     console.print(tr("{y}年监测标准：{t:,} 元/人/年 · {s}", "{y} monitoring threshold: {t:,} yuan/person/year · {s}",
                      y=year, t=config.get("threshold") or 0, s=origin["threshold"].label(lang())), markup=False)
     table = Table()
-    for zh, en in (("规则", "Rule"), ("名称", "Name"), ("参数", "Parameter"), ("值", "Value"), ("来源", "Source")):
+    for zh, en in (("规则", "Rule"), ("参数", "Parameter"), ("值", "Value"), ("来源", "Source")):
         table.add_column(tr(zh, en), overflow="fold")
     for section, module in sections().items():
         title = module.TITLE if hasattr(module, "TITLE") else module[1]
         for n, (param, value) in enumerate(settings[section].items()):
-            table.add_row(section if not n else "", title[0 if lang() == "zh" else 1] if not n else "", param,
-                          json.dumps(value, ensure_ascii=False), origin[f"{section}.{param}"].label(lang()))
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            if len(text) > SHOWN:  # a long mapping: in full with --json or `grid rules explain`
+                text = text[:SHOWN - 1] + "…"
+            table.add_row(f"{section}\n{title[0 if lang() == 'zh' else 1]}" if not n else "", param, text,
+                          origin[f"{section}.{param}"].label(lang()))
     console.print(table)
 
 

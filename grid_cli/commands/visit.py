@@ -219,6 +219,7 @@ def visit_command(
     event: Annotated[Optional[list[str]], typer.Option("--event", help="TYPE[:SUBTYPE[:COST]], e.g. disaster:洪涝:8000")] = None,
     needs: Annotated[Optional[str], typer.Option("--needs", help="需求")] = None,
     notes: Annotated[Optional[str], typer.Option("--notes", help="备注")] = None,
+    followup: Annotated[bool, typer.Option("--followup", help="回头看: a follow-up of a household whose risk was eliminated")] = False,
 ) -> None:
     """Record a home visit and show the household's findings with their reasons."""
     from grid_cli import households as hh_core
@@ -260,6 +261,8 @@ def visit_command(
                 raise typer.Exit(1)
         except typer.Abort:
             raise UsageError("输入中断，本次走访未保存", "input ended; the visit was not saved") from None
+    if followup:
+        raw["followup"] = True
     visit_id, data = visits.record(ledger, household["hh_no"], raw)
     say("已保存走访 {d}（人均纯收入 {pc:,} 元）", "Visit of {d} saved (per-capita net income {pc:,} yuan)",
         d=data["date"], pc=data["per_capita"])
