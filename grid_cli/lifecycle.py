@@ -277,6 +277,7 @@ def include(ledger: Ledger, household_key: str, *, category: str, risks: list[st
                             "reinclusion": reinclusion}
     days = configs_in_force(ledger)["notice"].days
     with ledger.write() as w:
+        w.put("household", household["id"], {"category": category})  # the category proposed (监测对象类别)
         case_id = w.event("include", household["id"], data, date=identified_day)
         _grid_steps(w, household["id"], case_id, identified_day, village_review, notice, days)
     return case_id

@@ -167,7 +167,7 @@ def status(as_json: JsonOption = False) -> None:
         say("本地规则：{lv} {code} {y}年 {k} = {v}（本账本 {h}；{kind}，{at}）",
             "Local rule: {lv} {code} {y} {k} = {v} (here {h}; {kind}, {at})", lv=level_name(d["level"]), code=d["code"],
             y=d["year"], k=d["key"], v=json.dumps(d["value"], ensure_ascii=False), h=json.dumps(d["here"], ensure_ascii=False),
-            kind=tr("本地加严", "stricter local check") if d["stricter"] else tr("县级规则到达后让位", "gives way to the county's value"),
+            kind=tr("本地加严", "stricter local check") if d["stricter"] else tr("本地设定，县里设定后以县为准", "set locally; the county's value prevails once set"),
             at=d["at"])
 
 
