@@ -98,7 +98,7 @@ app.add_typer(imports.app, name="import", help="导入 — import households fro
 app.command("visit", help="走访 — record a home visit and see the household's findings.")(visit.visit_command)
 app.command("risk", help="风险 — flagged households and why (exit 1 if any).")(risk.risk_command)
 app.command("due", help="待走访 — who is due for a visit.")(risk.due_command)
-app.add_typer(monitor.app, name="monitor", help="监测 — include, helper, measure, end, eliminate.")
+app.add_typer(monitor.app, name="monitor", help="监测 — the procedure: include, village-review, notice, review, approve, return, eliminate; pending, list; helper, measure, extend, end.")
 app.add_typer(rules.app, name="rules", help="规则 — the year's threshold and rule settings.")
 app.add_typer(sync_commands.app, name="sync", help="同步包 — sync bundles: export, merge, inspect, status, conflicts.")
 app.add_typer(keys.app, name="keys", help="密钥 — this ledger's keys: init, show (fingerprints).")

@@ -220,3 +220,20 @@ def test_assessing_a_past_day_ignores_what_came_after(grid, ledger_path):
     rules_then = {f.rule for f in then.findings if f.hh_no == "A001"}
     rules_now = {f.rule for f in now.findings if f.hh_no == "A001"}
     assert "income_below_threshold" in rules_then and "income_below_threshold" not in rules_now
+
+
+def test_a_followup_visit_is_only_for_an_eliminated_household(grid, ledger_path, tmp_path):
+    from conftest import monitored_book
+
+    before = digest(ledger_path)
+    refused = grid("visit", "A002", "--date", "2026-11-20", "--wages", "30000", "--followup")
+    assert refused.exit_code == 2 and "whose risk was eliminated" in refused.output
+    assert digest(ledger_path) == before
+    book = monitored_book(tmp_path / "m.xlsx", {"A001": ["20250105", "因病", "是", "帮扶消除", "202506"]})
+    assert grid("import", "households", book).exit_code == 0
+    assert grid("visit", "A001", "--date", "2026-11-20", "--wages", "30000", "--followup").exit_code == 0
+    [visit] = events(ledger_path, "visit")
+    assert visit["followup"] is True
+    shown = json.loads(grid("household", "show", "A001", "--json").output)
+    assert shown["monitoring"]["state"] == "风险已消除"
+    assert shown["timeline"][0]["text"].startswith("follow-up visit")
