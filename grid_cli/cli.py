@@ -105,7 +105,7 @@ app.add_typer(keys.app, name="keys", help="密钥 — this ledger's keys: init, 
 app.add_typer(trust.app, name="trust", help="信任 — enrolment and trusted keys: issue, add, list, revoke.")
 app.command("enroll", help="登记 — adopt the enrolment file from the township (or county).")(enroll.enroll_command)
 app.command("verify", help="核验 — check the change log's hash chains (exit 1 if broken).")(verify.verify_command)
-app.command("export", help="去标识导出 — households and members with stable pseudonyms (--redact).")(export_commands.export_command)
+app.command("export", help="导出 — households and members with stable pseudonyms (--redact), or in the national system's layout (--national).")(export_commands.export_command)
 app.command("ledger", help="月度台账 — the month's grid ledger as a print-ready workbook (xlsx/csv/json).")(ledger.ledger_command)
 app.command("notice", help="公示名单 — the public-notice list for inclusion or elimination.")(notice.notice_command)
 app.add_typer(report.app, name="report", help="报表 — the quarterly analysis (季分析) and its settings.")

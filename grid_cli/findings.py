@@ -20,7 +20,8 @@ from grid_cli.rules.config import rule_configs
 from grid_cli.rules.engine import evaluate, grade_of
 
 _MEMBER_SQL = """SELECT id, household_id, name, relation, birth_date, health, chronic_card, labour_skill, work_status,
-school_status, dropout_reason, medical_insurance, dibao, tekun FROM members WHERE status = '正常'"""
+school_status, dropout_reason, medical_insurance, dibao, tekun, employee_medical_insurance FROM members
+WHERE status = '正常'"""
 
 
 def year_in_force(ledger: Ledger, on: dt.date) -> tuple[int, dict]:
@@ -106,7 +107,7 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
         contexts.append(Context(
             hid, hh_no, village, hh_type, tuple(json.loads(flags)) if flags else (),
             tuple(Member(m[0], m[2], m[3], _date(m[4]), m[5], _flag(m[6]), m[7], m[8], m[9], m[10], _flag(m[11]),
-                         _flag(m[12]), _flag(m[13]), m[0] in present) for m in people),
+                         _flag(m[12]), _flag(m[13]), m[0] in present, _flag(m[14])) for m in people),
             tuple(visits.get(hid, ())), standing(steps.get(hid, ())), threshold, thresholds, on))
     return contexts
 

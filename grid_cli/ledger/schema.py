@@ -138,6 +138,25 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             FROM event_index e JOIN changes c ON c.seq = e.change_seq
         """,
     ),
+    (
+        5,
+        "national exports: member fields, matching by a normalised ID, what the last import said",
+        # members_id_key: members are matched by upper(id_number) (idcard.id_key); an index on that
+        #   expression lets the import find a member in one probe (it scanned the table for each row).
+        # id_type (证件类型), employee_medical_insurance and employee_pension_insurance (城镇职工 schemes):
+        #   columns of the national system's member export that the ledger now keeps.
+        # import_baseline: per household and member, the fields the last import set or confirmed (canonical
+        #   JSON). A field whose ledger value differs from it was changed here since (a monitor's
+        #   correction): a re-import keeps it and records a conflict instead of overwriting it. Local only.
+        """
+        CREATE INDEX members_id_key ON members(upper(id_number));
+        ALTER TABLE members ADD COLUMN id_type TEXT;
+        ALTER TABLE members ADD COLUMN employee_medical_insurance INTEGER;
+        ALTER TABLE members ADD COLUMN employee_pension_insurance INTEGER;
+        CREATE TABLE import_baseline (entity TEXT NOT NULL, entity_id TEXT NOT NULL, data TEXT NOT NULL,
+                                      PRIMARY KEY (entity, entity_id)) WITHOUT ROWID
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -42,6 +42,7 @@ class Member:
     dibao: bool | None = None
     tekun: bool | None = None
     resident: bool = True
+    employee_medical_insurance: bool | None = None  # 城镇职工基本医疗保险 (national member export)
 
     def age(self, on: dt.date) -> int | None:
         if not self.birth_date:
