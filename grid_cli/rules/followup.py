@@ -9,6 +9,7 @@ Fail: eliminated in 2026-05, no follow-up visit since 2026-10-01 (Q4). Pass: a f
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Iterator
 
 from pydantic import Field
@@ -23,6 +24,7 @@ class Config(RuleConfig):
     months: int = Field(ge=1, le=12, description="one follow-up per this many months (3: each quarter)")
 
 
+@lru_cache(maxsize=64)  # one day for a whole ledger: computed once, not per household
 def period(day: dt.date, months: int) -> tuple[dt.date, dt.date]:
     """The period of `months` months (aligned on 1 January) that holds the day: (first day, last day)."""
     first_month = (day.month - 1) // months * months + 1
@@ -43,8 +45,10 @@ def done_in(visits: tuple[Visit, ...], start: dt.date, end: dt.date) -> Visit | 
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
-    start, end = period(ctx.today, config.months)
     mon = ctx.monitoring
+    if mon.state != ELIMINATED:
+        return
+    start, end = period(ctx.today, config.months)
     if not due_in(mon, start) or done_in(ctx.visits, start, ctx.today):
         return
     last = next((v for v in reversed(ctx.visits) if v.followup), None)
