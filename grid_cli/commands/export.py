@@ -1,6 +1,6 @@
 """`grid export --redact`: households and members for people outside the chain, with stable pseudonyms.
 `grid export --national`: the same in the national system's layout and vocabulary, in full, for entering
-corrections upstream."""
+corrections upstream. `grid export --parquet DIR`: the ledger as Parquet for analysis (exports/parquet.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from grid_cli.errors import UsageError
 
 def export_command(
     redact: Annotated[bool, typer.Option("--redact", help="去标识：代号代替姓名、证件号码和电话 pseudonyms instead of names, IDs, phones")] = False,
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="分析用 Parquet：households, members, visits, findings, steps by county/township into DIR (pip install 'grid-cli[analytics]')")] = None,
     national: Annotated[bool, typer.Option("--national", help="全国系统格式（完整信息，记入审计）the national system's layout, in full (audited)")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="file to write (.xlsx, .csv or .json)")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help="xlsx | csv | json (default: from --out, else xlsx)")] = None,
@@ -23,6 +24,8 @@ def export_command(
     --national: the national system's layout, to enter field corrections upstream."""
     if national:
         return _national(out, fmt, redact)
+    if parquet is not None:
+        return _parquet(parquet)
     from grid_cli.exports import write_book
     from grid_cli.exports.files import check_target, format_for
     from grid_cli.security.keys import load_keys
@@ -43,6 +46,20 @@ def export_command(
         h=len(book.table("households").rows), p=len(book.table("members").rows), f=written[0])
     for path in written[1:]:
         say("  另有 → {f}", "  also -> {f}", f=path)
+
+
+def _parquet(folder: Path) -> None:
+    from grid_cli.commands.render import progress_bar
+    from grid_cli.exports.parquet import write_parquet
+    from grid_cli.i18n import tr
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} 不是文件夹", f"{folder} is not a folder")
+    ledger = open_ledger()
+    with progress_bar(tr("评估中", "assessing")) as progress:
+        counts = write_parquet(ledger, folder, progress=progress)
+    say("已写出 Parquet → {f}：{c}", "Wrote Parquet -> {f}: {c}", f=folder,
+        c=", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
 def _national(out: Path | None, fmt: str | None, redact: bool) -> None:

@@ -67,7 +67,7 @@ def set_(
     """Change the year's threshold or a parameter; the findings are re-evaluated. The year's rules are the
     county's: a lower level may set what the county has not set, or make a county value stricter where
     `local.stricter` allows it."""
-    from grid_cli.findings import assess
+    from grid_cli.commands.risk import reassess
     from grid_cli.parse import parse_money
     from grid_cli.rules.config import set_value
 
@@ -88,10 +88,9 @@ def set_(
         say("{y}年 {k} = {v}（本地加严）", "{y}: {k} = {v} (stricter local check)", y=year, k=name, v=value)
     else:
         say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=name, v=value)
-    result = assess(ledger)
-    grades = result.grades().values()
+    grades = reassess(ledger)
     say("重新评估：红 {r} 户，黄 {y} 户，绿 {g} 户", "Re-evaluated: {r} red, {y} yellow, {g} green",
-        r=sum(g == "red" for g in grades), y=sum(g == "yellow" for g in grades), g=sum(g == "green" for g in grades))
+        r=grades["red"], y=grades["yellow"], g=grades["green"])
 
 
 @app.command("check")

@@ -175,6 +175,7 @@ class Context:
     thresholds_by_year: dict[int, int]
     today: dt.date
     prior: tuple["Finding", ...] = ()  # set by the engine for rules that judge the others' findings (AFTER)
+    dept: tuple = ()  # what department lists say about it (grid_cli/dept/facts.DeptFact), for rules/department.py
 
     @property
     def last_visit(self) -> Visit | None:
