@@ -68,7 +68,10 @@ def _d(value: Any) -> dt.date | None:
 # -- folding events into a standing ------------------------------------------------------------
 def standing(events: Iterable[dict]) -> Monitoring:
     """The household's lifecycle state from its events, in (date, hlc, id) order. Pure and total: the same
-    events give the same state on every replica; a step naming a case that is not open is ignored."""
+    events give the same state on every replica; a step naming a case that is not open is ignored.
+    `decisions` lists what took effect, each {"date", "stage" (include | eliminate), "decision" (approve |
+    return), "level" (township | county | import), "category", "method", "month", "reinclusion"}: what the
+    monthly ledger and the quarterly report count."""
     monitored = eliminated = False
     category = identified = month = method = eliminated_on = None
     risks: tuple[str, ...] = ()
@@ -78,6 +81,13 @@ def standing(events: Iterable[dict]) -> Monitoring:
     case: Case | None = None
     imported_elimination: str | None = None  # an imported elimination the county may still return
     returned: dict | None = None
+    decided: list[dict] = []
+
+    def decide(stage: str, decision: str, level: str, day: str | None, data: dict) -> None:
+        decided.append({"date": day, "stage": stage, "decision": decision, "level": level,
+                        "category": data.get("category"), "method": data.get("method"), "month": data.get("month"),
+                        "reinclusion": bool(data.get("reinclusion"))})
+
     for e in sorted(events, key=lambda e: (e.get("date") or "", e.get("hlc") or "", e.get("id") or "")):
         data, kind, day = e["data"] if isinstance(e["data"], dict) else {}, e["kind"], _d(e.get("date"))
         if kind == "include" and not monitored:
@@ -86,18 +96,21 @@ def standing(events: Iterable[dict]) -> Monitoring:
             if new.imported:
                 monitored, eliminated, month, method, eliminated_on, imported_elimination = True, False, None, None, None, None
                 category, risks, identified = data.get("category"), tuple(data.get("risks") or ()), _d(data.get("identified"))
+                decide("include", "approve", "import", e.get("date"), data)
         elif kind == "eliminate" and (monitored or data.get("source") == IMPORTED):
             new = Case(e["id"], "eliminate", day, data, imported=data.get("source") == IMPORTED)
             case = None if new.imported else new
             if new.imported:
                 monitored, eliminated, eliminated_on = False, True, _d(f"{data.get('month')}-01") or day
                 month, method, imported_elimination = data.get("month"), data.get("method"), e["id"]
+                decide("eliminate", "approve", "import", e.get("date"), {**data, "category": category})
         elif kind in CASE_STEPS:
             target = data.get("case")
             if kind == "county_approval" and case is None and target and target == imported_elimination:
                 if data.get("decision") == "return":  # the county returns an imported elimination
                     monitored, eliminated, month, method, eliminated_on = True, False, None, None, None
                     returned = {"stage": "eliminate", "level": "county", "date": e.get("date"), "reason": data.get("reason")}
+                    decide("eliminate", "return", "county", e.get("date"), {})
                 imported_elimination = None
                 continue
             if case is None or target != case.id:
@@ -112,15 +125,18 @@ def standing(events: Iterable[dict]) -> Monitoring:
                 decision = {"date": e.get("date"), "decision": data.get("decision"), "reason": data.get("reason")}
                 if data.get("decision") == "return":
                     returned = {"stage": case.stage, "level": level, "date": e.get("date"), "reason": data.get("reason")}
+                    decide(case.stage, "return", level, e.get("date"), case.data)
                     case = None
                 elif level == "township":
                     case = dataclasses.replace(case, township=decision)
                 elif case.stage == "include":
                     monitored, eliminated, month, method, eliminated_on = True, False, None, None, None
                     category, risks = case.data.get("category"), tuple(case.data.get("risks") or ())
+                    decide("include", "approve", "county", e.get("date"), case.data)
                     identified, case, imported_elimination = _d(case.data.get("identified")), None, None
                 else:
                     monitored, eliminated, eliminated_on = False, True, day
+                    decide("eliminate", "approve", "county", e.get("date"), {**case.data, "category": category})
                     month, method, case, imported_elimination = case.data.get("month"), case.data.get("method"), None, None
         elif kind == "helper":
             helpers[e["id"]] = data
@@ -140,7 +156,7 @@ def standing(events: Iterable[dict]) -> Monitoring:
     else:
         state = MONITORED if monitored else ELIMINATED if eliminated else ""
     return Monitoring(monitored, category, risks, identified, eliminated, month, method, tuple(helpers.values()),
-                      tuple(measures.values()), ever, state, case, eliminated_on, returned)
+                      tuple(measures.values()), ever, state, case, eliminated_on, returned, tuple(decided))
 
 
 def events_of(ledger: Ledger, household_id: str, kinds: Iterable[str] = KINDS) -> list[dict]:

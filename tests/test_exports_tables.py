@@ -239,4 +239,4 @@ def test_format_choice():
 def test_table_rows_must_match_the_header():
     with pytest.raises(ValueError):
         Table("t", "t", ["a", "b"], [[1]])
-    assert len(HOUSEHOLD_COLUMNS) == 1 + len(OFFICIAL) + 5  # 序号, the official columns, the grid extras
+    assert len(HOUSEHOLD_COLUMNS) == 1 + len(OFFICIAL) + 6  # 序号, the official columns, the grid extras

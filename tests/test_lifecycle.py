@@ -118,7 +118,9 @@ def test_the_procedure_from_the_grids_proposal_to_the_countys_approval_and_back(
     assert approved.exit_code == 0 and "is monitored" in approved.output
     down(p)
     states = standing_everywhere(p, "A003")
-    assert {s.state for s in states.values()} == {"监测中"} and len({s for s in states.values()}) == 1
+    assert {s.state for s in states.values()} == {"监测中"} and states["C"] == states["T1"] == states["G1"]
+    assert [(d["stage"], d["decision"], d["level"], d["date"]) for d in states["G1"].decisions] == [
+        ("include", "approve", "county", "2026-11-12")]
     assert states["G1"].monitored and states["G1"].risks == ("因学",)
     shown = json.loads(cli(p, "G1")("household", "show", "A003", "--json").output)
     assert [e["text"] for e in shown["timeline"][:2]] == ["county approval: approved", "township review: passed"]

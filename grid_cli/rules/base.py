@@ -159,6 +159,7 @@ class Monitoring:
     case: Case | None = None        # the open proposal, if any
     eliminated_on: dt.date | None = None  # the day the elimination was approved (or imported)
     returned: dict | None = None    # the latest 退回: {"stage", "level", "date", "reason"}
+    decisions: tuple[dict, ...] = ()  # every decision that took effect, oldest first (see lifecycle.standing)
 
 
 @dataclass
