@@ -445,3 +445,79 @@ def test_loan_limits_come_from_the_rules_and_an_extension_is_recordable(tree):
     assert cli(p, "C")("rules", "set", "small_loan_due.max_amount", "80000").exit_code == 0
     down(p)
     assert g("monitor", "measure", "A001", "--kind", "小额信贷", "--amount", "60000").exit_code == 0
+
+
+# -- the states in the monthly ledger, the quarterly report, the due list (real .xlsx files) ---------------
+def through(p, hh_no, review, approve):
+    """The township's review and the county's approval of a grid's open case, and the decision back down."""
+    up(p)
+    assert cli(p, "T1")("monitor", "review", hh_no, "--date", review).exit_code == 0
+    send(p, "T1", "C")
+    assert cli(p, "C")("monitor", "approve", hh_no, "--date", approve).exit_code == 0
+    down(p)
+
+
+def sheet_rows(path, sheet):
+    from openpyxl import load_workbook
+
+    return [list(r) for r in load_workbook(path)[sheet].iter_rows(values_only=True)]
+
+
+def labelled(rows, label) -> object:
+    """The value beside a label in a two-column summary table."""
+    return next(r[1] for r in rows if r and r[0] == label)
+
+
+def test_ledger_report_and_due_count_by_state(tree):
+    p = tree
+    g = cli(p, "G1")
+    # A001 (monitored per the national system) eliminated through the procedure in September
+    g("visit", "A001", "--date", "2026-09-01", "--wages", "30000")  # 15,000 per person at the elimination
+    assert g("monitor", "eliminate", "A001", "--method", "帮扶消除", "--month", "2026-09", "--date", "2026-09-01",
+             "--override", "外出务工收入稳定", "--village-review", "2026-09-02", "--notice", "2026-09-03").exit_code == 0
+    through(p, "A001", "2026-09-10", "2026-09-15")
+    # A003 proposed, reviewed and approved in November; A002 only proposed (待审核)
+    propose_inclusion(p)
+    through(p, "A003", "2026-11-10", "2026-11-12")
+    assert g("monitor", "include", "A002", "--category", "边缘易致贫户", "--risk", "缺劳动力",
+             "--identified", "2026-11-15").exit_code == 0
+    assert [case_of(p, "G1", h)["state"] for h in ("A001", "A002", "A003")] == ["风险已消除", "待审核", "监测中"]
+
+    # the monthly ledger: the state of each household, and only approved cases counted as monitored
+    assert g("ledger", "--month", "2026-11", "--out", p["dir"] / "l.xlsx").exit_code == 0
+    rows = sheet_rows(p["dir"] / "l.xlsx", "台账")
+    header = next(r for r in rows if r and r[0] == "序号")
+    state = {r[header.index("户编号")]: r[header.index("监测状态")] for r in rows if r and isinstance(r[0], int)}
+    assert state == {"A001": "风险已消除", "A002": "待审核", "A003": "监测中"}
+    summary = sheet_rows(p["dir"] / "l.xlsx", "汇总")
+    assert labelled(summary, "monitored (approved, risk not eliminated)") == 1
+    assert labelled(summary, "pending township review (not counted as monitored)") == 1
+    assert labelled(summary, "included this month") == 1 and labelled(summary, "eliminated this month") == 0
+    assert [r[:6] for r in summary if r and r[0] == "A003"] == [["A003", "郑八", "上寨", "included", "边缘易致贫户", "2026-11-12"]]
+    assert g("ledger", "--month", "2026-09", "--out", p["dir"] / "s.xlsx").exit_code == 0
+    assert labelled(sheet_rows(p["dir"] / "s.xlsx", "汇总"), "eliminated this month") == 1
+
+    # 回头看: A001, eliminated before the quarter began, is due; the report counts due and done
+    due = json.loads(g("due", "--json").output)
+    [follow] = [d for d in due if d["rule"] == "followup_due"]
+    assert follow["hh_no"] == "A001" and follow["facts"]["period"] == ["2026-10-01", "2026-12-31"]
+    assert g("report", "quarter", "2026Q4", "--out", p["dir"] / "q.xlsx").exit_code == 0
+    quarter = sheet_rows(p["dir"] / "q.xlsx", "Quarter")
+    assert labelled(quarter, "monitored (quarter end, approved)") == 1
+    assert labelled(quarter, "pending township review (not counted)") == 1
+    assert labelled(quarter, "included this quarter") == 1 and labelled(quarter, "follow-ups: due / done") == "1 / 0"
+    q3 = json.loads(g("report", "quarter", "2026Q3", "--json").output)
+    assert q3["totals"]["eliminated"] == 1 and q3["changes"]["eliminated_by_method"] == {"帮扶消除": 1}
+
+    # the follow-up visit: done, and the numbers that suggest re-inclusion (−40% since the elimination)
+    assert g("visit", "A001", "--date", "2026-11-20", "--wages", "18000", "--followup").exit_code == 0
+    assert not [d for d in json.loads(g("due", "--json").output) if d["rule"] == "followup_due"]
+    report = json.loads(g("report", "quarter", "2026Q4", "--json").output)
+    assert (report["followup"]["due"], report["followup"]["done"]) == (1, 1)
+    assert report["followup"]["list"] == [{"hh_no": "A001", "village": "上寨", "eliminated": "2026-09",
+                                           "done": "2026-11-20", "last": "2026-11-20"}]
+    assert report["totals"]["reinclusion_suggested"] == 1
+    [again] = json.loads(g("risk", "--rule", "eliminated_unstable", "--json").output)["households"]
+    [f] = again["findings"]
+    assert "fell from 15,000 yuan at elimination (2026-09-01) to 9,000 yuan, down 40% (more than 30%)" in f["message_en"]
+    assert "re-inclusion suggested" in f["message_en"]

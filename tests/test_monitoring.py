@@ -243,3 +243,18 @@ def test_a_followup_visit_is_only_for_an_eliminated_household(grid, ledger_path,
     shown = json.loads(grid("household", "show", "A001", "--json").output)
     assert shown["monitoring"]["state"] == "风险已消除"
     assert shown["timeline"][0]["text"].startswith("follow-up visit")
+
+
+def test_due_finds_shorter_intervals_by_category_and_the_must_visit_groups(grid, tmp_path):
+    from conftest import monitored_book
+
+    assert grid("import", "households", monitored_book(tmp_path / "m.xlsx", {"A003": ["20260105", "因病"]})).exit_code == 0
+    grid("visit", "A001", "--date", "2026-10-01", "--wages", "1000")  # 脱贫户 at 500 per person: 八必访
+    grid("visit", "A002", "--date", "2026-10-01", "--wages", "90000")  # 一般农户, well off
+    grid("visit", "A003", "--date", "2026-11-01", "--wages", "90000")  # monitored 边缘易致贫户
+    assert grid("rules", "set", "visit_overdue.days_by_type", '{"脱贫户": 92, "一般农户": 92}').exit_code == 0
+    due = {d["hh_no"]: d for d in json.loads(grid("due", "--json").output)}
+    assert set(due) == {"A001"} and due["A001"]["facts"]["interval"] == 31 and due["A001"]["severity"] == "high"
+    assert grid("rules", "set", "visit_overdue.days_by_category", '{"边缘易致贫户": 15}').exit_code == 0
+    due = {d["hh_no"]: d["facts"]["interval"] for d in json.loads(grid("due", "--json").output)}
+    assert due == {"A001": 31, "A003": 15}  # 21 days since A003's visit, more than its category's 15
