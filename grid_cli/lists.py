@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterator
@@ -189,13 +188,19 @@ def due(ledger: Ledger, on: dt.date, area: Area) -> list[Due]:
     return out
 
 
+def due_households(items: list[Due]) -> int:
+    """How many households the list names: one may be due both for a visit and for its 回头看."""
+    return len({d.finding.household_id for d in items})
+
+
 def due_summary(items: list[Due], township_of: dict[str, str], by: str, township: str = "") -> list[dict]:
-    """Households due and, of them, must-visit (八必访), by place."""
-    counts: dict[str, Counter] = {}
+    """Households due and, of them, must-visit (八必访), by place (each household once)."""
+    due_ids: dict[str, set] = {}
+    must: dict[str, set] = {}
     for d in items:
         place = {"grid": d.grid, "village": d.village}.get(by) if by != "township" else \
             township_of.get(d.grid or "", township)
-        c = counts.setdefault(place or "", Counter())
-        c["due"] += 1
-        c["must_visit"] += d.finding.severity == "high"
-    return [{"place": p, "due": c["due"], "must_visit": c["must_visit"]} for p, c in sorted(counts.items())]
+        due_ids.setdefault(place or "", set()).add(d.finding.household_id)
+        if d.finding.severity == "high":
+            must.setdefault(place or "", set()).add(d.finding.household_id)
+    return [{"place": p, "due": len(ids), "must_visit": len(must.get(p, ()))} for p, ids in sorted(due_ids.items())]

@@ -501,6 +501,13 @@ def test_ledger_report_and_due_count_by_state(tree):
     due = json.loads(g("due", "--json").output)
     [follow] = [d for d in due if d["rule"] == "followup_due"]
     assert follow["hh_no"] == "A001" and follow["facts"]["period"] == ["2026-10-01", "2026-12-31"]
+    # A001 is also overdue for a visit: two reasons, one household in the count
+    assert sorted(d["hh_no"] for d in due) == ["A001", "A001", "A002", "A003"]
+    assert "3 households due for a visit" in g("due").output
+    assert "3 households due for a visit" in g("due", "--list").output
+    send(p, "G1", "T1")  # the township's summary by grid counts households too
+    hub = cli(p, "T1")("due").output
+    assert "3 households due for a visit" in hub and any(line.split()[:2] == ["G1", "3"] for line in hub.splitlines())
     assert g("report", "quarter", "2026Q4", "--out", p["dir"] / "q.xlsx").exit_code == 0
     quarter = sheet_rows(p["dir"] / "q.xlsx", "Quarter")
     assert labelled(quarter, "monitored (quarter end, approved)") == 1
