@@ -193,28 +193,21 @@ class SyncMachine(RuleBasedStateMachine):
         """What a refused step must leave as it was: the change log and the audit table."""
         return ledger.conn.execute("SELECT (SELECT max(seq) FROM changes), (SELECT count(*) FROM audit)").fetchone()
 
-    @rule(g=st.integers(0, 99), h=st.integers(0, 999))
-    def propose(self, g, h):
-        """A grid proposes a household for monitoring, with the village review and the notice."""
+    @rule(g=st.integers(0, 99), h=st.integers(0, 999), stage=st.sampled_from(["include", "eliminate"]))
+    def propose(self, g, h, stage):
+        """A grid proposes a household for monitoring (with the village review and the notice), or proposes
+        eliminating a monitored household's risk (over the gate, with a reason)."""
         from grid_cli import lifecycle
 
         grid = self.pick(self.names("grid"), g)
         households = self.households(grid)
-        if households:
-            self.step(grid, lambda ledger: lifecycle.include(
-                ledger, self.pick(households, h), category="边缘易致贫户", risks=["因病"], identified="2026-03-01",
-                village_review="2026-03-02", notice="2026-03-03"))
-
-    @rule(g=st.integers(0, 99), h=st.integers(0, 999))
-    def propose_elimination(self, g, h):
-        """A grid proposes eliminating a monitored household's risk (over the gate, with a reason)."""
-        from grid_cli import lifecycle
-
-        grid = self.pick(self.names("grid"), g)
-        households = self.households(grid)
-        if households:
-            self.step(grid, lambda ledger: lifecycle.eliminate(
-                ledger, self.pick(households, h), method="帮扶消除", month="2026-03", override="收入稳定"))
+        if not households:
+            return
+        hh = self.pick(households, h)
+        self.step(grid, (lambda ledger: lifecycle.include(
+            ledger, hh, category="边缘易致贫户", risks=["因病"], identified="2026-03-01", village_review="2026-03-02",
+            notice="2026-03-03")) if stage == "include" else (lambda ledger: lifecycle.eliminate(
+                ledger, hh, method="帮扶消除", month="2026-03", override="收入稳定")))
 
     @rule(t=st.integers(0, 99), h=st.integers(0, 999), back=st.booleans())
     def township_review(self, t, h, back):

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from grid_cli.rules.policy import Labour
+
 HIGH, MEDIUM, INFO = "high", "medium", "info"
 GRADE = {HIGH: "red", MEDIUM: "yellow", INFO: "green"}
 GRADE_ZH = {"red": "红", "yellow": "黄", "green": "绿"}
@@ -24,6 +26,17 @@ class RuleConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     enabled: bool
+
+
+class LabourRuleConfig(RuleConfig):
+    """A rule about the labour of the household types in `applies_to` ("监测户" stands for every monitored
+    household); who counts as labour is the `labour` policy."""
+
+    applies_to: list[str]
+    labour: Labour
+
+    def concerns(self, ctx: Context) -> bool:
+        return ctx.hh_type in self.applies_to or (ctx.monitoring.monitored and "监测户" in self.applies_to)
 
 
 @dataclass(slots=True)

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
-from grid_cli.rules.policy import Labour
+from grid_cli.rules.base import MEDIUM, Context, Finding, LabourRuleConfig, finding
 
 ID = "labour_no_work"
 TITLE = ("有劳动力无人就业", "labour but nobody employed")
 USES = ("labour",)
 
 
-class Config(RuleConfig):
-    applies_to: list[str]
-    labour: Labour
+Config = LabourRuleConfig  # applies_to, and who counts as labour
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
-    kinds = {ctx.hh_type} | ({"监测户"} if ctx.monitoring.monitored else set())
-    if not kinds & set(config.applies_to):
+    if not config.concerns(ctx):
         return
     able = [m for m in ctx.residents() if config.labour.able(m, ctx.today)]
     if not able:

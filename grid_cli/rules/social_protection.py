@@ -11,23 +11,19 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
-from grid_cli.rules.policy import Labour
+from grid_cli.rules.base import MEDIUM, Context, Finding, LabourRuleConfig, finding
 
 ID = "social_protection"
 TITLE = ("应保尽保", "social protection for households without labour")
 USES = ("labour",)
 
 
-class Config(RuleConfig):
-    applies_to: list[str]
-    labour: Labour
+Config = LabourRuleConfig  # applies_to, and who counts as labour
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
-    kinds = {ctx.hh_type} | ({"监测户"} if ctx.monitoring.monitored else set())
     residents = ctx.residents()
-    if not kinds & set(config.applies_to) or not residents:
+    if not config.concerns(ctx) or not residents:
         return
     labour = config.labour
     if any(labour.able(m, ctx.today) or (m.labour_skill is None and labour.working_age(m, ctx.today)) for m in residents):
