@@ -163,6 +163,14 @@ def status(as_json: JsonOption = False) -> None:
     say("最近一次合并：{at}", "Last merge: {at}", at=last["at"] if last else tr("无", "none"))
     say("待处理冲突 {c}；隔离的变更 {q}", "Open conflicts {c}; quarantined changes {q}",
         c=info["open_conflicts"], q=info["quarantined"])
+    import json
+
+    for d in info["local_rules"]:  # a lower level's own rule values that differ from this ledger's
+        say("本地规则：{lv} {code} {y}年 {k} = {v}（本账本 {h}；{kind}，{at}）",
+            "Local rule: {lv} {code} {y} {k} = {v} (here {h}; {kind}, {at})", lv=level_name(d["level"]), code=d["code"],
+            y=d["year"], k=d["key"], v=json.dumps(d["value"], ensure_ascii=False), h=json.dumps(d["here"], ensure_ascii=False),
+            kind=tr("本地加严", "stricter local check") if d["stricter"] else tr("本地设定，县里设定后以县为准", "set locally; the county's value prevails once set"),
+            at=d["at"])
 
 
 @app.command("conflicts")
