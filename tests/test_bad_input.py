@@ -182,8 +182,6 @@ def test_every_export_survives_control_characters_already_in_the_ledger(demo_db,
                  ["report", "quarter", "2026Q4", "--out", tmp_path / "r.json"],
                  ["export", "--redact", "--out", tmp_path / "x.xlsx"],
                  ["export", "--redact", "--out", tmp_path / "x.csv"],
-                 ["notice", "--stage", "include", "--month", "2026-03", "--out", tmp_path / "n.xlsx"],
-                 ["notice", "--stage", "include", "--month", "2026-03", "--out", tmp_path / "n.json"],
                  ["household", "list", "--json"], ["household", "show", HH], ["risk", "--json"]):
         result = run(*args)
         assert result.exit_code in (0, 1) and "Traceback" not in result.output, (args, result.output)

@@ -16,7 +16,7 @@ def enroll_command(
     out: Annotated[Optional[Path], typer.Option("--out", help="本账本公钥文件 where to write this ledger's public-key file (default: CODE-public.json)",
                                               callback=writable_file_or_folder)] = None,
     replace: Annotated[bool, typer.Option("--replace", help="上级换了密钥 the level above has new keys")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
     from grid_cli.security.trust import ENROL_FORMAT, enroll, read_json
 

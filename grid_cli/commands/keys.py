@@ -10,7 +10,7 @@ import typer
 from grid_cli.commands.common import JsonOutOption, level_name, open_ledger, print_json, say, writable_file_or_folder
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
-JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")]
 
 
 def write_public(doc: dict, out: Optional[Path], default: str) -> Path:
@@ -27,7 +27,9 @@ def write_public(doc: dict, out: Optional[Path], default: str) -> Path:
 
 @app.command("init")
 def init(as_json: JsonOption = False, out: JsonOutOption = None) -> None:
-    """生成密钥 — make keys for a ledger that has none (from then on it sends and takes only sealed bundles)."""
+    """生成密钥 — make keys for a ledger that has none.
+
+    此后只收发加密签名的同步包 from then on it sends and takes only sealed bundles."""
     as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.security.keys import create_keys
 
@@ -48,7 +50,7 @@ def show(
     as_json: JsonOption = False,
     out: JsonOutOption = None,
 ) -> None:
-    """查看密钥指纹 — this ledger's key fingerprints (compare them in person before trusting)."""
+    """查看密钥指纹 — this ledger's fingerprints, to compare in person."""
     as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.security.envelope import box_fingerprint, sign_fingerprint
     from grid_cli.security.keys import load_keys

@@ -12,7 +12,7 @@ from grid_cli.errors import REFUSED, UsageError
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
-JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")]
 
 
 def _line(zh: str, en: str, **kw) -> None:
@@ -25,7 +25,7 @@ def export(
     out: Annotated[Optional[Path], typer.Option("--out", help="文件或目录 file or folder (default: here)")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """导出同步包 — write one bundle for the level above (or --for one below)."""
+    """导出同步包 — a bundle for the level above, or --for one below."""
     from grid_cli.sync import export_bundle
 
     ledger = open_ledger()
@@ -44,7 +44,7 @@ def merge(
     as_json: JsonOption = False,
     out: JsonOutOption = None,
 ) -> None:
-    """合并同步包 — merge bundles (any number, any order); each is taken whole or refused whole."""
+    """合并同步包 — any number, in any order; each whole or refused whole."""
     as_json = as_json or out is not None  # --out FILE implies --json
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -98,8 +98,10 @@ def inspect(
     as_json: JsonOption = False,
     out: JsonOutOption = None,
 ) -> None:
-    """查看同步包 — what a bundle is (sender, recipient, scope, ranges, signer) without applying it; with the
-    recipient's ledger (--ledger), what merging it would change."""
+    """查看同步包 — what a bundle is and would change, without merging it.
+
+    发送方、接收方、范围、序号、签名；用接收方账本（--ledger）时还有合并后的变化 sender, recipient, scope,
+    ranges, signer; with the recipient's ledger (--ledger), what merging it would change."""
     as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.errors import DataError
     from grid_cli.sync.inspect import inspect_bundle
@@ -166,18 +168,28 @@ def status(as_json: JsonOption = False, out: JsonOutOption = None) -> None:
     say("最近一次合并：{at}", "Last merge: {at}", at=last["at"] if last else tr("无", "none"))
     say("待处理冲突 {c}；隔离的变更 {q}", "Open conflicts {c}; quarantined changes {q}",
         c=info["open_conflicts"], q=info["quarantined"])
+    import json
+
+    for d in info["local_rules"]:  # a lower level's own rule values that differ from this ledger's
+        say("本地规则：{lv} {code} {y}年 {k} = {v}（本账本 {h}；{kind}，{at}）",
+            "Local rule: {lv} {code} {y} {k} = {v} (here {h}; {kind}, {at})", lv=level_name(d["level"]), code=d["code"],
+            y=d["year"], k=d["key"], v=json.dumps(d["value"], ensure_ascii=False), h=json.dumps(d["here"], ensure_ascii=False),
+            kind=tr("本地加严", "stricter local check") if d["stricter"] else tr("本地设定，县里设定后以县为准", "set locally; the county's value prevails once set"),
+            at=d["at"])
 
 
 @app.command("conflicts")
 def conflicts(
-    choice: Annotated[Optional[str], typer.Argument(help="kept | lost (with --pick)")] = None,
+    choice: Annotated[Optional[str], typer.Argument(help="kept 保留现值 | lost 改用落选值 (with --pick)")] = None,
     pick_id: Annotated[Optional[int], typer.Option("--pick", help="处理该编号的冲突 settle this conflict")] = None,
     include_closed: Annotated[bool, typer.Option("--all", help="也列出已处理的 include settled ones")] = False,
-    unmasked: Annotated[bool, typer.Option("--unmasked", help="show full ID numbers and phones (recorded)")] = False,
+    unmasked: Annotated[bool, typer.Option("--unmasked", help="显示完整证件号码和电话 full ID numbers and phones (recorded)")] = False,
     as_json: JsonOption = False,
     out: JsonOutOption = None,
 ) -> None:
-    """冲突 — values that lost a concurrent edit; `--pick ID kept|lost` settles one (a new, syncable change)."""
+    """冲突 — values that lost a concurrent edit; --pick settles one.
+
+    处理结果本身是一条新的变更，随同步包传递 the choice is itself a new change that travels with the bundles."""
     as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.sync import list_conflicts, pick
 
@@ -211,17 +223,22 @@ def conflicts(
 
     table = Table(title=tr("并发修改中落选的值", "Values that lost a concurrent edit"))
     for zh, en in (("编号", "id"), ("户编号", "household"), ("对象", "record"), ("字段", "field"),
-                   ("现值(kept)", "kept"), ("落选值(lost)", "lost"), ("状态", "status")):
+                   ("现值", "kept"), ("落选值", "lost"), ("状态", "status")):
         table.add_column(tr(zh, en))
     for r in rows:
-        table.add_row(str(r["id"]), r["hh_no"] or "", f"{_ENTITY.get(r['entity'], r['entity'])} {str(r['entity_id'])[-8:]}",
+        entity = _ENTITY.get(r["entity"])
+        status = _STATUS.get(r["status"])
+        table.add_row(str(r["id"]), r["hh_no"] or "", f"{tr(*entity) if entity else r['entity']} {str(r['entity_id'])[-8:]}",
                       field_label(r["entity"], r["field"]), str(r["kept_value"]), str(r["lost_value"]),
-                      {"open": tr("待处理", "open")}.get(r["status"], r["status"]))
+                      tr(*status) if status else r["status"])
     console.print(table, markup=False)
-    say("用 grid sync conflicts --pick 编号 kept|lost 处理", "Settle one with: grid sync conflicts --pick ID kept|lost")
+    say("处理：grid sync conflicts --pick 编号 kept（保留现值）或 lost（改用落选值）",
+        "Settle one with: grid sync conflicts --pick ID kept|lost")
 
 
-_ENTITY = {"household": "户", "member": "成员", "config": "规则"}
+_ENTITY = {"household": ("户", "household"), "member": ("成员", "member"), "config": ("规则", "rules")}
+_STATUS = {"open": ("待处理", "open"), "superseded": ("已被后来的修改取代", "superseded"),
+           "picked-kept": ("已处理：保留现值", "settled: kept"), "picked-lost": ("已处理：改用落选值", "settled: lost value")}
 
 
 def _masked(field: str, value):
@@ -239,7 +256,7 @@ def scope(
     as_json: JsonOption = False,
     out: JsonOutOption = None,
 ) -> None:
-    """下辖范围 — show (or extend) a hub's area: a township's grids, a county's townships."""
+    """下辖范围 — show or extend a hub's area (its grids or townships)."""
     as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.sync.place import add_scope
     from grid_cli.sync.place import area as area_of

@@ -12,7 +12,7 @@ from grid_cli.commands.keys import write_public
 from grid_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
-JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")]
 
 
 @app.command("issue")
@@ -22,7 +22,9 @@ def issue(
                                               callback=writable_file_or_folder)] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """发放登记文件 — an enrolment file for one grid / township below (it runs `grid enroll FILE`)."""
+    """发放登记文件 — an enrolment file for a grid or township below.
+
+    对方运行 grid enroll FILE they run `grid enroll FILE`."""
     from grid_cli.security.trust import issue_enrolment
 
     ledger = open_ledger()
@@ -44,7 +46,7 @@ def add(
     as_json: JsonOption = False,
     out: JsonOutOption = None,
 ) -> None:
-    """信任对方的公钥 — trust a grid's (or township's) public-key file; compare its fingerprint first."""
+    """信任对方的公钥 — trust a public-key file (check its fingerprint)."""
     as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.security.trust import PUBLIC_FORMAT, read_json, trust_add
 
@@ -85,7 +87,7 @@ def list_keys(as_json: JsonOption = False, out: JsonOutOption = None) -> None:
                    ("登记时间", "added"), ("作废时间", "revoked")):
         table.add_column(tr(zh, en))
     for r in rows:
-        table.add_row(r["level"], r["code"], r["replica"][-8:], r["fingerprint"], r["added_at"], r["revoked_at"] or "")
+        table.add_row(level_name(r["level"]), r["code"], r["replica"][-8:], r["fingerprint"], r["added_at"], r["revoked_at"] or "")
     console.print(table, markup=False)
 
 
@@ -96,7 +98,9 @@ def revoke(
     as_json: JsonOption = False,
     out: JsonOutOption = None,
 ) -> None:
-    """作废密钥 — revoke a trusted key (a lost or stolen laptop): its bundles signed after this are refused."""
+    """作废密钥 — revoke a trusted key (a lost or stolen laptop).
+
+    此后签发的同步包一律拒收 bundles it signed after the revocation are refused."""
     as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli.security.trust import revoke as do_revoke
 

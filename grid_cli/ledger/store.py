@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,6 +81,16 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _create_owner_only(path: Path) -> None:
+    """The ledger holds every full ID number: like the key file, only its owner may read it (0600 on POSIX,
+    whatever the umask; SQLite gives its -wal and -shm files the database file's mode). Windows has no such
+    mode: there the folder's access list decides (a user's own profile folder is private to the user)."""
+    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    if os.name != "nt":
+        os.chmod(path, 0o600)
+
+
 class Ledger:
     """One grid's (or hub's) ledger file."""
 
@@ -104,6 +115,7 @@ class Ledger:
         path = Path(path)
         cls.check_new(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        _create_owner_only(path)
         conn = _connect(path)
         try:
             migrate(conn)
@@ -410,16 +422,46 @@ def _apply_put(conn, entity, entity_id, fields, bases, version):
         )
 
 
+LEVEL_RANK = {"grid": 0, "township": 1, "county": 2}
+
+
+def origin_level(conn: sqlite3.Connection, origin: str) -> str | None:
+    """The level (grid, township, county) of the replica that made a change: this ledger's own from its
+    meta, another's as bound in `replicas` or enrolled in `trusted_keys`; None if not known yet."""
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('replica_id', 'level')").fetchall())
+    if json.loads(meta.get("replica_id", "null")) == origin:
+        return json.loads(meta.get("level", "null")) or "grid"
+    for table, column in (("replicas", "id"), ("trusted_keys", "replica")):
+        row = conn.execute(f"SELECT level FROM {table} WHERE {column} = ?", (origin,)).fetchone()
+        if row:
+            return row[0]
+    return None
+
+
+def _config_rank(conn, version: str | None) -> int:
+    """The year's rules belong to the county: a value set higher up prevails over one set lower down,
+    whatever the clocks say. Config only ever comes from above, so an origin not known yet (the first
+    bundle that relays the county's rules) ranks as the county."""
+    if version is None:
+        return -1
+    level = origin_level(conn, version.split(" ", 1)[1])
+    return LEVEL_RANK.get(level, 2) if level else 2
+
+
 def _apply_config(conn, year, values, bases, version):
     for key, value in values.items():
         row = conn.execute("SELECT value, _v FROM config WHERE year=? AND key=?", (year, key)).fetchone()
         held = json.loads(row["_v"]).get("value") if row else None
         held_value = json.loads(row["value"]) if row and row["value"] is not None else None
-        if _meet(conn, "config", str(year), key, held, held_value, version, value, bases.get(key)):
-            conn.execute(
-                "INSERT OR REPLACE INTO config (year, key, value, _v) VALUES (?, ?, ?, ?)",
-                (year, key, canonical(value), canonical({"value": version})),
-            )
+        mine, theirs = _config_rank(conn, version), _config_rank(conn, held)
+        if mine < theirs:
+            continue  # a lower level's value never replaces a higher level's
+        if mine > theirs and held is not None:  # a higher level's value replaces a lower one's: not a conflict
+            _set_base(conn, "config", str(year), key, bases.get(key), replacing=True)
+        elif not _meet(conn, "config", str(year), key, held, held_value, version, value, bases.get(key)):
+            continue
+        conn.execute("INSERT OR REPLACE INTO config (year, key, value, _v) VALUES (?, ?, ?, ?)",
+                     (year, key, canonical(value), canonical({"value": version})))
 
 
 def _apply_event(conn, change, body):

@@ -189,6 +189,11 @@ def _check_scope(conn, adm: Admission) -> None:
         """, (claim,)).fetchone()
     if row:
         raise OutOfScope(f"同步包涉及范围外的户 {row[0][-8:]}", f"the bundle touches household {row[0][-8:]}, outside its area")
+    from grid_cli.lifecycle import forbidden_step  # a step (or the year's rules) its origin's level may not take
+
+    refusal = forbidden_step(conn, adm.origins)
+    if refusal:
+        raise OutOfScope(*refusal)
 
 
 def _advance_clock(conn) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from grid_cli.errors import NotFound, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import TABLES
+from grid_cli.rules.config import local_deviations
 from grid_cli.sync import ranges as R
 from grid_cli.sync.ranges import load_ranges, own_max
 from grid_cli.sync.place import area, here
@@ -55,6 +56,7 @@ def sync_status(ledger: Ledger) -> dict[str, Any]:
         "bundles_merged": conn.execute("SELECT count(*) FROM bundles").fetchone()[0],
         "open_conflicts": conn.execute("SELECT count(*) FROM conflicts WHERE status = 'open'").fetchone()[0],
         "quarantined": conn.execute("SELECT count(*) FROM quarantine").fetchone()[0],
+        "local_rules": local_deviations(ledger),  # rule values the ledgers below set for themselves
     }
 
 
