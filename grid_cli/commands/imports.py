@@ -33,6 +33,7 @@ def households(
     file: Annotated[Path, typer.Argument(help=".xlsx or .csv in the official column names (户编号, 姓名, 证件号码, ...)")],
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="import the good households, write the bad rows to a file")] = False,
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="where to write rejected rows (default: FILE.rejects.csv)")] = None,
+    grid: Annotated[Optional[str], typer.Option("--grid", help="乡镇/县账本：新户所属网格 at a township or county: the grid of new households")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
 ) -> None:
     """Import households and members; nothing is written if any row is bad (unless --skip-invalid)."""
@@ -40,7 +41,7 @@ def households(
 
     ledger = open_ledger()
     try:
-        report = import_households(ledger, file, skip_invalid=skip_invalid, rejects=rejects)
+        report = import_households(ledger, file, skip_invalid=skip_invalid, rejects=rejects, grid=grid)
     except ImportRefused as refused:
         show_problems(refused.report.problems)
         raise

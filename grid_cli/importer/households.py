@@ -112,7 +112,10 @@ class _Household:
 
 
 def import_households(ledger: Ledger, path: Path, *, skip_invalid: bool = False,
-                      rejects: Path | None = None) -> Report:
+                      rejects: Path | None = None, grid: str | None = None) -> Report:
+    from grid_cli.households import grid_for_new
+
+    grid = grid_for_new(ledger, grid)  # at a township or county, new households must name their grid
     sheets = read_tables(path, KNOWN)
     report = Report()
     if not sheets:
@@ -136,7 +139,7 @@ def import_households(ledger: Ledger, path: Path, *, skip_invalid: bool = False,
     bad = [hh for hh in households.values() if hh.bad()]
     if bad and not skip_invalid:
         raise ImportRefused(report)
-    _write(ledger, good, report)
+    _write(ledger, good, report, grid)
     if bad:
         report.rejected_rows = sum(len(hh.rows) for hh in bad)
         target = rejects or Path(path).with_name(Path(path).stem + ".rejects.csv")
@@ -274,8 +277,7 @@ def _check_heads(ledger: Ledger, households: dict[str, _Household]) -> None:
                         hint_en="if the person really moved, first mark them moved out of that household"))
 
 
-def _write(ledger: Ledger, households: list[_Household], report: Report) -> None:
-    grid = ledger.meta("grid_code")
+def _write(ledger: Ledger, households: list[_Household], report: Report, grid: str) -> None:
     with ledger.write() as w:
         for hh in households:
             found = ledger.query("SELECT id FROM households WHERE hh_no = ?", (hh.hh_no,))
