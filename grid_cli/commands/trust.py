@@ -79,10 +79,13 @@ def list_keys(as_json: JsonOption = False) -> None:
     if not rows:
         say("尚未信任任何密钥（用 grid enroll / grid trust add）", "No trusted keys yet (use `grid enroll` / `grid trust add`)")
         return
-    # 80 columns: times are local with their zone and wrap between date and time, never cut
+    # 80 columns: the fingerprint whole on one line; times local with their zone, wrapping between date and time
     table = Table(title=tr("已信任的密钥", "Trusted keys"), box=box.SIMPLE_HEAD, pad_edge=False)
-    for zh, en in (("对象", "place"), ("副本", "replica"), ("指纹", "fingerprint"), ("登记时间", "added"), ("状态", "state")):
+    table.add_column(tr("对象/副本", "place/replica"), overflow="fold")
+    table.add_column(tr("指纹", "fingerprint"), no_wrap=True)
+    for zh, en in (("登记时间", "added"), ("状态", "state")):
         table.add_column(tr(zh, en), overflow="fold")
+    places = {r["replica"]: f"{level_name(r['level'])} {r['code']}" for r in rows}
     for r in rows:
         if r["revoked_upto"] is not None or r["revoked_at"]:
             state = tr("已作废，至第 {n} 条 {at}", "revoked, up to no. {n} {at}", n=r["revoked_upto"] if r["revoked_upto"] is not None else "?",
@@ -90,8 +93,8 @@ def list_keys(as_json: JsonOption = False) -> None:
         else:
             state = tr("有效", "valid")
         if r["via"]:
-            state += tr("（经 {v} 告知）", " (stated by {v})", v=r["via"][-8:])
-        table.add_row(f"{level_name(r['level'])} {r['code']}", r["replica"][-8:], r["fingerprint"],
+            state += tr("（{v}告知）", " (stated by {v})", v=places.get(r["via"], r["via"][-8:]))
+        table.add_row(f"{places[r['replica']]}\n{r['replica'][-8:]}", r["fingerprint"],
                       show_time(r["added_at"], seconds=False), state)
     console.print(table, markup=False)
 
