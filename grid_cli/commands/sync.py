@@ -41,9 +41,9 @@ def export(
         return
     say("已导出同步包：{path}（{n} 条变更，给{level} {code}）", "Bundle written: {path} ({n} changes, for {level} {code})",
         path=result.path, n=result.changes, level=level_name(result.recipient["level"]), code=result.recipient["code"])
-    say("本账本的变更至第 {s} 条（文件名中的 s{s}；电脑丢失时告诉乡镇这个数）",
-        "This ledger's own changes go up to no. {s} (the s{s} in the file name: if the laptop is lost, tell the "
-        "township this number)", s=result.last_own)
+    say("本账本的变更至第 {s} 条（文件名中的 s{s}；电脑丢失时把这个数告诉上级）",
+        "This ledger's own changes go up to no. {s} (the s{s} in the file name: if this computer is lost, tell the "
+        "level above this number)", s=result.last_own)
 
 
 @app.command("merge")
