@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,19 +10,82 @@ import typer
 from typer.core import TyperGroup
 
 from grid_cli import __version__
-from grid_cli.commands import common, demo, household, imports, init, ledger, member, monitor, notice, report, risk, rules, visit
-from grid_cli.commands import enroll, keys, trust, verify
-from grid_cli.commands import export as export_commands
-from grid_cli.commands import sync as sync_commands
+from grid_cli.commands import common
 from grid_cli.errors import DATA, INTERNAL, GridError
 from grid_cli.i18n import lang, set_lang, tr
 
+# Every command, in the order `grid --help` lists them: (module in grid_cli.commands, the command function
+# or sub-app, its one-line help). A command's module is imported only when that command runs or its own
+# help is asked for, so `grid --help` and `grid --version` build nothing they do not print.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("init", "init_command", "建立本网格账本 — create the ledger for one grid."),
+    "info": ("init", "info_command", "账本概况 — which ledger is in use, its grid, year and threshold."),
+    "visit": ("visit", "visit_command", "走访 — record a home visit and see the household's findings."),
+    "risk": ("risk", "risk_command", "风险 — flagged households and why (exit 1 if any)."),
+    "due": ("risk", "due_command", "待走访 — who is due for a visit."),
+    "enroll": ("enroll", "enroll_command", "登记 — adopt the enrolment file from the township (or county)."),
+    "verify": ("verify", "verify_command", "核验 — check the change log's hash chains (exit 1 if broken)."),
+    "export": ("export", "export_command", "导出 — households and members with stable pseudonyms (--redact), in the national system's layout (--national), or as Parquet for analysis (--parquet)."),
+    "ledger": ("ledger", "ledger_command", "月度台账 — the month's grid ledger as a print-ready workbook (xlsx/csv/json)."),
+    "notice": ("notice", "notice_command", "公示名单 — the public-notice list for inclusion or elimination."),
+    "demo": ("demo", "demo_command", "演示 — build a ledger from the bundled sample grid and show it."),
+    "household": ("household", "app", "农户 — households: add, edit, show, list, search, status."),
+    "member": ("member", "app", "家庭成员 — members: add, edit, status."),
+    "import": ("imports", "app", "导入 — import households from Excel/CSV."),
+    "monitor": ("monitor", "app", "监测 — include, helper, measure, end, eliminate."),
+    "rules": ("rules", "app", "规则 — the year's threshold and rule settings."),
+    "sync": ("sync", "app", "同步包 — sync bundles: export, merge, inspect, status, conflicts, quarantine, repair, duplicates."),
+    "keys": ("keys", "app", "密钥 — this ledger's keys: init, show (fingerprints)."),
+    "trust": ("trust", "app", "信任 — enrolment and trusted keys: issue, add, list, revoke, admit."),
+    "dept": ("dept", "app", "部门名单 — department lists (民政, 医保, 教育, 住建, 残联, 人社): import, findings, clues."),
+    "check": ("check", "app", "数据质量检查 — the data-quality catalogue (疑点核查): run, list, explain, exempt, set."),
+    "report": ("report", "app", "报表 — the quarterly analysis (季分析) and its settings."),
+}
 
-class GridGroup(TyperGroup):
+
+def _load(name: str):
+    """The click command for `name`, built from its module when first asked for."""
+    from importlib import import_module
+
+    module, attribute, help_text = COMMANDS[name]
+    target = getattr(import_module(f"grid_cli.commands.{module}"), attribute)
+    if isinstance(target, typer.Typer):
+        group = typer.main.get_group(target)
+        group.name, group.help = name, help_text
+        return group
+    single = typer.Typer()
+    single.command(name, help=help_text)(target)
+    command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """Typer's group, with the commands of COMMANDS loaded on first use and listed from their help lines."""
+
+    def list_commands(self, ctx):
+        return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in COMMANDS:
+            self.commands[name] = _load(name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        from typer._click.utils import make_default_short_help
+
+        limit = formatter.width - 6 - max(len(n) for n in COMMANDS)
+        with formatter.section("Commands"):
+            formatter.write_dl([(n, make_default_short_help(h, limit)) for n, (_m, _a, h) in COMMANDS.items()])
+
+
+class GridGroup(LazyGroup):
     """Runs a command and turns any error into one plain line and a documented exit code.
     With GRID_DEBUG=1 the traceback is shown instead."""
 
     def invoke(self, ctx):
+        import sqlite3  # here, not at start-up: `grid --help` never needs it
+
         try:
             return super().invoke(ctx)
         except GridError as error:
@@ -88,28 +150,6 @@ def root(
     if language is not None and language not in ("zh", "en"):
         raise typer.BadParameter("--lang zh | en")
     set_lang(language)
-
-
-app.command("init", help="建立本网格账本 — create the ledger for one grid.")(init.init_command)
-app.command("info", help="账本概况 — which ledger is in use, its grid, year and threshold.")(init.info_command)
-app.add_typer(household.app, name="household", help="农户 — households: add, edit, show, list, search, status.")
-app.add_typer(member.app, name="member", help="家庭成员 — members: add, edit, status.")
-app.add_typer(imports.app, name="import", help="导入 — import households from Excel/CSV.")
-app.command("visit", help="走访 — record a home visit and see the household's findings.")(visit.visit_command)
-app.command("risk", help="风险 — flagged households and why (exit 1 if any).")(risk.risk_command)
-app.command("due", help="待走访 — who is due for a visit.")(risk.due_command)
-app.add_typer(monitor.app, name="monitor", help="监测 — include, helper, measure, end, eliminate.")
-app.add_typer(rules.app, name="rules", help="规则 — the year's threshold and rule settings.")
-app.add_typer(sync_commands.app, name="sync", help="同步包 — sync bundles: export, merge, inspect, status, conflicts, quarantine, repair, duplicates.")
-app.add_typer(keys.app, name="keys", help="密钥 — this ledger's keys: init, show (fingerprints).")
-app.add_typer(trust.app, name="trust", help="信任 — enrolment and trusted keys: issue, add, list, revoke, admit.")
-app.command("enroll", help="登记 — adopt the enrolment file from the township (or county).")(enroll.enroll_command)
-app.command("verify", help="核验 — check the change log's hash chains (exit 1 if broken).")(verify.verify_command)
-app.command("export", help="去标识导出 — households and members with stable pseudonyms (--redact).")(export_commands.export_command)
-app.command("ledger", help="月度台账 — the month's grid ledger as a print-ready workbook (xlsx/csv/json).")(ledger.ledger_command)
-app.command("notice", help="公示名单 — the public-notice list for inclusion or elimination.")(notice.notice_command)
-app.add_typer(report.app, name="report", help="报表 — the quarterly analysis (季分析) and its settings.")
-app.command("demo", help="演示 — build a ledger from the bundled sample grid and show it.")(demo.demo_command)
 
 
 def main() -> None:

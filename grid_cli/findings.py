@@ -1,26 +1,53 @@
-"""Reading what the rules need from a ledger, in a few bulk queries, and running the engine.
+"""Judging households by the year's rules, a batch at a time, and the findings store that serves
+`grid risk`, the monthly ledger and the quarterly report.
 
-`assess()` is what `grid risk`, `grid visit`, the demo and sync (after a merge) call.
+- **Batches.** Households are read BATCH at a time, with one query per table for the batch (members,
+  visits, lifecycle steps): memory is set by the batch, never by the ledger. `batches()` yields them in
+  any order a caller asks for; `evaluate_batch()` runs the engine over one.
+- **The store** (schema migration 8): `assessed` holds each active household's grade, `findings` its
+  findings in order, both as of one day under one basis (`findings_basis`: the day and a hash of the
+  config and this version of grid). Schema triggers forget a household's row whenever anything it is
+  judged on changes (its row, a member, an event), whoever writes it: an edit, a visit, an import, a
+  merge (in the merge's own transaction). `current()` re-assesses exactly the households without a row,
+  in batches, committing each; a new day or new rules start over with a full pass. A ledger that cannot
+  be written (read-only medium) is judged into temporary tables of the same names instead.
+
+`assess()` judges a few households (a visit, `household show`) or a small ledger in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
 
 from grid_cli.clock import today as clock_today
+from grid_cli.dept.facts import load as load_department_facts
 from grid_cli.errors import DataError
+from grid_cli.fastjson import loads
 from grid_cli.ledger import Ledger
 from grid_cli.lifecycle import KINDS, standing
 from grid_cli.rules.base import Context, Finding, Member, Visit
-from grid_cli.rules.config import rule_configs
-from grid_cli.rules.engine import evaluate, grade_of
+from grid_cli.rules.engine import evaluate, evaluate_household, grade_of, phases
 
-_MEMBER_SQL = """SELECT id, household_id, name, relation, birth_date, health, chronic_card, labour_skill, work_status,
-school_status, dropout_reason, medical_insurance, dibao, tekun FROM members WHERE status = '正常'"""
+BATCH = 2000
+# Rules look back at most this far in visits (a year-ago baseline, a 6-month stability window with
+# margin); older visits stay in the ledger but are not read.
+LOOKBACK_DAYS = 800
+
+# What a household and its members are read as, everywhere (rules, ledger, report, parquet): a column
+# the national export adds is one edit here.
+HOUSEHOLD_COLUMNS = ("id", "hh_no", "grid", "village", "group_no", "phone", "hh_type", "category", "flags")
+MEMBER_COLUMNS = ("id", "household_id", "name", "id_number", "relation", "sex", "birth_date", "ethnicity", "education",
+                  "school_status", "dropout_reason", "health", "chronic_card", "labour_skill", "work_status",
+                  "work_months", "medical_insurance", "serious_illness_insurance", "pension_insurance", "dibao",
+                  "tekun", "phone", "employee_medical_insurance")
+ACTIVE = "status = '正常'"
+Progress = Callable[[int, int], None]
 
 
 def year_in_force(ledger: Ledger, on: dt.date) -> tuple[int, dict]:
@@ -33,23 +60,19 @@ def year_in_force(ledger: Ledger, on: dt.date) -> tuple[int, dict]:
     return year, ledger.config(year)
 
 
-_EMPTY: dict = {}
-
-
-def _flag(value) -> bool | None:
-    return None if value is None else bool(value)
-
-
-def _date(value: str | None) -> dt.date | None:
+def parse_day(value: str | None) -> dt.date | None:
+    """An ISO date as stored, or None for none or a malformed one."""
     try:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
 
-# Rules look back at most this far in visits (a year-ago baseline, a 6-month stability window with
-# margin); older visits stay in the ledger but are not read.
-LOOKBACK_DAYS = 800
+_date = parse_day  # the name visits.py knew it by
+
+
+def _flag(value) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def _rows(ledger: Ledger, sql: str, params=()):
@@ -58,59 +81,140 @@ def _rows(ledger: Ledger, sql: str, params=()):
     return cursor.execute(sql, params)
 
 
-def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable[str] | None = None) -> list[Context]:
-    on = on or clock_today()
-    thresholds = {year: json.loads(value) for year, value in
-                  _rows(ledger, "SELECT year, value FROM config WHERE key = 'threshold'")}
-    year, _config = year_in_force(ledger, on)
-    wanted = set(household_ids) if household_ids is not None else None
-    # a few households (a visit, `household show`): read only theirs; otherwise one pass over each table
-    only, ids = ("", ()) if wanted is None or len(wanted) > 500 else \
-        (f" AND household_id IN ({','.join('?' * len(wanted))})", tuple(wanted))
-    members: dict[str, list[tuple]] = defaultdict(list)
-    for m in _rows(ledger, _MEMBER_SQL + only, ids):
-        members[m[1]].append(m)
-    visits: dict[str, list[Visit]] = defaultdict(list)
-    residents: dict[str, list[str]] = {}
-    since = (on - dt.timedelta(days=LOOKBACK_DAYS)).isoformat()
-    from grid_cli.fastjson import loads
+# -- reading a batch ---------------------------------------------------------------------------------
+_IN_BATCH = "household_id IN (SELECT value FROM json_each(?))"
 
-    from_iso = dt.date.fromisoformat
-    for household_id, event_id, date, text in _rows(
-            ledger, "SELECT household_id, id, date, data FROM events WHERE kind = 'visit' AND date BETWEEN ? AND ?"
-                    f"{only} ORDER BY household_id, date, hlc", (since, on.isoformat(), *ids)):
-        data = loads(text)
-        income, spending = data.get("income") or _EMPTY, data.get("spending") or _EMPTY
-        people = data.get("residents") or []
-        visits[household_id].append(Visit(
-            event_id, from_iso(date), len(people), income.get("wages", 0), income.get("business", 0),
-            income.get("property", 0), income.get("transfer", 0), income.get("production_costs", 0),
-            spending.get("medical", 0), spending.get("other_rigid", 0), data.get("house_grade"),
-            data.get("water") or {}, tuple(data.get("events") or ())))
-        residents[household_id] = people
+
+def members_of(ledger: Ledger, ids: list[str]) -> dict[str, list[dict]]:
+    """The active members of these households (MEMBER_COLUMNS), each household's in the order they were
+    added (the order the rules have always seen them in)."""
+    out: dict[str, list[dict]] = defaultdict(list)
+    for row in _rows(ledger, f"SELECT {', '.join(MEMBER_COLUMNS)} FROM members WHERE {_IN_BATCH} AND {ACTIVE}"
+                             " ORDER BY household_id, rowid", (json.dumps(ids),)):
+        out[row[1]].append(dict(zip(MEMBER_COLUMNS, row)))
+    return out
+
+
+_EMPTY: dict = {}
+
+
+def _visit(event_id: str, date: str, data: dict) -> Visit:
+    income, spending = data.get("income") or _EMPTY, data.get("spending") or _EMPTY
+    return Visit(event_id, dt.date.fromisoformat(date), len(data.get("residents") or ()), income.get("wages", 0),
+                 income.get("business", 0), income.get("property", 0), income.get("transfer", 0),
+                 income.get("production_costs", 0), spending.get("medical", 0), spending.get("other_rigid", 0),
+                 data.get("house_grade"), data.get("water") or {}, tuple(data.get("events") or ()))
+
+
+# An event's data stays in the body of the change that brought it (migration 4); reading the body and
+# decoding it once here is faster than the `events` view's json_extract followed by a decode.
+_EVENTS = ("SELECT e.household_id, e.id, e.kind, e.date, c.body, c.hlc FROM event_index e"
+           " JOIN changes c ON c.seq = e.change_seq WHERE e.{batch} AND {kinds}")
+
+
+def visits_of(ledger: Ledger, ids: list[str], since: dt.date, on: dt.date) -> tuple[dict, dict]:
+    """({household: [Visit] oldest first}, {household: the latest visit's residents}) for visits dated
+    from `since` to `on`."""
+    visits: dict[str, list[Visit]] = defaultdict(list)
+    residents: dict[str, list] = {}
+    sql = _EVENTS.format(batch=_IN_BATCH, kinds="e.kind = 'visit' AND e.date BETWEEN ? AND ?") + \
+        " ORDER BY e.household_id, e.date, c.hlc"
+    for household_id, event_id, _kind, date, body, _hlc in _rows(ledger, sql, (json.dumps(ids), since.isoformat(),
+                                                                               on.isoformat())):
+        data = loads(body)["data"]
+        visits[household_id].append(_visit(event_id, date, data))
+        residents[household_id] = data.get("residents") or []
+    return visits, residents
+
+
+def steps_of(ledger: Ledger, ids: list[str], on: dt.date) -> dict[str, list[dict]]:
+    """Each household's lifecycle steps dated on or before `on` (or undated), in (date, hlc) order."""
     steps: dict[str, list[dict]] = defaultdict(list)
     kinds = ",".join(f"'{k}'" for k in KINDS)
-    for household_id, event_id, kind, date, text, hlc in _rows(
-            ledger, f"SELECT household_id, id, kind, date, data, hlc FROM events WHERE kind IN ({kinds}) "
-                    f"AND (date IS NULL OR date <= ?){only}", (on.isoformat(), *ids)):
-        steps[household_id].append({"id": event_id, "kind": kind, "date": date, "hlc": hlc, "data": json.loads(text)})
+    sql = _EVENTS.format(batch=_IN_BATCH, kinds=f"e.kind IN ({kinds}) AND (e.date IS NULL OR e.date <= ?)") + \
+        " ORDER BY e.household_id, e.date, c.hlc"
+    for household_id, event_id, kind, date, body, hlc in _rows(ledger, sql, (json.dumps(ids), on.isoformat())):
+        steps[household_id].append({"id": event_id, "kind": kind, "date": date, "hlc": hlc, "data": loads(body)["data"]})
+    return steps
+
+
+def thresholds_of(ledger: Ledger) -> dict[int, int]:
+    return {year: json.loads(value) for year, value in _rows(ledger, "SELECT year, value FROM config WHERE key = 'threshold'")}
+
+
+@dataclass
+class Batch:
+    """Some households as of a day: their rows, members, lifecycle steps and rule contexts (same order)."""
+
+    on: dt.date
+    households: list[dict]
+    members: dict[str, list[dict]]
+    steps: dict[str, list[dict]]
+    contexts: list[Context]
+
+    def steps_until(self, household_id: str, day: dt.date) -> list[dict]:
+        text = day.isoformat()
+        return [e for e in self.steps.get(household_id, ()) if (e["date"] or "") <= text]
+
+
+def read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: int, thresholds: dict[int, int],
+               since: dt.date | None = None) -> Batch:
+    """`since`: read visits from this day (default: the look-back before `on`), for a caller that also
+    judges earlier days from the same read."""
+    ids = [h["id"] for h in households]
+    members = members_of(ledger, ids)
+    visits, residents = visits_of(ledger, ids, min(since or on, on - dt.timedelta(days=LOOKBACK_DAYS)), on)
+    steps = steps_of(ledger, ids, on)
+    dept = load_department_facts(ledger, on=on, household_ids=ids)
     contexts = []
-    threshold = thresholds[year]
-    for hid, hh_no, village, hh_type, flags in _rows(
-            ledger, f"SELECT id, hh_no, village, hh_type, flags FROM households WHERE status = '正常'"
-                    f"{only.replace('household_id', 'id')}", ids):
-        if wanted is not None and hid not in wanted:
-            continue
+    for h in households:
+        hid = h["id"]
         people = members.get(hid, ())
-        present = set(residents.get(hid) or [m[0] for m in people])
+        present = set(residents.get(hid) or [m["id"] for m in people])
         contexts.append(Context(
-            hid, hh_no, village, hh_type, tuple(json.loads(flags)) if flags else (),
-            tuple(Member(m[0], m[2], m[3], _date(m[4]), m[5], _flag(m[6]), m[7], m[8], m[9], m[10], _flag(m[11]),
-                         _flag(m[12]), _flag(m[13]), m[0] in present) for m in people),
-            tuple(visits.get(hid, ())), standing(steps.get(hid, ())), threshold, thresholds, on))
-    return contexts
+            hid, h["hh_no"], h["village"], h["hh_type"], tuple(json.loads(h["flags"])) if h["flags"] else (),
+            tuple(Member(m["id"], m["name"], m["relation"], parse_day(m["birth_date"]), m["health"],
+                         _flag(m["chronic_card"]), m["labour_skill"], m["work_status"], m["school_status"],
+                         m["dropout_reason"], _flag(m["medical_insurance"]), _flag(m["dibao"]), _flag(m["tekun"]),
+                         m["id"] in present, _flag(m["employee_medical_insurance"])) for m in people),
+            tuple(visits.get(hid, ())), standing(steps.get(hid, ())), threshold, thresholds, on,
+            dept=dept.get(hid, ())))
+    return Batch(on, households, members, steps, contexts)
 
 
+def batches(ledger: Ledger, on: dt.date, *, where: str = "", params: tuple | list = (), order: str = "h.hh_no, h.id",
+            size: int = BATCH, since: dt.date | None = None) -> Iterator[Batch]:
+    """The active households (optionally `where`, an SQL condition on `households`), BATCH at a time, in
+    `order`, each batch read as of `on`."""
+    year, config = year_in_force(ledger, on)
+    thresholds = thresholds_of(ledger)
+    cursor = ledger.conn.cursor()
+    cursor.row_factory = None
+    cursor.execute(f"SELECT {', '.join('h.' + c for c in HOUSEHOLD_COLUMNS)} FROM households h WHERE h.{ACTIVE}"
+                   f"{' AND ' + where if where else ''} ORDER BY {order}", params)
+    while True:
+        rows = cursor.fetchmany(size)
+        if not rows:
+            return
+        yield read_batch(ledger, [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in rows], on, config["threshold"], thresholds,
+                         since)
+
+
+def evaluate_batch(batch: Batch, configs: dict) -> dict[str, list[Finding]]:
+    """Each household's findings, in the engine's order."""
+    split = phases(configs)
+    return {ctx.household_id: evaluate_household(ctx, configs, split) for ctx in batch.contexts}
+
+
+def configs_on(ledger: Ledger, on: dt.date) -> tuple[int, int, dict]:
+    """(year, threshold, rule configs) in force on a day."""
+    from grid_cli.rules.config import rule_configs
+
+    year, config = year_in_force(ledger, on)
+    return year, config["threshold"], rule_configs(config)
+
+
+# -- judging a few households in memory ---------------------------------------------------------------
 @dataclass
 class Assessment:
     year: int
@@ -130,17 +234,185 @@ class Assessment:
         return {c.household_id: grade_of(grouped.get(c.household_id, [])) for c in self.contexts}
 
 
-def assess(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable[str] | None = None) -> Assessment:
+def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable[str] | None = None) -> list[Context]:
     on = on or clock_today()
-    year, config = year_in_force(ledger, on)
-    configs = rule_configs(config)
+    if household_ids is None:
+        return [c for b in batches(ledger, on) for c in b.contexts]
+    ids = list(dict.fromkeys(household_ids))
+    contexts = []
+    for start in range(0, len(ids), BATCH):
+        part = json.dumps(ids[start:start + BATCH])
+        contexts += [c for b in batches(ledger, on, where="h.id IN (SELECT value FROM json_each(?))", params=(part,))
+                     for c in b.contexts]
+    return contexts
+
+
+def assess(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable[str] | None = None) -> Assessment:
+    """The findings of some households (or, on a small ledger, all) as of a day, in memory. County-scale
+    readers use the store (`current`) or `batches`."""
+    on = on or clock_today()
+    year, threshold, configs = configs_on(ledger, on)
     contexts = load_contexts(ledger, on=on, household_ids=household_ids)
-    return Assessment(year, config["threshold"], on, list(evaluate(contexts, configs)), contexts)
+    return Assessment(year, threshold, on, list(evaluate(contexts, configs)), contexts)
 
 
-def refresh(ledger: Ledger) -> Assessment | None:
-    """Recompute the findings (after a merge, the township sees every grid's current state). A hub
-    that has no year's threshold yet (the county has not pushed its rules) has nothing to judge by."""
+# -- the store -----------------------------------------------------------------------------------------
+_STORE = (
+    "CREATE TABLE IF NOT EXISTS {s}assessed (household_id TEXT PRIMARY KEY, grade TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS {s}findings (household_id TEXT NOT NULL, n INTEGER NOT NULL, rule TEXT NOT NULL,"
+    " severity TEXT NOT NULL, zh TEXT NOT NULL, en TEXT NOT NULL, facts TEXT NOT NULL,"
+    " PRIMARY KEY (household_id, n)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS {s}findings_basis (on_day TEXT NOT NULL, basis TEXT NOT NULL)",
+)
+STORE_SCHEMA = ";\n".join(sql.format(s="") for sql in _STORE)  # migration 8 creates these (and the triggers)
+
+
+@dataclass
+class Stored:
+    """The store, current as of `on`: what `grid risk`, the ledger and the report read."""
+
+    ledger: Ledger
+    year: int
+    threshold: int
+    on: dt.date
+    assessed: int = 0  # households judged to bring it up to date
+    temporary: bool = False  # judged into temporary tables (the ledger could not be written)
+
+    def of(self, ids: list[str]) -> dict[str, tuple[str, list[Finding]]]:
+        """(grade, findings) of these households."""
+        out: dict[str, tuple[str, list[Finding]]] = {}
+        arg = (json.dumps(ids),)
+        for hid, grade in _rows(self.ledger, f"SELECT household_id, grade FROM assessed WHERE {_IN_BATCH}", arg):
+            out[hid] = (grade, [])
+        for row in _rows(self.ledger, "SELECT f.household_id, h.hh_no, f.rule, f.severity, f.zh, f.en, f.facts FROM"
+                                      f" findings f JOIN households h ON h.id = f.household_id WHERE f.{_IN_BATCH}"
+                                      " ORDER BY f.household_id, f.n", arg):
+            if row[0] in out:
+                out[row[0]][1].append(stored_finding(row))
+        return out
+
+
+def stored_finding(row) -> Finding:
+    """A Finding from (household_id, hh_no, rule, severity, zh, en, facts)."""
+    return Finding(row[2], row[3], row[0], row[1] or "", row[4], row[5], loads(row[6]))
+
+
+def basis_of(ledger: Ledger, on: dt.date) -> str:
+    """What stored findings depend on besides the households' own data: the day, the thresholds and rule
+    settings of every year, and this version of grid (its rules). (A report setting is not among them.)"""
+    from grid_cli import __version__
+
+    h = hashlib.sha256(f"{__version__}|{on.isoformat()}".encode())
+    for year, key, value in _rows(ledger, "SELECT year, key, value FROM config WHERE key = 'threshold'"
+                                          " OR key LIKE 'rules.%' ORDER BY year, key"):
+        h.update(f"|{year}|{key}|{value}".encode())
+    return h.hexdigest()
+
+
+_STALE = (f"SELECT {', '.join(HOUSEHOLD_COLUMNS)} FROM households h WHERE {ACTIVE} AND id > ?"
+          " AND NOT EXISTS (SELECT 1 FROM assessed a WHERE a.household_id = h.id) ORDER BY id LIMIT ?")
+
+
+def stale_count(ledger: Ledger) -> int:
+    return ledger.conn.execute(f"SELECT count(*) FROM households h WHERE {ACTIVE}"
+                               " AND NOT EXISTS (SELECT 1 FROM assessed a WHERE a.household_id = h.id)").fetchone()[0]
+
+
+def current(ledger: Ledger, *, progress: Progress | None = None) -> Stored:
+    """Bring the stored findings up to today: re-assess the households that have none (new, or changed
+    since), in batches, each batch in its own transaction. Raises DataError when the ledger has no threshold."""
+    on = clock_today()
+    year, threshold, configs = configs_on(ledger, on)
+    basis = basis_of(ledger, on)
+    stored = Stored(ledger, year, threshold, on)
+    conn = ledger.conn
+    held = conn.execute("SELECT on_day, basis FROM findings_basis").fetchone()
+    if held is not None and tuple(held) == (on.isoformat(), basis) and not stale_count(ledger):
+        return stored  # nothing to write: also serves a ledger on a read-only medium
+    try:
+        _reset(conn, on, basis, held, "BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:  # read-only medium, or the file is locked by a long writer
+        if "readonly" not in str(error) and "locked" not in str(error):
+            raise
+        for sql in _STORE:
+            conn.execute(sql.format(s="temp."))
+        stored.temporary = True
+        _reset(conn, on, basis, None, "BEGIN")
+    begin = "BEGIN" if stored.temporary else "BEGIN IMMEDIATE"
+    thresholds = thresholds_of(ledger)
+    split = phases(configs)
+    todo, last = stale_count(ledger), ""
+    while True:
+        conn.execute(begin)
+        try:
+            rows = [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in _rows(ledger, _STALE, (last, BATCH))]
+            if rows:
+                last = rows[-1]["id"]
+                batch = read_batch(ledger, rows, on, threshold, thresholds)
+                _store(conn, [(ctx.household_id, evaluate_household(ctx, configs, split)) for ctx in batch.contexts])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        if not rows:
+            return stored
+        stored.assessed += len(rows)
+        if progress:
+            progress(stored.assessed, todo)
+
+
+def _reset(conn, on: dt.date, basis: str, held, begin: str) -> None:
+    """Start over when the day or the basis changed (or nothing was stored)."""
+    conn.execute(begin)
+    try:
+        if held is None or tuple(held) != (on.isoformat(), basis):
+            conn.execute("DELETE FROM findings_basis")
+            conn.execute("DELETE FROM assessed")
+            conn.execute("DELETE FROM findings")
+            conn.execute("INSERT INTO findings_basis VALUES (?, ?)", (on.isoformat(), basis))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _store(conn, judged: list[tuple[str, list[Finding]]]) -> None:
+    ids = json.dumps([hid for hid, _ in judged])
+    conn.execute(f"DELETE FROM findings WHERE {_IN_BATCH}", (ids,))
+    conn.executemany("INSERT OR REPLACE INTO assessed VALUES (?, ?)", [(hid, grade_of(fs)) for hid, fs in judged])
+    conn.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        (hid, n, f.rule, f.severity, f.zh, f.en, json.dumps(f.facts, ensure_ascii=False, sort_keys=True, default=str))
+        for hid, fs in judged for n, f in enumerate(fs)])
+
+
+def refresh(ledger: Ledger, *, progress: Progress | None = None) -> Stored | None:
+    """Bring the store up to date; None for a hub that has no year's threshold yet (the county has not
+    pushed its rules): there is nothing to judge by."""
     if not ledger.query("SELECT 1 FROM config WHERE key = 'threshold' LIMIT 1"):
         return None
-    return assess(ledger)
+    return current(ledger, progress=progress)
+
+
+@dataclass
+class Area:
+    """Which households a reader wants: all, or a township's, a grid's, a village's (SQL on `households h`)."""
+
+    township: str | None = None
+    grid: str | None = None
+    village: str | None = None
+    where: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.township:
+            self.where.append("h.grid IN (SELECT code FROM scope WHERE level = 'grid' AND parent = ?)")
+            self.params.append(self.township)
+        if self.grid:
+            self.where.append("h.grid = ?")
+            self.params.append(self.grid)
+        if self.village:
+            self.where.append("h.village = ?")
+            self.params.append(self.village)
+
+    def sql(self, prefix: str = " AND ") -> str:
+        return (prefix + " AND ".join(self.where)) if self.where else ""

@@ -1,5 +1,6 @@
-"""Writes samples/households.xlsx: a fictional grid of ~60 households in the official member-level
-layout (title rows above the header, as real exports have). Deterministic: run it again and the file
+"""Writes samples/households.xlsx: a fictional grid of ~60 households in the national system's member-level
+layout and vocabulary (title rows above the header on the third row, as real exports have; grade-level
+在校生状况, the older 务工状况 values, 享受低保政策情况, 家庭成员联系电话, 证件类型, ethnic groups beyond the common few). Deterministic: run it again and the file
 holds the same data. All names are invented; ID numbers use the non-existent area code 529999 and
 carry valid GB 11643 check digits.
 
@@ -21,10 +22,10 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "秀兰建国桂英志强海燕小红明华德福玉梅家豪子涵永康春花金凤国庆文静丽娟长生雨轩俊杰晓东"
 VILLAGES = ["上寨", "下寨", "河湾", "岩脚"]
 HEADERS = [
-    "序号", "省", "市", "县", "乡镇", "行政村", "自然村", "户编号", "姓名", "性别", "证件号码", "与户主关系", "民族",
-    "文化程度", "在校生状况", "失学辍学原因", "健康状况", "残疾等级", "劳动技能", "务工状况", "务工时间（月）",
-    "是否参加城乡居民基本医疗保险", "是否参加大病保险", "是否参加城乡居民基本养老保险", "是否享受农村最低生活保障",
-    "是否特困供养人员", "联系电话", "户类型", "监测对象类别", "是否易地搬迁", "识别监测时间", "风险是否已消除",
+    "序号", "省", "市", "县", "乡镇", "行政村", "自然村", "户编号", "姓名", "性别", "证件类型", "证件号码", "与户主关系", "民族",
+    "文化程度", "在校生状况", "失学或辍学原因", "健康状况", "残疾等级", "劳动技能", "务工状况", "务工时间（月）",
+    "是否参加城乡居民基本医疗保险", "是否参加大病保险", "是否参加城乡居民基本养老保险", "享受低保政策情况",
+    "享受特困供养政策情况", "家庭成员联系电话", "户联系电话", "户类型", "监测对象类别", "是否易地搬迁", "识别监测时间", "风险是否已消除",
     "风险消除方式", "消除监测时间", "致贫/返贫风险1", "致贫/返贫风险2", "危房等级",
 ]
 TODAY = dt.date(2026, 11, 1)
@@ -45,15 +46,16 @@ def birth_for(rng: random.Random, age: int) -> dt.date:
 
 
 def school_for(age: int) -> str:
+    """Grade-level, as the national system writes it."""
     if age < 6:
-        return "学前教育" if age >= 3 else "非在校生"
+        return "学前教育" if age >= 3 else "学龄前儿童"
     if age <= 11:
         return "小学"
     if age <= 14:
-        return "初中"
+        return ["七年级", "八年级", "九年级"][age - 12]
     if age <= 17:
-        return "高中"
-    return "非在校生"
+        return ["普通高中一年级", "中职二年级", "普通高中三年级"][age - 15]
+    return ""
 
 
 def member(rng, surname, relation, age, male, **over):
@@ -61,17 +63,17 @@ def member(rng, surname, relation, age, male, **over):
     row = {
         "姓名": person_name(rng, surname if relation not in ("配偶", "之儿媳") else rng.choice(SURNAMES)),
         "性别": "男" if male else "女", "证件号码": id_number(rng, birth, male), "与户主关系": relation,
-        "民族": rng.choice(["汉族"] * 3 + ["苗族", "布依族"]),
+        "民族": rng.choice(["汉族", "汉族", "侗族", "苗族", "布依族"]),
         "文化程度": "学龄前儿童" if age < 6 else rng.choice(["小学", "初中", "初中", "高中"]) if age < 60 else rng.choice(["文盲或半文盲", "小学"]),
         "在校生状况": school_for(age), "健康状况": "健康",
         "劳动技能": "普通劳动力" if 18 <= age < 60 else ("弱劳动力或半劳动力" if 60 <= age < 70 else "无劳动力"),
         "务工状况": "未务工", "务工时间（月）": 0,
         "是否参加城乡居民基本医疗保险": "是", "是否参加大病保险": "是",
         "是否参加城乡居民基本养老保险": "是" if age >= 16 else "否",
-        "是否享受农村最低生活保障": "否", "是否特困供养人员": "否",
+        "享受低保政策情况": "未享受", "享受特困供养政策情况": "不享受",
     }
-    if 18 <= age < 55 and rng.random() < 0.55:
-        row["务工状况"] = rng.choice(["县内务工", "省内县外务工", "省外务工", "乡镇内务工"])
+    if 18 <= age < 55 and rng.random() < 0.55:  # the older national work values
+        row["务工状况"] = rng.choice(["乡（镇）外县内务工", "县外省内务工", "省外务工", "乡（镇）内务工"])
         row["务工时间（月）"] = rng.randint(4, 11)
     row.update(over)
     return row
@@ -96,7 +98,7 @@ def special_households(rng):
     cases = []
     s = "罗"  # a child of 13 out of school
     fam = ordinary_family(rng, s)
-    fam.append(member(rng, s, "之子", 13, True, 在校生状况="失学辍学", 失学辍学原因="因家庭经济困难", 文化程度="小学"))
+    fam.append(member(rng, s, "之子", 13, True, 在校生状况="失学或辍学", 失学或辍学原因="因家庭经济困难", 文化程度="小学"))
     cases.append((fam, {"户类型": "脱贫户", "监测对象类别": "脱贫不稳定户", "识别监测时间": "202603", "case": "dropout",
                         "致贫/返贫风险1": "因学", "致贫/返贫风险2": "义务教育阶段适龄儿童少年失学辍学"}))
     s = "韦"  # a C-grade house
@@ -108,21 +110,22 @@ def special_households(rng):
     cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "20260815", "case": "uninsured",
                         "致贫/返贫风险1": "因病", "致贫/返贫风险2": "家庭成员未参加基本医疗保险"}))
     s = "杜"  # an elderly couple with no labour, 特困 and 低保
-    fam = [member(rng, s, "户主", 79, True, 劳动技能="丧失劳动力", 是否享受农村最低生活保障="是", 是否特困供养人员="是",
+    fam = [member(rng, s, "户主", 79, True, 劳动技能="丧失劳动力", 享受低保政策情况="农村低保", 享受特困供养政策情况="享受",
                   健康状况="长期慢性病"),
-           member(rng, s, "配偶", 77, False, 劳动技能="无劳动力", 是否享受农村最低生活保障="是")]
+           member(rng, s, "配偶", 77, False, 劳动技能="无劳动能力", 享受低保政策情况="享受")]
     cases.append((fam, {"户类型": "脱贫户", "case": "elderly"}))
     s = "郭"  # a member with a 20-character disability certificate number
     fam = ordinary_family(rng, s)
     disabled = member(rng, s, "之兄弟姐妹", 41, True, 健康状况="残疾", 残疾等级="二级", 劳动技能="弱劳动力或半劳动力",
                       务工状况="未务工", **{"务工时间（月）": 0})
     disabled["证件号码"] += "42"
+    disabled["证件类型"] = "残疾人证"
     fam.append(disabled)
     cases.append((fam, {"户类型": "脱贫户", "case": "disability"}))
     s = "马"  # a relocated household (易地搬迁)
     cases.append((ordinary_family(rng, s), {"户类型": "脱贫户", "是否易地搬迁": "是", "case": "relocated"}))
     s = "唐"  # a recently eliminated household
-    fam = [member(rng, s, "户主", 46, True, 劳动技能="普通劳动力", 务工状况="县内务工", **{"务工时间（月）": 10}),
+    fam = [member(rng, s, "户主", 46, True, 劳动技能="普通劳动力", 务工状况="乡（镇）外县内务工", **{"务工时间（月）": 10}),
            member(rng, s, "配偶", 44, False), member(rng, s, "之女", 15, False)]
     cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "202302",
                                             "风险是否已消除": "是", "风险消除方式": "帮扶消除", "消除监测时间": "202609",
@@ -133,7 +136,7 @@ def special_households(rng):
     cases.append((fam, {"户类型": "一般农户", "监测对象类别": "突发严重困难户", "识别监测时间": "2026-07-10",
                         "case": "illness", "致贫/返贫风险1": "因病"}))
     s = "梁"  # monitored since early 2026, helped, income steady above the line: an elimination candidate
-    fam = [member(rng, s, "户主", 39, True, 劳动技能="普通劳动力", 务工状况="县内务工", **{"务工时间（月）": 10}),
+    fam = [member(rng, s, "户主", 39, True, 劳动技能="普通劳动力", 务工状况="乡（镇）外县内务工", **{"务工时间（月）": 10}),
            member(rng, s, "配偶", 37, False), member(rng, s, "之子", 12, True)]
     cases.append((fam, {"户类型": "一般农户", "监测对象类别": "边缘易致贫户", "识别监测时间": "202602", "case": "candidate",
                         "致贫/返贫风险1": "因务工就业不稳"}))
@@ -164,8 +167,8 @@ def build(seed: int = 20261122, households: int = 60) -> tuple[list[dict], dict[
         for person in fam:
             rows.append({
                 "省": "示例省", "市": "示例市", "县": "云岭县", "乡镇": "桃溪镇", "行政村": "青石村", "自然村": village,
-                "户编号": f"5299990301{number:04d}", **person,
-                "联系电话": phone if person["与户主关系"] == "户主" else "",
+                "户编号": f"5299990301{number:04d}", "证件类型": "居民身份证", **person,
+                "家庭成员联系电话": phone if person["与户主关系"] == "户主" else "", "户联系电话": phone,
                 "户类型": extra.get("户类型", "一般农户"), "监测对象类别": extra.get("监测对象类别", ""),
                 "是否易地搬迁": extra.get("是否易地搬迁", "否"), "识别监测时间": extra.get("识别监测时间", ""),
                 "风险是否已消除": extra.get("风险是否已消除", ""), "风险消除方式": extra.get("风险消除方式", ""),

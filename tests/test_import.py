@@ -197,7 +197,7 @@ def test_xlsx_with_excel_dates_full_width_brackets_and_spaces(run, ledger_path, 
     path = write_workbook(tmp_path / "e.xlsx", {"Sheet1": (headers, rows)}, title="林家 成员表")
     report = summary(run("import", "households", path, "--json"))
     assert report["members_added"] == 2
-    assert "证件号码（身份证）" in report["ignored_columns"]
+    assert "证件号码（身份证）" in report["unused_columns"]
     got = {r["name"]: r for r in rows_of(ledger_path, "SELECT * FROM members")}
     assert got["林二"]["birth_date"] == "1972-11-05" and got["林一"]["work_months"] == 6
     assert got["林一"]["serious_illness_insurance"] == 1 and got["林二"]["serious_illness_insurance"] == 0

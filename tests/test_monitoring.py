@@ -171,6 +171,12 @@ def test_import_adopts_the_monitoring_columns_once(run, tmp_path, ledger_path):
         if r[2] == "A001":
             r[-6:] = ["20240105", "因残", "", "是", "帮扶消除", "202509"]
     book = write_workbook(tmp_path / "m.xlsx", {"成员": (headers, rows)})
+    refused = run("import", "households", book)  # A001: 识别监测时间 but no 监测对象类别, never a default
+    assert refused.exit_code == 1 and "监测对象类别" in refused.output
+    for r in rows:
+        if r[2] == "A001":
+            r[14] = "脱贫不稳定户"
+    book = write_workbook(tmp_path / "m.xlsx", {"成员": (headers, rows)})
     assert run("import", "households", book).exit_code == 0
     steps = rows_of(ledger_path, "SELECT h.hh_no, e.kind, e.date, e.data FROM events e JOIN households h "
                                  "ON h.id = e.household_id ORDER BY h.hh_no, e.date")

@@ -42,7 +42,7 @@ def test_xlsx_with_charts_and_csv(demo_db, tmp_path):
     assert result.exit_code == 0, result.output
     assert str(out) in result.output
     wb = load_workbook(out)
-    assert len(wb.sheetnames) == 4
+    assert len(wb.sheetnames) == 5 and wb.sheetnames[-1] == "数据质量"  # the data-quality section (grid check)
     charts = sum(len(ws._charts) for ws in wb)
     assert charts >= 4
     first = wb.worksheets[0]

@@ -10,8 +10,6 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from rich.console import Console
-
 from grid_cli.errors import UsageError
 from grid_cli.i18n import lang, tr
 
@@ -22,8 +20,23 @@ class State:
 
 
 state = State()
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+
+def _console(name: str):
+    """`console` or `err`, the rich Console made when a command first prints (not at start-up: rich is slow
+    to import and `grid --help` never prints through it)."""
+    made = globals().get(name)
+    if made is None:
+        from rich.console import Console
+
+        made = globals()[name] = Console(stderr=name == "err", highlight=False)
+    return made
+
+
+def __getattr__(name: str):
+    if name in ("console", "err"):
+        return _console(name)
+    raise AttributeError(name)
 
 
 def ledger_path() -> tuple[Path, str]:
@@ -61,7 +74,7 @@ def ask(question: str, parse: Callable[[str], Any], *, default: str | None = Non
         try:
             return parse(answer)
         except UsageError as error:
-            err.print(error.message(lang()), style="yellow", markup=False, soft_wrap=True)
+            _console("err").print(error.message(lang()), style="yellow", markup=False, soft_wrap=True)
 
 
 def need(value: Any, option: str, question: str, parse: Callable[[str], Any] = str) -> Any:
@@ -91,7 +104,7 @@ def yes_no(value: Any) -> str:
 
 
 def say(zh: str, en: str, **kw) -> None:
-    console.print(tr(zh, en, **kw), markup=False)
+    _console("console").print(tr(zh, en, **kw), markup=False)
 
 
 YearOption = Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")]

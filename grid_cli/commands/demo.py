@@ -14,10 +14,11 @@ from grid_cli.i18n import tr
 def demo_command(
     folder: Annotated[Optional[Path], typer.Option("--dir", help="where to write the demo ledger and files (default: ./grid-demo)")] = None,
 ) -> None:
-    from grid_cli.commands.risk import flagged, grade_label, risk_table
+    from grid_cli.commands.risk import grade_label, risk_table
     from grid_cli.demo import build_demo
     from grid_cli.exports import write_demo_exports
-    from grid_cli.findings import assess
+    from grid_cli.findings import Area, current
+    from grid_cli.lists import flagged, summary
 
     result = build_demo(folder or Path("grid-demo"))
     ledger = result.ledger
@@ -26,14 +27,15 @@ def demo_command(
         "Imported {h} households and {m} members from {f}; recorded {v} visits and {s} assistance steps",
         f=result.source.name, h=result.report.households_added, m=result.report.members_added,
         v=result.visits, s=result.steps)
-    assessment = assess(ledger)
-    grades = assessment.grades().values()
+    stored = current(ledger)
+    [counts] = summary(ledger, Area(), "grid")["places"]
     console.print(tr("风险等级：", "Risk grades: ") + "  ".join(
-        f"{grade_label(g)} {sum(x == g for x in grades)}" for g in ("red", "yellow", "green")))
-    console.print(risk_table(ledger, assessment, flagged(assessment, grade="red")))
+        f"{grade_label(g)} {counts[g]}" for g in ("red", "yellow", "green")))
+    red = list(flagged(ledger, Area(), grade="red"))
+    console.print(risk_table(stored, red))
     ledger_file, report_file = write_demo_exports(ledger, ledger.path.parent)
     say("本月台账（可直接打印）：{f}", "This month's ledger (print-ready): {f}", f=ledger_file)
     say("本季度分析（含图表）：{f}", "This quarter's analysis (with charts): {f}", f=report_file)
     say("接着试试：grid --ledger {p} risk   |   grid --ledger {p} household show {n}",
         "Try next: grid --ledger {p} risk   |   grid --ledger {p} household show {n}",
-        p=ledger.path, n=flagged(assessment, grade="red")[0][0].hh_no)
+        p=ledger.path, n=red[0].hh_no)

@@ -28,10 +28,12 @@ def confirm_unmasked(yes: bool) -> None:
 
 def ledger_command(
     month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM (default: this month)")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="file to write (default: ./ledger-YYYY-MM.xlsx; json without --out prints)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="file to write (default: ./ledger-YYYY-MM.xlsx; json without --out prints); a folder with --per-township")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help="xlsx | csv | json (default: from --out, else xlsx)")] = None,
     village: Annotated[Optional[str], typer.Option("--village", help="only this 自然村")] = None,
     grid: Annotated[Optional[str], typer.Option("--grid", help="only this grid (hub ledgers)")] = None,
+    township: Annotated[Optional[str], typer.Option("--township", help="only this township (county ledgers)")] = None,
+    per_township: Annotated[bool, typer.Option("--per-township", help="a county: one workbook per township into the --out folder, with an index")] = False,
     unmasked: Annotated[bool, typer.Option("--unmasked", help="full ID numbers and phones (asks; recorded in the ledger's audit log)")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="confirm --unmasked without asking")] = False,
 ) -> None:
@@ -39,32 +41,81 @@ def ledger_command(
     from grid_cli.clock import today
     from grid_cli.exports import write_book
     from grid_cli.exports.files import check_target, format_for
-    from grid_cli.exports.monthly import build_monthly
+    from grid_cli.exports.monthly import stream_monthly
     from grid_cli.exports.snapshot import month_range
 
-    fmt = format_for(out, fmt)
     month_text = month_range(month or today())[0]
+    if per_township:
+        _per_township(month_text, out, fmt, unmasked, yes)
+        return
+    fmt = format_for(out, fmt)
     target = None if out is None and fmt == "json" else (out or Path(f"ledger-{month_text}.{fmt}"))
     if target is not None:
         check_target(target)
     if unmasked:
         confirm_unmasked(yes)
     ledger = open_ledger()
-    result = build_monthly(ledger, month_text, village=village, grid=grid, unmasked=unmasked)
+    result = stream_monthly(ledger, month_text, village=village, grid=grid, township=township, unmasked=unmasked)
     if target is None:
+        import sys
+
         from grid_cli.exports import textout
 
-        typer.echo(textout.dumps(textout.book_dict(result.book)), nl=False)
+        textout.dump_book(result.book, sys.stdout)
         written = []
     else:
         written = write_book(result.book, target, fmt)
+    data = result.data
     if unmasked:
-        note_unmasked(ledger, f"ledger month={month_text} format={fmt} households={result.households}")
+        note_unmasked(ledger, f"ledger month={month_text} format={fmt} households={data.households}")
     if written:
         say("已写出 {m} 台账：{h} 户、{p} 人 → {f}", "Wrote the {m} ledger: {h} households, {p} people -> {f}",
-            m=month_text, h=result.households, p=result.members, f=written[0])
+            m=month_text, h=data.households, p=data.members, f=written[0])
     for path in written[1:]:
         say("  另有 → {f}", "  also -> {f}", f=path)
     if written and not unmasked:
         say("证件号码和电话已脱敏（前6后4）；需要完整号码时用 --unmasked",
             "ID numbers and phones are masked (first 6 / last 4); use --unmasked for full numbers")
+
+
+def _per_township(month: str, out: Path | None, fmt: str | None, unmasked: bool, yes: bool) -> None:
+    """A county's month: 台账-<month>-<township>.xlsx per township in a folder, and 索引-<month>.xlsx listing them."""
+    from grid_cli.exports import write_book
+    from grid_cli.exports.files import format_for
+    from grid_cli.exports.monthly import stream_monthly
+    from grid_cli.exports.snapshot import townships
+    from grid_cli.exports.table import Book, Sheet, Table
+
+    if format_for(None, fmt) != "xlsx":
+        raise UsageError("--per-township 只写 .xlsx", "--per-township writes .xlsx only")
+    folder = out or Path(f"ledger-{month}")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} 不是文件夹", f"{folder} is not a folder", hint_zh="--out 给一个文件夹",
+                         hint_en="give a folder with --out")
+    ledger = open_ledger()
+    names = townships(ledger)
+    if not names:
+        raise UsageError("本账本没有下辖乡镇（--per-township 用于县级账本）",
+                         "this ledger has no townships under it (--per-township is for a county ledger)")
+    if unmasked:
+        confirm_unmasked(yes)
+    folder.mkdir(parents=True, exist_ok=True)
+    index = []
+    for name in names:
+        result = stream_monthly(ledger, month, township=name, unmasked=unmasked)
+        path = write_book(result.book, folder / f"台账-{month}-{name}.xlsx", "xlsx")[0]
+        d = result.data
+        grades = d.tallies["grade"]
+        index.append([name, d.households, d.members, grades["red"], grades["yellow"], grades["green"], d.visited, path.name])
+        say("  {t}：{h} 户、{p} 人 → {f}", "  {t}: {h} households, {p} people -> {f}", t=name, h=d.households,
+            p=d.members, f=path)
+    header = [tr("乡镇", "township"), tr("户数", "households"), tr("人数", "people"), tr("红", "red"), tr("黄", "yellow"),
+              tr("绿", "green"), tr("本月已走访", "visited this month"), tr("文件", "file")]
+    total = [tr("合计", "total"), *(sum(r[i] for r in index) for i in range(1, 7)), ""]
+    table = Table("index", tr(f"{month} 各乡镇台账索引", f"{month}: the townships' ledgers"), header, index + [total])
+    book = Book([Sheet(tr("索引", "Index"), [table], main=False)], page_header=f"{month}  村级监测对象网格管理电子台账索引")
+    path = write_book(book, folder / f"索引-{month}.xlsx", "xlsx")[0]
+    if unmasked:
+        note_unmasked(ledger, f"ledger month={month} per-township households={total[1]}")
+    say("已写出 {m} 台账：{n} 个乡镇、{h} 户 → {f}（索引 {i}）", "Wrote the {m} ledger: {n} townships, {h} households -> {f} (index {i})",
+        m=month, n=len(index), h=total[1], f=folder, i=path.name)

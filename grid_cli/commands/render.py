@@ -105,3 +105,91 @@ def show_household(household: dict, unmasked: bool = False) -> None:
             f"{value('status')}\n{m['id'][-8:]}",  # the random end: ids made in one millisecond share the start
         )
     console.print(members)
+
+
+# -- county-sized output ----------------------------------------------------------------------------
+class PlainTable:
+    """A table printed as it comes, one line per row in fixed columns (CJK characters count two): no
+    box drawing and no measuring of every row first, so 80,000 rows go straight to a pager. The last
+    column (width 0) takes the rest of the line, unwrapped."""
+
+    def __init__(self, columns: list[tuple[str, int]], *, title: str = "", right: tuple[int, ...] = ()):
+        import sys
+
+        self.widths = [w for _, w in columns]
+        self.right = right
+        self.out = sys.stdout
+        if title:
+            self.out.write(title + "\n")
+        self.line([name for name, _ in columns])
+        self.line(["-" * (w or 20) for w in self.widths])
+
+    def _cell(self, i: int, text: str) -> str:
+        from rich.cells import cell_len
+
+        width = self.widths[i]
+        if not width:
+            return text
+        pad = width - cell_len(text)
+        if pad < 0:
+            return text  # longer than its column: shown whole, the line runs on
+        return " " * pad + text if i in self.right else text + " " * pad
+
+    def line(self, cells: list[str], last: str | None = None) -> None:
+        cells = list(cells) + ([last] if last is not None else [])
+        self.out.write("  ".join(self._cell(i, str(c)) for i, c in enumerate(cells)).rstrip() + "\n")
+
+    def end(self, note: str = "") -> None:
+        self.out.write((note + "\n" if note else "") + "\n")
+
+
+def stream_json(head: dict | None, key: str | None, items, out=None) -> int:
+    """Write JSON as it comes, to `out` (default stdout): `{...head, key: [items]}`, or a bare list when
+    `head` is None. Returns the number of items. One item per line."""
+    import json
+    import sys
+
+    out = out or sys.stdout
+    if head is not None:
+        text = json.dumps(head, ensure_ascii=False, indent=2)
+        out.write(text[:-2] + f',\n  "{key}": [' if head else "{" + f'"{key}": [')
+    else:
+        out.write("[")
+    n = 0
+    for item in items:  # a str is JSON text already
+        out.write(("," if n else "") + "\n    " + (item if isinstance(item, str) else
+                                                    json.dumps(item, ensure_ascii=False, default=str)))
+        n += 1
+    out.write(("\n  " if n else "") + "]" + ("\n}" if head is not None else "") + "\n")
+    return n
+
+
+class progress_bar:
+    """A transient progress bar on stderr for a long core step: `with progress_bar("评估中") as tick:`
+    gives a `tick(done, total)` callback. Silent when stderr is not a terminal; rich is loaded only when
+    the first tick comes (a step with nothing to do costs nothing)."""
+
+    def __init__(self, label: str):
+        self.label, self.bar = label, None
+
+    def __enter__(self):
+        return self.tick
+
+    def tick(self, done: int, total: int) -> None:
+        import sys
+
+        if self.bar is None:
+            if not sys.stderr.isatty():
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            from grid_cli.commands.common import err
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=err, transient=True)
+            self.bar.__enter__()
+            self.task = self.bar.add_task(self.label, total=None)
+        self.bar.update(self.task, completed=done, total=total or None)
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc) if self.bar is not None else None

@@ -113,6 +113,10 @@ def _render(report: dict[str, Any]) -> None:
                          n=inc["households_compared"]) + f"[{style}]{verdict}[/]" +
                       tr("全体农村居民增幅 {r}（{s}）", " all rural households' {r} ({s})", r=_pct(inc["rural_growth"]), s=source),
                       markup=True)
+    q = report["data_quality"]  # the data-quality section (grid check)
+    say("数据质量：{n} 项检查，问题 {p} 项（{c} 个检查项），豁免 {e} 项；明细见 grid check",
+        "Data quality: {n} checks, {p} problems ({c} checks found some), {e} exempted; details with `grid check`",
+        n=q["checks_run"], p=q["problems"], c=sum(1 for x in q["checks"] if x["problems"]), e=q["exempted"])
     if s["source"] == "default":
         say("全体农村居民增幅为默认值，请用 grid report set rural_growth <增幅> 设为本县数据",
             "The rural growth figure is the default; set your county's with `grid report set rural_growth <growth>`")

@@ -1,16 +1,26 @@
-"""`grid risk` (who is flagged and why) and `grid due` (who is due for a visit)."""
+"""`grid risk` (who is flagged and why) and `grid due` (who is due for a visit).
+
+A grid ledger lists its households in a table. A hub (township, county) prints a summary by place
+(`--by township|grid|village`) unless asked for a list (`--list`, `--grid`, `--village`, `--limit N`),
+which is a plain table, one line per finding, that a pager shows as it comes. `--json` streams.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from itertools import islice
+from typing import Annotated, Iterable, Optional
 
 import typer
 
-from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.commands.common import console, open_ledger, say
 from grid_cli.i18n import lang, tr
 
 STYLE = {"red": "bold red", "yellow": "yellow", "green": "green"}
 LABEL = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green")}
+BY = {"grid": "village", "township": "grid", "county": "township"}  # a hub's summary: the places one level down
+PLACE_LABEL = {"township": ("乡镇", "Township"), "grid": ("网格", "Grid"), "village": ("自然村", "Village")}
+LIST_HINT = ("名单：--list，或 --grid / --village 某地，--limit N 只看前 N 户；--json 全部数据",
+             "The list: --list, or --grid / --village for one place, --limit N for the first N; --json for everything")
 
 
 def grade_label(grade: str) -> str:
@@ -28,50 +38,93 @@ def show_findings(findings, grade: str) -> None:
         console.print(f.message(lang()), markup=False)
 
 
-def flagged(result, *, grade: str | None = None, rule: str | None = None, village: str | None = None) -> list[tuple]:
-    """(context, grade, findings) for each household with findings, red first."""
-    by_household = result.by_household()
-    household_grades = result.grades()
-    rows = []
-    for ctx in result.contexts:
-        found = by_household.get(ctx.household_id, [])
-        if rule:
-            found = [f for f in found if f.rule == rule]
-        g = household_grades[ctx.household_id]
-        if not found or (grade and g != grade) or (village and ctx.village != village):
-            continue
-        rows.append((ctx, g, found))
-    order = {"red": 0, "yellow": 1, "green": 2}
-    rows.sort(key=lambda r: (order[r[1]], r[0].village or "", r[0].hh_no))
-    return rows
+def risk_title(stored, n: int | None = None) -> str:
+    text = tr("{y}年监测标准 {t:,} 元 · 截至 {d}", "{y} threshold {t:,} yuan · as of {d}", y=stored.year, t=stored.threshold,
+              d=stored.on)
+    return text + (tr(" · {n} 户", " · {n} households", n=n) if n is not None else "")
 
 
-def risk_table(ledger, result, rows):
+def risk_table(stored, rows: list):
+    """A grid's flagged households (lists.Flagged) as a rich table."""
     from rich.table import Table
 
-    table = Table(title=tr("{y}年监测标准 {t:,} 元 · 截至 {d} · {n} 户", "{y} threshold {t:,} yuan · as of {d} · {n} households",
-                           y=result.year, t=result.threshold, d=result.on, n=len(rows)), show_lines=True)
+    table = Table(title=risk_title(stored, len(rows)), show_lines=True)
     table.add_column(tr("等级", "Grade"), no_wrap=True)
     table.add_column(tr("户编号", "No."), no_wrap=True)
     table.add_column(tr("户主", "Head"), no_wrap=True)
     table.add_column(tr("自然村", "Village"), no_wrap=True)
     table.add_column(tr("原因", "Why"), overflow="fold")
-    heads = {r["household_id"]: r["name"] for r in ledger.query(
-        "SELECT household_id, name FROM members WHERE relation = '户主' AND status = '正常'")}
-    for ctx, g, found in rows:
-        table.add_row(grade_label(g), ctx.hh_no, heads.get(ctx.household_id, ""), ctx.village or "",
-                      "\n".join("•" + f.message(lang()) for f in found))
+    for r in rows:
+        table.add_row(grade_label(r.grade), r.hh_no, r.head or "", r.village or "",
+                      "\n".join("•" + f.message(lang()) for f in r.findings))
     return table
 
 
+def _level(ledger) -> str:
+    return ledger.meta("level") or "grid"
+
+
+def _area(ledger, township, grid, village):
+    from grid_cli.errors import UsageError
+    from grid_cli.findings import Area
+
+    # a village that matches nothing lists nothing (as it always has); a grid or township is a hub's code
+    for (zh, en), value, sql in ((("乡镇", "township"), township, "SELECT 1 FROM scope WHERE level = 'grid' AND parent = ?"),
+                                 (("网格", "grid"), grid, "SELECT 1 FROM households WHERE grid = ? LIMIT 1")):
+        if value and not ledger.conn.execute(sql, (value,)).fetchone():
+            raise UsageError(f"本账本没有{zh}“{value}”", f"this ledger has no {en} '{value}'")
+    return Area(township, grid, village)
+
+
+def _by(ledger, by: str | None) -> str:
+    if by is None:
+        return BY[_level(ledger)]
+    if by not in ("township", "grid", "village"):
+        raise typer.BadParameter("--by township | grid | village")
+    return by
+
+
+def _progress():
+    from grid_cli.commands.render import progress_bar
+
+    return progress_bar(tr("评估中", "assessing"))
+
+
+def reassess(ledger) -> dict[str, int]:
+    """Bring the stored findings up to date (a progress bar while it takes); households per grade."""
+    from grid_cli.findings import Area, current
+    from grid_cli.lists import summary
+
+    with _progress() as progress:
+        current(ledger, progress=progress)
+    places = summary(ledger, Area(), "grid")["places"]
+    return {g: sum(p[g] for p in places) for g in ("red", "yellow", "green")}
+
+
+GradeOption = Annotated[Optional[str], typer.Option("--grade", help="red | yellow | green (红/黄/绿)")]
+TownshipOption = Annotated[Optional[str], typer.Option("--township", help="only this township (county ledgers)")]
+GridOption = Annotated[Optional[str], typer.Option("--grid", help="only this grid (hub ledgers); lists its households")]
+VillageOption = Annotated[Optional[str], typer.Option("--village", help="only this 自然村; lists its households")]
+ByOption = Annotated[Optional[str], typer.Option("--by", help="summary by township | grid | village (hub ledgers)")]
+ListOption = Annotated[bool, typer.Option("--list", help="the full list as a plain table, even at a hub")]
+LimitOption = Annotated[Optional[int], typer.Option("--limit", min=1, help="list at most N households")]
+JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output (streamed)")]
+
+
 def risk_command(
-    grade: Annotated[Optional[str], typer.Option("--grade", help="red | yellow | green (红/黄/绿)")] = None,
+    grade: GradeOption = None,
     rule: Annotated[Optional[str], typer.Option("--rule", help="only this rule id (see `grid rules show`)")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="only this 自然村")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    township: TownshipOption = None,
+    grid: GridOption = None,
+    village: VillageOption = None,
+    by: ByOption = None,
+    as_list: ListOption = False,
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """List flagged households with the reasons, worst first. Exit 1 when anything is flagged."""
-    from grid_cli.findings import assess
+    """Flagged households with the reasons, worst first (a hub: a summary by place). Exit 1 when anything is flagged."""
+    from grid_cli.findings import current
+    from grid_cli.lists import any_flagged, flagged, flagged_json, summary
     from grid_cli.rules.registry import RULES
 
     grades = {"红": "red", "黄": "yellow", "绿": "green"}
@@ -81,44 +134,132 @@ def risk_command(
     if rule and rule not in RULES:
         raise typer.BadParameter(tr("没有规则 {r}；见 grid rules show", "no rule {r}; see `grid rules show`", r=rule))
     ledger = open_ledger()
-    result = assess(ledger)
-    rows = flagged(result, grade=wanted, rule=rule, village=village)
+    by = _by(ledger, by)
+    area = _area(ledger, township, grid, village)
+    with _progress() as progress:
+        stored = current(ledger, progress=progress)
     if as_json:
-        print_json({"year": result.year, "threshold": result.threshold, "as_of": result.on.isoformat(),
-                    "households": [{"hh_no": c.hh_no, "household_id": c.household_id, "village": c.village, "grade": g,
-                                    "findings": [f.as_dict() for f in fs]} for c, g, fs in rows]})
+        from grid_cli.commands.render import stream_json
+
+        texts = flagged_json(ledger, area, grade=wanted, rule=rule)
+        found = stream_json({"year": stored.year, "threshold": stored.threshold, "as_of": stored.on.isoformat()},
+                            "households", islice(texts, limit) if limit else texts)
+        if found:
+            raise typer.Exit(1)
+        return
+    rows = flagged(ledger, area, grade=wanted, rule=rule)
+    if limit:
+        rows = islice(rows, limit)
+    if _level(ledger) == "grid" and not as_list:
+        listed = list(rows)
+        console.print(risk_table(stored, listed))
+        found = len(listed)
+    elif as_list or grid or village or limit:
+        found = _plain_risk(stored, rows, hub=_level(ledger) != "grid")
     else:
-        console.print(risk_table(ledger, result, rows))
-    if rows:
+        report = summary(ledger, area, by, ledger.meta("township") or "", grade=wanted, rule=rule)
+        _render_summary(stored, report)
+        found = any_flagged(ledger, area, grade=wanted, rule=rule)
+    if found:
         raise typer.Exit(1)
+
+
+def _plain_risk(stored, rows: Iterable, hub: bool) -> int:
+    from grid_cli.commands.render import PlainTable
+
+    out = PlainTable(_list_columns((tr("等级", "Grade"), 4), hub), title=risk_title(stored))
+    n = 0
+    for r in rows:
+        n += 1
+        for i, f in enumerate(r.findings):
+            head = [tr(*LABEL[r.grade]), r.hh_no, r.head or "", r.village or ""] + ([r.grid or ""] if hub else [])
+            out.line(head if i == 0 else [""] * len(head), f.message(lang()))
+    out.end(tr("列出 {n} 户", "{n} households listed", n=n))
+    return n
+
+
+def _list_columns(first: tuple[str, int], hub: bool) -> list[tuple[str, int]]:
+    """A list's columns: a mark, the household (its grid at a hub), and the reason taking the rest."""
+    return [first, (tr("户编号", "No."), 20), (tr("户主", "Head"), 8), (tr("自然村", "Village"), 10)] + \
+        ([(tr("网格", "Grid"), 10)] if hub else []) + [(tr("原因", "Why"), 0)]
+
+
+def _render_summary(stored, report: dict) -> None:
+    from grid_cli.commands.render import PlainTable
+    from grid_cli.rules.registry import RULES
+
+    place = PLACE_LABEL[report["by"]]
+    table = PlainTable([(tr(*place), 14), (tr("户数", "Households"), 8), (tr("红", "Red"), 7), (tr("黄", "Yellow"), 7),
+                        (tr("绿", "Green"), 7)], title=risk_title(stored), right=(1, 2, 3, 4))
+    total = {"households": 0, "red": 0, "yellow": 0, "green": 0}
+    for p in report["places"]:
+        table.line([p["place"] or tr("未填", "not given"), *(f"{p[k]:,}" for k in total)])
+        for k in total:
+            total[k] += p[k]
+    table.line([tr("合计", "Total"), *(f"{total[k]:,}" for k in total)])
+    table.end()
+    rules = PlainTable([(tr("规则", "Rule"), 28), (tr("户数", "Households"), 8), (tr("其中红", "Of them red"), 10)],
+                       title=tr("各规则提示户数", "Households per rule"), right=(1, 2))
+    for r in sorted(report["rules"], key=lambda r: list(RULES).index(r["rule"]) if r["rule"] in RULES else 99):
+        title = RULES[r["rule"]].TITLE if r["rule"] in RULES else (r["rule"], r["rule"])
+        rules.line([tr(*title), f"{r['households']:,}", f"{r['red']:,}"])
+    rules.end(tr(*LIST_HINT))
 
 
 def due_command(
     within: Annotated[int, typer.Option("--within", help="also list visits due in the next N days")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    township: TownshipOption = None,
+    grid: GridOption = None,
+    village: VillageOption = None,
+    by: ByOption = None,
+    as_list: ListOption = False,
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Who is due for a visit: 八必访 groups first, then the longest unvisited."""
+    """Who is due for a visit: 八必访 groups first, then the longest unvisited (a hub: a summary by place)."""
     import datetime as dt
 
-    from grid_cli.findings import assess
+    from grid_cli.clock import today
+    from grid_cli.lists import due, due_summary
 
     ledger = open_ledger()
-    result = assess(ledger, on=None)
-    if within:
-        later = assess(ledger, on=result.on + dt.timedelta(days=within))
-        findings = later.findings
-    else:
-        findings = result.findings
-    due = [f for f in findings if f.rule == "visit_overdue"]
-    due.sort(key=lambda f: (f.severity != "high", -(f.facts.get("days") or 10**6), f.hh_no))
+    by = _by(ledger, by)
+    area = _area(ledger, township, grid, village)
+    items = due(ledger, today() + dt.timedelta(days=within), area)
+    shown = items[:limit] if limit else items
     if as_json:
-        print_json([f.as_dict() for f in due])
-        return
-    from rich.table import Table
+        from grid_cli.commands.render import stream_json
 
-    table = Table(title=tr("待走访 {n} 户", "{n} households due for a visit", n=len(due)))
-    table.add_column(tr("户编号", "No."), no_wrap=True)
-    table.add_column(tr("原因", "Why"), overflow="fold")
-    for f in due:
-        table.add_row(("[bold red]! [/]" if f.severity == "high" else "  ") + f.hh_no, f.message(lang()))
-    console.print(table)
+        stream_json(None, None, (d.as_dict() for d in shown))
+        return
+    hub = _level(ledger) != "grid"
+    if not hub and not as_list:
+        from rich.table import Table
+
+        table = Table(title=tr("待走访 {n} 户", "{n} households due for a visit", n=len(items)))
+        table.add_column(tr("户编号", "No."), no_wrap=True)
+        table.add_column(tr("户主", "Head"), no_wrap=True)
+        table.add_column(tr("原因", "Why"), overflow="fold")
+        for d in shown:
+            table.add_row(("[bold red]! [/]" if d.finding.severity == "high" else "  ") + d.finding.hh_no, d.head or "",
+                          d.finding.message(lang()))
+        console.print(table)
+    elif as_list or grid or village or limit:
+        from grid_cli.commands.render import PlainTable
+
+        out = PlainTable(_list_columns(("", 1), hub),
+                         title=tr("待走访 {n} 户（! 为八必访）", "{n} households due for a visit (! must visit)", n=len(items)))
+        for d in shown:
+            out.line(["!" if d.finding.severity == "high" else "", d.finding.hh_no, d.head or "", d.village or ""]
+                     + ([d.grid or ""] if hub else []), d.finding.message(lang()))
+        out.end(tr("另有 {n} 户", "{n} more", n=len(items) - len(shown)) if len(shown) < len(items) else "")
+    else:
+        from grid_cli.commands.render import PlainTable
+
+        parents = {r[0]: r[1] for r in ledger.conn.execute("SELECT code, parent FROM scope WHERE level = 'grid'")}
+        place = PLACE_LABEL[by]
+        table = PlainTable([(tr(*place), 14), (tr("待走访", "Due"), 8), (tr("其中八必访", "Must visit"), 10)],
+                           title=tr("待走访 {n} 户", "{n} households due for a visit", n=len(items)), right=(1, 2))
+        for p in due_summary(items, parents, by, ledger.meta("township") or ""):
+            table.line([p["place"] or tr("未填", "not given"), f"{p['due']:,}", f"{p['must_visit']:,}"])
+        table.end(tr(*LIST_HINT))

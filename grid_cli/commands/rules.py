@@ -57,7 +57,7 @@ def set_(
     year: YearOption = None,
 ) -> None:
     """Change the year's threshold or a rule parameter; the findings are re-evaluated."""
-    from grid_cli.findings import assess
+    from grid_cli.commands.risk import reassess
     from grid_cli.parse import parse_money
     from grid_cli.rules.config import rule_configs
     from grid_cli.rules.registry import RULES
@@ -87,10 +87,9 @@ def set_(
         say("无变化", "No change")
         return
     say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=tr("监测标准", "threshold") if key == "threshold" else key, v=value)
-    result = assess(ledger)
-    grades = result.grades().values()
+    grades = reassess(ledger)
     say("重新评估：红 {r} 户，黄 {y} 户，绿 {g} 户", "Re-evaluated: {r} red, {y} yellow, {g} green",
-        r=sum(g == "red" for g in grades), y=sum(g == "yellow" for g in grades), g=sum(g == "green" for g in grades))
+        r=grades["red"], y=grades["yellow"], g=grades["green"])
 
 
 @app.command("check")

@@ -23,20 +23,17 @@ def write_book(book: Book, path: Path, fmt: str) -> list[Path]:
 
     if fmt == "csv":
         return textout.write_csv(book, path)
-    return textout.write_json(textout.book_dict(book), path)
+    return textout.write_book_json(book, path)
 
 
 def write_demo_exports(ledger: Any, folder: Path) -> list[Path]:
     """The sample grid's ledger for this month and report for this quarter, as `grid demo` leaves them."""
     from grid_cli.clock import today
-    from grid_cli.exports.monthly import build_monthly
+    from grid_cli.exports.monthly import stream_monthly
     from grid_cli.exports.quarter import build_quarter, quarter_book, today_quarter
-    from grid_cli.exports.snapshot import Snapshot
 
     day = today()
     month, quarter = f"{day.year:04d}-{day.month:02d}", today_quarter()
-    snapshot = Snapshot(ledger)
-    written = write_book(build_monthly(ledger, month, snapshot=snapshot).book, Path(folder) / f"ledger-{month}.xlsx", "xlsx")
-    written += write_book(quarter_book(build_quarter(ledger, quarter, snapshot=snapshot)),
-                          Path(folder) / f"report-{quarter}.xlsx", "xlsx")
+    written = write_book(stream_monthly(ledger, month).book, Path(folder) / f"ledger-{month}.xlsx", "xlsx")
+    written += write_book(quarter_book(build_quarter(ledger, quarter)), Path(folder) / f"report-{quarter}.xlsx", "xlsx")
     return written

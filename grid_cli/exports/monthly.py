@@ -9,16 +9,21 @@ native charts). ID numbers and phones are masked (first 6 / last 4, phones 3 / 4
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import tempfile
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Iterator
 
 from grid_cli import catalog
-from grid_cli.exports.snapshot import Snapshot, as_of, month_range
+from grid_cli.clock import today as clock_today
+from grid_cli.exports.snapshot import Place, as_of, check_area, month_range, place_of
 from grid_cli.exports.table import Book, Chart, Sheet, Table
+from grid_cli.findings import Area
 from grid_cli.i18n import lang, tr
 from grid_cli.idcard import mask_id, mask_phone
 from grid_cli.ledger import Ledger
+from grid_cli.rules.engine import grade_of
 
 MAX_RISKS = 5
 # 开发式帮扶 (development-type measures that build the household's own income), as opposed to the
@@ -101,9 +106,10 @@ class MonthlyLedger:
     book: Book
     month: str
     on: dt.date
-    households: int
+    households: int  # once the book's rows have been read (at once for build_monthly)
     members: int
     unmasked: bool
+    data: "MonthlyData | None" = None
 
 
 def _with_grid(columns: list[tuple[str, float, bool]], hub: bool, after: str) -> list[tuple[str, float, bool]]:
@@ -113,141 +119,212 @@ def _with_grid(columns: list[tuple[str, float, bool]], hub: bool, after: str) ->
     return columns[:i] + [("网格", 10, True)] + columns[i:]
 
 
-def build_monthly(ledger: Ledger, month: Any, *, village: str | None = None, grid: str | None = None,
-                  unmasked: bool = False, snapshot: Snapshot | None = None) -> MonthlyLedger:
-    """The month's ledger as a Book. Judged as of the month's last day (or today, for the current month)."""
-    month, first, last = month_range(month)
-    on = as_of(first, last, ("该月份", "that month"))
-    snap = snapshot or Snapshot(ledger, village=village, grid=grid)
-    place = snap.place
-    result = snap.assessment(on)
-    by_household = result.by_household()
-    grades = result.grades()
-    contexts = {c.household_id: c for c in result.contexts}
-    lg = lang()
-    hide_id = (lambda v: v or "") if unmasked else mask_id
-    hide_phone = (lambda v: v or "") if unmasked else mask_phone
-    skill_order = {name: i for i, name in enumerate(catalog.choices("labour_skill"))}
-    school_order = {name: i for i, name in enumerate(catalog.choices("school_status"))}
-    first_s, on_s = first.isoformat(), on.isoformat()
+# -- the data stage: plain rows and tallies -----------------------------------------------------------
+@dataclass
+class MonthlyData:
+    """The month's rows, read a batch of households at a time: `household_rows()` yields the 台账 rows
+    (counting the summary's tallies and keeping the member rows aside in a temporary file as it goes),
+    then `member_rows()` gives the 家庭成员 rows. Nothing holds the ledger whole."""
 
-    house_cols = _with_grid(HOUSEHOLD_COLUMNS, place.hub, "自然村")
-    rows, member_rows = [], []
-    tallies: dict[str, Counter] = {k: Counter() for k in ("type", "type_people", "type_monitored", "cat_active",
-                                                         "cat_done", "risk", "grade")}
-    village_grades: dict[str, Counter] = {}
-    changes: list[list] = []
-    visited = 0
-    for n, h in enumerate(snap.households, 1):
-        hid = h["id"]
-        ctx = contexts.get(hid)
-        state = ctx.monitoring if ctx else None
-        people = snap.members.get(hid, [])
+    ledger: Ledger
+    month: str
+    first: dt.date
+    on: dt.date
+    place: Place
+    area: Area
+    unmasked: bool
+    year: int = 0
+    threshold: int = 0
+    households: int = 0
+    members: int = 0
+    visited: int = 0
+    tallies: dict[str, Counter] = field(default_factory=lambda: {k: Counter() for k in (
+        "type", "type_people", "type_monitored", "cat_active", "cat_done", "risk", "grade")})
+    village_grades: dict[str, Counter] = field(default_factory=dict)
+    changes: list[list] = field(default_factory=list)  # this month's inclusions and eliminations (few)
+    _spool: Any = None
+
+    def household_rows(self) -> Iterator[list]:
+        from grid_cli.findings import batches, configs_on, current, evaluate_batch
+
+        stored = current(self.ledger) if self.on == clock_today() else None  # today's: the store
+        self.year, self.threshold, configs = configs_on(self.ledger, self.on)
+        self._spool = tempfile.TemporaryFile()
+        for batch in batches(self.ledger, self.on, where=self.area.sql(""), params=self.area.params,
+                             order="h.grid, h.village, h.hh_no, h.id"):
+            ids = [h["id"] for h in batch.households]
+            judged = stored.of(ids) if stored else {
+                hid: (grade_of(found), found) for hid, found in evaluate_batch(batch, configs).items()}
+            member_rows = []
+            for h, ctx in zip(batch.households, batch.contexts):
+                grade, found = judged.get(h["id"], ("green", []))
+                yield self._row(h, ctx, batch, grade, found, member_rows)
+            pickle.dump(member_rows, self._spool)
+
+    def member_rows(self) -> Iterator[list]:
+        if self._spool is None:
+            return
+        self._spool.seek(0)
+        while True:
+            try:
+                yield from pickle.load(self._spool)
+            except EOFError:
+                break
+        self._spool.close()
+
+    def _row(self, h: dict, ctx, batch, grade: str, found: list, member_rows: list) -> list:
+        hid, hub, lg = h["id"], self.place.hub, lang()
+        hide_id = (lambda v: v or "") if self.unmasked else mask_id
+        hide_phone = (lambda v: v or "") if self.unmasked else mask_phone
+        first_s, on_s = self.first.isoformat(), self.on.isoformat()
+        state = ctx.monitoring
+        people = sorted(batch.members.get(hid, ()), key=lambda m: (m["relation"] != "户主", m["birth_date"] or "", m["id"]))
         head = next((m for m in people if m["relation"] == "户主"), people[0] if people else {})
-        visits = ctx.visits if ctx else ()
+        visits = ctx.visits
         last_visit = visits[-1] if visits else None
         house_grade = next((v.house_grade for v in reversed(visits) if v.house_grade), "")
         month_visits = [v.date.isoformat()[5:] for v in visits if first_s <= v.date.isoformat() <= on_s]
-        visited += bool(month_visits)
-        monitored, eliminated = bool(state and state.monitored), bool(state and state.eliminated)
-        category = (state.category if state and (monitored or eliminated) else None) or h["category"] or ""
-        risks = list(state.risks if state and (monitored or eliminated) else ())[:MAX_RISKS]
-        measures = state.measures if state else ()
+        self.households += 1
+        self.visited += bool(month_visits)
+        monitored, eliminated = state.monitored, state.eliminated
+        category = (state.category if monitored or eliminated else None) or h["category"] or ""
+        risks = list(state.risks if monitored or eliminated else ())[:MAX_RISKS]
+        measures = state.measures
         dev = sorted({m.kind for m in measures if m.kind in DEVELOPMENT}, key=DEVELOPMENT.index)
-        if monitored or eliminated:
-            dev_text = ("是：" + "、".join(dev)) if dev else "否"
-        else:
-            dev_text = "、".join(dev)
-        found = by_household.get(hid, [])
-        grade = grades.get(hid, "green")
+        dev_text = (("是：" + "、".join(dev)) if dev else "否") if monitored or eliminated else "、".join(dev)
         helpers = "\n".join(f"{x.get('name', '')}（{x['unit']}）" if x.get("unit") else x.get("name", "")
-                            for x in (state.helpers if state else ()))
+                            for x in state.helpers)
         measure_text = "\n".join(
             f"{m.kind}{'：' + m.detail if m.detail else ''}" + (f"（{m.start.isoformat()}起）" if m.start else "")
             for m in measures)
-        values = [
-            n, h["hh_no"] or "", head.get("name", ""), hide_id(head.get("id_number")), len(people),
-            hide_phone(h["phone"] or head.get("phone")), h["village"] or "",
-            *([h["grid"] or ""] if place.hub else []),
-            h["hh_type"] or "", category, yyyymm(state.identified) if state and state.identified else "",
+        row = [
+            self.households, h["hh_no"] or "", head.get("name", ""), hide_id(head.get("id_number")), len(people),
+            hide_phone(h["phone"] or head.get("phone")), h["village"] or "", *([h["grid"] or ""] if hub else []),
+            h["hh_type"] or "", category, yyyymm(state.identified) if state.identified else "",
             *(risks + [""] * (MAX_RISKS - len(risks))),
-            last_visit.per_capita if last_visit else None,
-            last_visit.rigid if last_visit else None,
-            house_grade,
-            dev_text,
-            "是" if eliminated else "否" if monitored else "",
-            state.elimination_method or "" if eliminated else "",
-            yyyymm(state.eliminated_month) if eliminated else "",
-            _counted([m["labour_skill"] for m in people], skill_order),
-            _counted([m["school_status"] for m in people], school_order, ("非在校生",)) or "无",
-            "\n".join(month_visits),
-            "\n".join("●" + f.message(lg) for f in found),
-            tr(*GRADE_LABEL[grade]),
-            helpers,
-            measure_text,
+            last_visit.per_capita if last_visit else None, last_visit.rigid if last_visit else None, house_grade,
+            dev_text, "是" if eliminated else "否" if monitored else "",
+            state.elimination_method or "" if eliminated else "", yyyymm(state.eliminated_month) if eliminated else "",
+            _counted([m["labour_skill"] for m in people], _rank("labour_skill")),
+            _counted([m["school_status"] for m in people], _rank("school_status"), ("非在校生",)) or "无",
+            "\n".join(month_visits), "\n".join("●" + f.message(lg) for f in found), tr(*GRADE_LABEL[grade]),
+            helpers, measure_text,
         ]
-        rows.append(values)
-        # summary tallies
+        t = self.tallies
         hh_type = h["hh_type"] or tr("未填", "not given")
-        tallies["type"][hh_type] += 1
-        tallies["type_people"][hh_type] += len(people)
-        tallies["type_monitored"][hh_type] += monitored
+        t["type"][hh_type] += 1
+        t["type_people"][hh_type] += len(people)
+        t["type_monitored"][hh_type] += monitored
         if monitored:
-            tallies["cat_active"][category or tr("未填", "not given")] += 1
+            t["cat_active"][category or tr("未填", "not given")] += 1
             for r in risks:
-                tallies["risk"][r] += 1
+                t["risk"][r] += 1
         elif eliminated:
-            tallies["cat_done"][category or tr("未填", "not given")] += 1
-        tallies["grade"][grade] += 1
-        village_grades.setdefault(h["village"] or "", Counter())[grade] += 1
-        for step in snap.steps_until(hid, on):
+            t["cat_done"][category or tr("未填", "not given")] += 1
+        t["grade"][grade] += 1
+        self.village_grades.setdefault(h["village"] or "", Counter())[grade] += 1
+        for step in batch.steps.get(hid, ()):
             data = step["data"]
             if step["kind"] == "include" and first_s <= (step["date"] or "") <= on_s:
-                changes.append([h["hh_no"], head.get("name", ""), h["village"] or "",
-                                tr("重新纳入", "re-included") if data.get("reinclusion") else tr("纳入", "included"),
-                                data.get("category") or "", step["date"]])
-            elif step["kind"] == "eliminate" and data.get("month") == month:
-                changes.append([h["hh_no"], head.get("name", ""), h["village"] or "", tr("消除", "eliminated"),
-                                data.get("method") or "", data.get("county_approval") or month])
+                self.changes.append([h["hh_no"], head.get("name", ""), h["village"] or "",
+                                     tr("重新纳入", "re-included") if data.get("reinclusion") else tr("纳入", "included"),
+                                     data.get("category") or "", step["date"]])
+            elif step["kind"] == "eliminate" and data.get("month") == self.month:
+                self.changes.append([h["hh_no"], head.get("name", ""), h["village"] or "", tr("消除", "eliminated"),
+                                     data.get("method") or "", data.get("county_approval") or self.month])
         for m in people:
+            self.members += 1
             member_rows.append([
-                len(member_rows) + 1, h["village"] or "", *([h["grid"] or ""] if place.hub else []), h["hh_no"] or "",
+                self.members, h["village"] or "", *([h["grid"] or ""] if hub else []), h["hh_no"] or "",
                 m["name"] or "", m["sex"] or "", hide_id(m["id_number"]), m["relation"] or "", m["ethnicity"] or "",
                 m["education"] or "", m["school_status"] or "", m["health"] or "", m["labour_skill"] or "",
                 m["work_status"] or "", m["work_months"], _yes_no(m["medical_insurance"]),
                 _yes_no(m["serious_illness_insurance"]), _yes_no(m["pension_insurance"]), _yes_no(m["dibao"]),
                 _yes_no(m["tekun"]), hide_phone(m["phone"]), h["hh_type"] or "", category,
             ])
+        return row
 
-    title_place = place.name()
-    zh_month = f"{first.year}年{first.month}月"
+
+def _rank(kind: str) -> dict[str, int]:
+    return {name: i for i, name in enumerate(catalog.choices(kind))}
+
+
+def monthly_data(ledger: Ledger, month: Any, *, village: str | None = None, grid: str | None = None,
+                 township: str | None = None, unmasked: bool = False) -> MonthlyData:
+    """The month's data stage, checked (the month, the area) before anything is read. Judged as of the
+    month's last day (or today, for the current month)."""
+    month, first, last = month_range(month)
+    on = as_of(first, last, ("该月份", "that month"))
+    area = Area(township, grid, village)
+    check_area(ledger, area)
+    return MonthlyData(ledger, month, first, on, place_of(ledger), area, unmasked)
+
+
+# -- the book ------------------------------------------------------------------------------------------
+def monthly_book(data: MonthlyData) -> Book:
+    """The three sheets: the 台账 and 家庭成员 rows as the data stage reads them, then the summary of what
+    they counted."""
+    place = data.place
+    title_place = place.name() if not data.area.township else data.area.township
+    zh_month = f"{data.first.year}年{data.first.month}月"
+    house_cols = _with_grid(HOUSEHOLD_COLUMNS, place.hub, "自然村")
     households = Table("households", f"{title_place}村级监测对象网格管理电子台账（{zh_month}）",
-                       [c[0] for c in house_cols], rows, [c[1] for c in house_cols], [c[2] for c in house_cols],
+                       [c[0] for c in house_cols], data.household_rows(), [c[1] for c in house_cols],
+                       [c[2] for c in house_cols],
                        centered=("家庭人口数", "危房等级", "风险是否已消除", "风险等级", "识别监测时间", "消除监测时间"))
     member_cols = _with_grid(MEMBER_COLUMNS, place.hub, "自然村")
-    members = Table("members", f"{title_place}监测家庭成员信息（{zh_month}）", [c[0] for c in member_cols], member_rows,
-                    [c[1] for c in member_cols], [c[2] for c in member_cols],
+    members = Table("members", f"{title_place}监测家庭成员信息（{zh_month}）", [c[0] for c in member_cols],
+                    data.member_rows(), [c[1] for c in member_cols], [c[2] for c in member_cols],
                     centered=("性别", "务工时间（月）", "是否参加城乡居民基本医疗保险", "是否参加大病保险",
                               "是否参加城乡居民基本养老保险", "是否享受农村最低生活保障", "是否特困供养人员"))
+    masked_note = "" if data.unmasked else tr("证件号码、联系电话已脱敏", "ID numbers and phones masked")
+    on_s = data.on.isoformat()
+    year, threshold = configs_year(data.ledger, data.on)
+    n, m = data.ledger.conn.execute(  # said above the rows, before they are read
+        "SELECT count(*), coalesce(sum((SELECT count(*) FROM members x WHERE x.household_id = h.id"
+        f" AND x.status = '正常')), 0) FROM households h WHERE h.status = '正常'{data.area.sql()}",
+        data.area.params).fetchone()
+    return Book(
+        [Sheet("台账", [households], freeze_cols=4),
+         Sheet("家庭成员", [members], freeze_cols=5 if place.hub else 4),
+         lambda: Sheet("汇总", summary_tables(data), main=False, fit_height=1)],
+        page_header=f"{place.label()}  {zh_month}  村级监测对象网格管理电子台账",
+        lines=[tr("截至 {d}；{y}年监测标准 {t:,} 元/人/年；共 {n} 户 {m} 人。{mask}",
+                  "As of {d}; {y} threshold {t:,} yuan/person/year; {n} households, {m} people. {mask}",
+                  d=on_s, y=year, t=threshold, n=n, m=m, mask=masked_note)],
+        footer_lines=[tr("填表人：__________    审核人：__________    填报日期：____年__月__日",
+                         "Prepared by: __________    Checked by: __________    Date: __________")],
+    )
 
+
+def configs_year(ledger: Ledger, on: dt.date) -> tuple[int, int]:
+    from grid_cli.findings import year_in_force
+
+    year, config = year_in_force(ledger, on)
+    return year, config["threshold"]
+
+
+def summary_tables(data: MonthlyData) -> list[Table]:
+    """The 汇总 sheet's tables, from the tallies the rows counted."""
+    tallies, changes = data.tallies, data.changes
     inclusions = sum(1 for c in changes if c[3] in (tr("纳入", "included"), tr("重新纳入", "re-included")))
     eliminations = len(changes) - inclusions
-    monitored_total = sum(tallies["cat_active"].values())
+    on_s = data.on.isoformat()
     item, count_h = tr("项目", "item"), tr("户数", "households")
     overview = Table("overview", tr("基本情况", "Overview"), [item, tr("数量", "count")], [
-        [tr("在册农户（户）", "households"), len(rows)],
-        [tr("在册人口（人）", "people"), len(member_rows)],
-        [tr("监测对象（户，风险未消除）", "monitored (risk not eliminated)"), monitored_total],
+        [tr("在册农户（户）", "households"), data.households],
+        [tr("在册人口（人）", "people"), data.members],
+        [tr("监测对象（户，风险未消除）", "monitored (risk not eliminated)"), sum(tallies["cat_active"].values())],
         [tr("已消除风险（户）", "risk eliminated"), sum(tallies["cat_done"].values())],
         [tr("本月纳入（户）", "included this month"), inclusions],
         [tr("本月消除（户）", "eliminated this month"), eliminations],
-        [tr("本月已走访（户）", "visited this month"), visited],
-        [tr("本月未走访（户）", "not visited this month"), len(rows) - visited],
+        [tr("本月已走访（户）", "visited this month"), data.visited],
+        [tr("本月未走访（户）", "not visited this month"), data.households - data.visited],
         [tr("风险等级 红（户）", "grade red"), tallies["grade"]["red"]],
         [tr("风险等级 黄（户）", "grade yellow"), tallies["grade"]["yellow"]],
         [tr("风险等级 绿（户）", "grade green"), tallies["grade"]["green"]],
-    ], note=tr(f"截至 {on_s}；{result.year}年监测标准 {result.threshold:,} 元/人/年",
-               f"as of {on_s}; {result.year} threshold {result.threshold:,} yuan/person/year"))
+    ], note=tr(f"截至 {on_s}；{data.year}年监测标准 {data.threshold:,} 元/人/年",
+               f"as of {on_s}; {data.year} threshold {data.threshold:,} yuan/person/year"))
     type_order = catalog.choices("household_type")
     by_type = Table("by_type", tr("按户类型", "By household type"),
                     ["户类型", count_h, tr("人口数", "people"), tr("其中监测对象", "of which monitored")],
@@ -264,29 +341,33 @@ def build_monthly(ledger: Ledger, month: Any, *, village: str | None = None, gri
                     [[r, tallies["risk"][r]] for r in _ordered(tallies["risk"], risk_order)],
                     chart=Chart(tr("风险类型", "Risk types"), (1,), "barh", tr("户", "households")),
                     note=tr("一户可有多项风险", "a household may have several risk types"))
-    village_key = tr("自然村", "village")
     by_village = Table("by_village", tr("按自然村 · 风险等级", "By village · risk grade"),
-                       [village_key, tr("红", "red"), tr("黄", "yellow"), tr("绿", "green"), tr("合计", "total")],
+                       [tr("自然村", "village"), tr("红", "red"), tr("黄", "yellow"), tr("绿", "green"), tr("合计", "total")],
                        [[v or tr("未填", "not given"), c["red"], c["yellow"], c["green"], sum(c.values())]
-                        for v, c in sorted(village_grades.items())],
+                        for v, c in sorted(data.village_grades.items())],
                        chart=Chart(tr("各自然村风险等级", "Risk grade by village"), (1, 2, 3), "bar", tr("户", "households"), True,
                                    GRADE_COLOURS))
     change_table = Table("changes", tr("本月纳入与消除", "Included and eliminated this month"),
                          ["户编号", "户主姓名", "自然村", tr("变动", "change"), tr("类别/方式", "category / method"),
                           tr("日期", "date")], changes or [], note="" if changes else tr("本月无", "none this month"))
-    masked_note = "" if unmasked else tr("证件号码、联系电话已脱敏", "ID numbers and phones masked")
-    book = Book(
-        [Sheet("台账", [households], freeze_cols=4),
-         Sheet("家庭成员", [members], freeze_cols=5 if place.hub else 4),
-         Sheet("汇总", [overview, by_type, by_category, by_risk, by_village, change_table], main=False, fit_height=1)],
-        page_header=f"{place.label()}  {zh_month}  村级监测对象网格管理电子台账",
-        lines=[tr("截至 {d}；{y}年监测标准 {t:,} 元/人/年；共 {n} 户 {m} 人。{mask}",
-                  "As of {d}; {y} threshold {t:,} yuan/person/year; {n} households, {m} people. {mask}",
-                  d=on_s, y=result.year, t=result.threshold, n=len(rows), m=len(member_rows), mask=masked_note)],
-        footer_lines=[tr("填表人：__________    审核人：__________    填报日期：____年__月__日",
-                         "Prepared by: __________    Checked by: __________    Date: __________")],
-    )
-    return MonthlyLedger(book, month, on, len(rows), len(member_rows), unmasked)
+    return [overview, by_type, by_category, by_risk, by_village, change_table]
+
+
+def stream_monthly(ledger: Ledger, month: Any, **kw) -> MonthlyLedger:
+    """The month's ledger as a Book whose big sheets are read as the writer writes them (the counts are
+    filled in once it has)."""
+    data = monthly_data(ledger, month, **kw)
+    return MonthlyLedger(monthly_book(data), data.month, data.on, 0, 0, data.unmasked, data)
+
+
+def build_monthly(ledger: Ledger, month: Any, *, village: str | None = None, grid: str | None = None,
+                  township: str | None = None, unmasked: bool = False) -> MonthlyLedger:
+    """The month's ledger as a Book held whole (a grid's or a township's; a county streams: stream_monthly)."""
+    data = monthly_data(ledger, month, village=village, grid=grid, township=township, unmasked=unmasked)
+    book = monthly_book(data)
+    for table in book.tables():  # in order: the summary sheet is made after the rows it counts
+        table.rows = list(table.rows)
+    return MonthlyLedger(book, data.month, data.on, data.households, data.members, unmasked, data)
 
 
 def _ordered(counter: Counter, order: list[str], keep: list[str] | None = None) -> list[str]:

@@ -19,6 +19,7 @@ configuration), kept per year in the ledger's config:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -27,7 +28,9 @@ from typing import Any
 from grid_cli import catalog
 from grid_cli.clock import today as clock_today
 from grid_cli.errors import UsageError
-from grid_cli.exports.snapshot import Snapshot, as_of, month_range
+from grid_cli.exports.snapshot import as_of, month_range, place_of
+from grid_cli.findings import LOOKBACK_DAYS
+from grid_cli.rules.engine import grade_of
 from grid_cli.exports.table import Book, Chart, Sheet, Table
 from grid_cli.parse import monitoring_year
 from grid_cli.i18n import tr
@@ -93,134 +96,181 @@ def _month_of(day: str | None) -> str:
     return (day or "")[:7]
 
 
+_GROUP_KEYS = ("households", "people", "monitored", "flagged", "red", "overdue", "included", "eliminated")
+
+
+class _Quarter:
+    """What the report counts, one household at a time, over one batched pass of the ledger: the quarter's
+    lifecycle changes, each month end's assessment (the stored findings for today, the rules for a past
+    month end), the places, the risk types, the overdue visits and the income pairs."""
+
+    def __init__(self, on: dt.date, ends: dict[str, dt.date], place, parents: dict[str, str], months: list[str]):
+        self.on, self.ends, self.place, self.parents, self.months = on, ends, place, parents, months
+        self.first_s = None
+        self.included, self.eliminated = Counter(), Counter()
+        self.inc_category, self.elim_method, self.elim_category = Counter(), Counter(), Counter()
+        self.trend = {m: Counter() for m in ends}
+        self.groups: dict[str, dict[str, Counter]] = {"village": defaultdict(Counter), "grid": defaultdict(Counter),
+                                                      "township": defaultdict(Counter)}
+        self.totals = Counter()
+        self.risks = Counter()
+        self.overdue: list[dict] = []
+        self.income: list[tuple[int, int]] = []  # (per capita now, a year earlier) of 脱贫户 visited both years
+
+    def changes(self, steps: list[dict], first_s: str, on_s: str) -> Counter:
+        mine, category = Counter(), None
+        for e in steps:
+            if e["kind"] == "include":
+                category = e["data"].get("category")
+                if first_s <= (e["date"] or "") <= on_s:
+                    self.included[_month_of(e["date"])] += 1
+                    self.inc_category[category or ""] += 1
+                    mine["included"] += 1
+            elif e["kind"] == "eliminate" and (e["data"].get("month") or "") in self.months and (e["date"] or "") <= on_s:
+                self.eliminated[e["data"]["month"]] += 1
+                self.elim_method[e["data"].get("method") or ""] += 1
+                self.elim_category[category or ""] += 1
+                mine["eliminated"] += 1
+        return mine
+
+    def month_end(self, month: str, ctx, grade: str, found: list, m_first_s: str, m_on_s: str) -> None:
+        t = self.trend[month]
+        t["monitored"] += ctx.monitoring.monitored
+        seen = sum(1 for v in ctx.visits if m_first_s <= v.date.isoformat() <= m_on_s)
+        t["visits"] += seen
+        t["visited"] += bool(seen)
+        t["flagged"] += grade in FLAGGED
+        t["red"] += grade == "red"
+        t["overdue"] += sum(f.rule == "visit_overdue" for f in found)
+
+    def final(self, h: dict, ctx, people: int, grade: str, found: list, mine: Counter) -> None:
+        overdue = [f for f in found if f.rule == "visit_overdue"]
+        values = {"households": 1, "people": people, "monitored": ctx.monitoring.monitored,
+                  "flagged": grade in FLAGGED, "red": grade == "red", "overdue": bool(overdue),
+                  "included": mine["included"], "eliminated": mine["eliminated"]}
+        keys = {"village": h["village"], "grid": h["grid"],
+                "township": self.parents.get(h["grid"] or "") or self.place.township}
+        for by, key in keys.items():
+            self.groups[by][key or ""].update(values)
+        self.totals.update({**values, "eliminated_ever": ctx.monitoring.eliminated, "yellow": grade == "yellow"})
+        if ctx.monitoring.monitored:
+            self.risks.update(ctx.monitoring.risks)
+        for f in overdue:
+            self.overdue.append({"hh_no": f.hh_no, "village": h["village"], "days": f.facts.get("days"),
+                                 "last_visit": f.facts.get("last"), "must_visit": f.severity == "high"})
+        pair = _income_pair(ctx, self.on)
+        if pair:
+            self.income.append(pair)
+
+    def group_rows(self, by: str, line: float) -> list[dict[str, Any]]:
+        rows = []
+        for name, g in sorted(self.groups[by].items()):
+            share = round(g["flagged"] / g["households"], 4) if g["households"] else 0.0
+            rows.append({"name": name, **{k: g[k] for k in _GROUP_KEYS}, "flagged_share": share,
+                         "warning": bool(self.place.hub and share > line)})
+        return rows
+
+
 def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = None,
-                  warning_share: float | None = None, snapshot: Snapshot | None = None) -> dict[str, Any]:
+                  warning_share: float | None = None) -> dict[str, Any]:
+    from grid_cli.findings import batches, configs_on, current
+    from grid_cli.lifecycle import standing
+    from grid_cli.rules.engine import evaluate_household, phases
+
     name, first, last, months = parse_quarter(quarter)
     on = as_of(first, last, ("该季度", "that quarter"))
-    snap = snapshot or Snapshot(ledger)
-    place = snap.place
-    final = snap.assessment(on)
-    found = settings(ledger, final.year)
+    place = place_of(ledger)
+    # each month's end (or today), judged as of that day: today's from the store, a past one by the rules
+    ends = {m: min(month_range(m)[2], on) for m in months if month_range(m)[1] <= on}
+    stored = current(ledger) if on == clock_today() else None
+    judges = {day: configs_on(ledger, day) for day in set(ends.values()) | {on}}
+    year, threshold, _configs = judges[on]
+    found = settings(ledger, year)
     if rural_growth is not None:
         found["rural_growth"] = {"value": rural_growth, "source": "option"}
     if warning_share is not None:
         found["warning_share"] = {"value": warning_share, "source": "option"}
     line = found["warning_share"]["value"]
     first_s, on_s = first.isoformat(), on.isoformat()
+    parents = {r[0]: r[1] for r in ledger.conn.execute("SELECT code, parent FROM scope WHERE level = 'grid'")}
+    q = _Quarter(on, ends, place, parents, months)
+    split = {day: phases(configs) for day, (_y, _t, configs) in judges.items()}
+    earliest = min(ends.values()) - dt.timedelta(days=LOOKBACK_DAYS)
+    for batch in batches(ledger, on, order="h.id", since=earliest):
+        judged = stored.of([h["id"] for h in batch.households]) if stored else {}
+        for h, ctx in zip(batch.households, batch.contexts):
+            steps = batch.steps.get(h["id"], [])
+            mine = q.changes(steps, first_s, on_s)
+            at_end = {}
+            for day in sorted(set(ends.values())):
+                day_ctx = _as_of(ctx, day, steps, judges[day][1], standing)
+                if day == on and h["id"] in judged:
+                    grade, fs = judged[h["id"]]
+                else:
+                    fs = evaluate_household(day_ctx, judges[day][2], split[day])
+                    grade = grade_of(fs)
+                at_end[day] = (day_ctx, grade, fs)
+            for month, day in ends.items():
+                m_first = month_range(month)[1].isoformat()
+                q.month_end(month, *at_end[day], m_first, day.isoformat())
+            q.final(h, *at_end[on][:1], len(batch.members.get(h["id"], ())), *at_end[on][1:], mine)
 
-    # lifecycle changes in the quarter, per month
-    included, eliminated = Counter(), Counter()
-    inc_category, elim_method, elim_category = Counter(), Counter(), Counter()
-    per_household_changes: dict[str, Counter] = defaultdict(Counter)
-    for hid, steps in snap.steps.items():
-        category = None
-        for e in steps:
-            if e["kind"] == "include":
-                category = e["data"].get("category")
-                if first_s <= (e["date"] or "") <= on_s:
-                    included[_month_of(e["date"])] += 1
-                    inc_category[category or ""] += 1
-                    per_household_changes[hid]["included"] += 1
-            elif e["kind"] == "eliminate" and (e["data"].get("month") or "") in months and (e["date"] or "") <= on_s:
-                eliminated[e["data"]["month"]] += 1
-                elim_method[e["data"].get("method") or ""] += 1
-                elim_category[category or ""] += 1
-                per_household_changes[hid]["eliminated"] += 1
-
-    trend = []
-    for month in months:
-        _m, m_first, m_last = month_range(month)
-        if m_first > on:
-            break
-        m_on = min(m_last, on)
-        result = snap.assessment(m_on)
-        grades = result.grades()
-        m_first_s, m_on_s = m_first.isoformat(), m_on.isoformat()
-        visits = [v for c in result.contexts for v in c.visits if m_first_s <= v.date.isoformat() <= m_on_s]
-        trend.append({
-            "month": month, "as_of": m_on_s,
-            "monitored": sum(c.monitoring.monitored for c in result.contexts),
-            "included": included[month], "eliminated": eliminated[month],
-            "visits": len(visits),
-            "visited": len({c.household_id for c in result.contexts
-                            if any(m_first_s <= v.date.isoformat() <= m_on_s for v in c.visits)}),
-            "flagged": sum(g in FLAGGED for g in grades.values()),
-            "red": sum(g == "red" for g in grades.values()),
-            "overdue": sum(f.rule == "visit_overdue" for f in result.findings),
-        })
-
-    grades = final.grades()
-    overdue = [f for f in final.findings if f.rule == "visit_overdue"]
-    overdue_ids = {f.household_id for f in overdue}
-    households = {h["id"]: h for h in snap.households}
-
-    def group_rows(key_of) -> list[dict[str, Any]]:
-        groups: dict[str, Counter] = defaultdict(Counter)
-        for ctx in final.contexts:
-            h = households.get(ctx.household_id, {})
-            g = groups[key_of(h) or ""]
-            g["households"] += 1
-            g["people"] += len(snap.members.get(ctx.household_id, ()))
-            g["monitored"] += ctx.monitoring.monitored
-            g["flagged"] += grades[ctx.household_id] in FLAGGED
-            g["red"] += grades[ctx.household_id] == "red"
-            g["overdue"] += ctx.household_id in overdue_ids
-            g["included"] += per_household_changes[ctx.household_id]["included"]
-            g["eliminated"] += per_household_changes[ctx.household_id]["eliminated"]
-        rows = []
-        for name, g in sorted(groups.items()):
-            share = round(g["flagged"] / g["households"], 4) if g["households"] else 0.0
-            rows.append({"name": name, **{k: g[k] for k in ("households", "people", "monitored", "flagged", "red",
-                                                           "overdue", "included", "eliminated")},
-                         "flagged_share": share, "warning": bool(place.hub and share > line)})
-        return rows
-
+    t = q.totals
     result: dict[str, Any] = {
         "quarter": name, "months": months, "from": first_s, "to": last.isoformat(), "as_of": on_s,
         "place": {"level": place.level, "county": place.county, "township": place.township,
                   "village": place.village, "grid": place.grid},
-        "year": final.year, "threshold": final.threshold,
+        "year": year, "threshold": threshold,
         "settings": found,
         "totals": {
-            "households": len(final.contexts),
-            "people": sum(len(snap.members.get(c.household_id, ())) for c in final.contexts),
-            "monitored": sum(c.monitoring.monitored for c in final.contexts),
-            "eliminated_ever": sum(c.monitoring.eliminated for c in final.contexts),
-            "included": sum(included.values()), "eliminated": sum(eliminated.values()),
-            "flagged": sum(g in FLAGGED for g in grades.values()),
-            "red": sum(g == "red" for g in grades.values()),
-            "yellow": sum(g == "yellow" for g in grades.values()),
-            "overdue": len(overdue_ids),
+            "households": t["households"], "people": t["people"], "monitored": t["monitored"],
+            "eliminated_ever": t["eliminated_ever"],
+            "included": sum(q.included.values()), "eliminated": sum(q.eliminated.values()),
+            "flagged": t["flagged"], "red": t["red"], "yellow": t["yellow"], "overdue": t["overdue"],
         },
-        "trend": trend,
+        "trend": [{"month": m, "as_of": day.isoformat(), "monitored": q.trend[m]["monitored"],
+                   "included": q.included[m], "eliminated": q.eliminated[m], "visits": q.trend[m]["visits"],
+                   "visited": q.trend[m]["visited"], "flagged": q.trend[m]["flagged"], "red": q.trend[m]["red"],
+                   "overdue": q.trend[m]["overdue"]} for m, day in ends.items()],
         "changes": {
-            "included_by_category": _ordered_counts(inc_category, catalog.choices("category")),
-            "eliminated_by_method": _ordered_counts(elim_method, ["帮扶消除", "自然消除"]),
-            "eliminated_by_category": _ordered_counts(elim_category, catalog.choices("category")),
+            "included_by_category": _ordered_counts(q.inc_category, catalog.choices("category")),
+            "eliminated_by_method": _ordered_counts(q.elim_method, ["帮扶消除", "自然消除"]),
+            "eliminated_by_category": _ordered_counts(q.elim_category, catalog.choices("category")),
         },
-        "by_village": group_rows(lambda h: h.get("village")),
+        "by_village": q.group_rows("village", line),
     }
     if place.hub:
-        result["by_grid"] = group_rows(lambda h: h.get("grid"))
+        result["by_grid"] = q.group_rows("grid", line)
         if place.level != "township":
-            parents = {r["code"]: r["parent"] for r in ledger.query("SELECT code, parent FROM scope")}
-            result["by_township"] = group_rows(lambda h: parents.get(h.get("grid")) or place.township)
-    risks = Counter(r for c in final.contexts if c.monitoring.monitored for r in c.monitoring.risks)
-    result["risk_types"] = [{"risk": r, "households": n} for r, n in _ordered_counts(risks, catalog.choices("risk_type")).items()]
+            result["by_township"] = q.group_rows("township", line)
+    result["risk_types"] = [{"risk": r, "households": n}
+                            for r, n in _ordered_counts(q.risks, catalog.choices("risk_type")).items()]
+    overdue = q.overdue
     result["overdue"] = {
-        "households": len(overdue_ids),
-        "must_visit": sum(f.severity == "high" for f in overdue),
-        "by_village": dict(sorted(Counter(households.get(f.household_id, {}).get("village") or "" for f in overdue).items())),
-        "list": sorted(({"hh_no": f.hh_no, "village": households.get(f.household_id, {}).get("village"),
-                         "days": f.facts.get("days"), "last_visit": f.facts.get("last"),
-                         "must_visit": f.severity == "high"} for f in overdue),
-                       key=lambda r: (not r["must_visit"], -(r["days"] or 10**6), r["hh_no"] or "")),
+        "households": len(overdue),
+        "must_visit": sum(r["must_visit"] for r in overdue),
+        "by_village": dict(sorted(Counter(r["village"] or "" for r in overdue).items())),
+        "list": sorted(overdue, key=lambda r: (not r["must_visit"], -(r["days"] or 10**6), r["hh_no"] or "")),
     }
-    result["income"] = _income_growth(final, on, found["rural_growth"]["value"])
+    result["income"] = _income_growth(q.income, on, found["rural_growth"]["value"])
     result["flags"] = {"line": line, "villages": [r["name"] for r in result["by_village"] if r["warning"]],
                        "grids": [r["name"] for r in result.get("by_grid", []) if r["warning"]],
                        "applies": place.hub}
+    from grid_cli.checks.summary import quarter_section  # the data-quality catalogue (grid check), as of the day
+
+    result["data_quality"] = quarter_section(ledger, on)
     return result
+
+
+def _as_of(ctx, day: dt.date, steps: list[dict], threshold: int, standing):
+    """A household's context as `findings.assess(ledger, on=day)` would read it, from one read as of the
+    quarter's last day that reached back to the look-back of its first month end."""
+    since, text = day - dt.timedelta(days=LOOKBACK_DAYS), day.isoformat()
+    visits = tuple(v for v in ctx.visits if since <= v.date <= day)
+    if day == ctx.today:
+        return dataclasses.replace(ctx, visits=visits)
+    return dataclasses.replace(ctx, visits=visits, monitoring=standing([e for e in steps if (e["date"] or "") <= text]),
+                               threshold=threshold, today=day)
 
 
 def _ordered_counts(counter: Counter, order: list[str]) -> dict[str, int]:
@@ -228,26 +278,26 @@ def _ordered_counts(counter: Counter, order: list[str]) -> dict[str, int]:
     return {k: counter[k] for k in sorted((k for k in counter if counter[k]), key=lambda k: (rank.get(k, 99), k))}
 
 
-def _income_growth(result, on: dt.date, rural: float) -> dict[str, Any]:
-    """脱贫户 per-capita net income now (latest visit on or before the day) against a year earlier (the
-    latest visit between two years and one year before the day), over the households with both."""
+def _income_pair(ctx, on: dt.date) -> tuple[int, int] | None:
+    """A 脱贫户's per-capita net income now (latest visit on or before the day) and a year earlier (the
+    latest visit between two years and one year before the day); None without both."""
+    if ctx.hh_type != "脱贫户" or not ctx.visits:
+        return None
     last_year = on - dt.timedelta(days=PAIR_WINDOW_DAYS)
     earliest = last_year - dt.timedelta(days=PAIR_WINDOW_DAYS)
-    now_values, then_values = [], []
-    for ctx in result.contexts:
-        if ctx.hh_type != "脱贫户" or not ctx.visits:
-            continue
-        before = [v for v in ctx.visits if earliest < v.date <= last_year]
-        if not before:
-            continue
-        now_values.append(ctx.visits[-1].per_capita)
-        then_values.append(before[-1].per_capita)
-    out: dict[str, Any] = {"group": "脱贫户", "households_compared": len(now_values), "compared_with": last_year.isoformat(),
+    before = [v for v in ctx.visits if earliest < v.date <= last_year]
+    return (ctx.visits[-1].per_capita, before[-1].per_capita) if before else None
+
+
+def _income_growth(pairs: list[tuple[int, int]], on: dt.date, rural: float) -> dict[str, Any]:
+    """The average of each side over the households with both, and the growth between them."""
+    last_year = on - dt.timedelta(days=PAIR_WINDOW_DAYS)
+    out: dict[str, Any] = {"group": "脱贫户", "households_compared": len(pairs), "compared_with": last_year.isoformat(),
                            "per_capita_now": None, "per_capita_last_year": None, "growth": None,
                            "rural_growth": rural, "outgrew": None}
-    if now_values:
-        now_avg = round(sum(now_values) / len(now_values))
-        then_avg = round(sum(then_values) / len(then_values))
+    if pairs:
+        now_avg = round(sum(p[0] for p in pairs) / len(pairs))
+        then_avg = round(sum(p[1] for p in pairs) / len(pairs))
         out.update(per_capita_now=now_avg, per_capita_last_year=then_avg)
         if then_avg > 0:
             growth = round(now_avg / then_avg - 1, 4)
@@ -345,6 +395,9 @@ def quarter_book(report: dict[str, Any]) -> Book:
                          [tr("项目", "item"), tr("户数", "households")], change_rows,
                          note="" if change_rows else tr("本季无", "none this quarter"))
     sheets.append(Sheet(tr("收入与变动", "Income and changes"), [income, change_table], main=False))
+    from grid_cli.checks.summary import quarter_table
+
+    sheets.append(Sheet(tr("数据质量", "Data quality"), [quarter_table(report["data_quality"])], main=False))
     place_name = (p["township"] or p["county"]) if hub else (p["village"] or p["grid"])
     return Book(sheets, page_header=f"{where}  {report['quarter']}  {tr('防止返贫动态监测季度分析', 'quarterly monitoring analysis')}",
                 title=tr(f"{place_name}{report['quarter'][:4]}年第{report['quarter'][-1]}季度防止返贫动态监测分析",

@@ -1,30 +1,20 @@
-"""What the ledger exports read, in a handful of bulk queries, and the findings as of a chosen day.
+"""What the ledger exports share: the period they cover and the day it is judged on, the place a
+ledger stands for (its title and page header), and the area a clerk may choose (village, grid, township).
 
-A quarter's report judges the ledger as of several days (each month's end). Rather than reading the
-ledger once per day, the Snapshot reads once, then `assessment(day)` drops the visits and lifecycle
-steps dated after the day and runs the same rule engine, as `findings.assess(ledger, on=day)` would. (Member facts — schooling, insurance, health — have no history in the
-ledger, so a past month shows the members as they are now.)
+The rows themselves are read a batch at a time (findings.batches). Member facts (schooling, insurance,
+health) have no history in the ledger, so a past month shows the members as they are now.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from grid_cli.clock import today as clock_today
 from grid_cli.errors import UsageError
 from grid_cli.ledger import Ledger
-from grid_cli.lifecycle import KINDS, steps_by_household
 from grid_cli.parse import parse_month
-
-
-_MEMBERS = """SELECT id, household_id, name, id_number, relation, sex, birth_date, ethnicity, education,
-school_status, health, labour_skill, work_status, work_months, medical_insurance, serious_illness_insurance,
-pension_insurance, dibao, tekun, phone FROM members WHERE status = '正常'
-ORDER BY household_id, relation != '户主', birth_date, id"""
-
 
 def month_range(month: Any) -> tuple[str, dt.date, dt.date]:
     """'2026-11' (or 202611, 2026年11月) -> ('2026-11', first day, last day)."""
@@ -75,64 +65,23 @@ def place_of(ledger: Ledger) -> Place:
                  meta.get("village") or "", meta.get("grid_code") or "")
 
 
-class Snapshot:
-    """Households, members, lifecycle steps and rule contexts of the ledger (optionally one 自然村 / grid)."""
-
-    def __init__(self, ledger: Ledger, *, village: str | None = None, grid: str | None = None):
-        from grid_cli.findings import load_contexts
-
-        self.ledger = ledger
-        self.place = place_of(ledger)
-        where, params = ["status = '正常'"], []
-        if village:
-            where.append("village = ?")
-            params.append(village)
-        if grid:
-            where.append("grid = ?")
-            params.append(grid)
-        self.households = ledger.query(
-            "SELECT id, hh_no, grid, village, group_no, phone, hh_type, category FROM households WHERE "
-            + " AND ".join(where) + " ORDER BY grid, village, hh_no", params)
-        if (village or grid) and not self.households:
-            known = ledger.query("SELECT DISTINCT " + ("village" if village else "grid") +
-                                 " AS v FROM households WHERE status = '正常' ORDER BY 1")
+def check_area(ledger: Ledger, area) -> None:
+    """Refuse a village, grid or township with no active households here (naming the ones there are)."""
+    for value, column, zh, en in ((area.village, "village", "自然村", "village"), (area.grid, "grid", "网格", "grid")):
+        if value and not ledger.conn.execute(f"SELECT 1 FROM households WHERE status = '正常' AND {column} = ? LIMIT 1",
+                                             (value,)).fetchone():
+            known = ledger.query(f"SELECT DISTINCT {column} AS v FROM households WHERE status = '正常' ORDER BY 1")
             names = "、".join(str(r["v"]) for r in known if r["v"])
-            raise UsageError(f"没有{'自然村' if village else '网格'}“{village or grid}”的在册农户（有：{names}）",
-                             f"no active households in {'village' if village else 'grid'} '{village or grid}' (known: {names})")
-        ids = {h["id"] for h in self.households}
-        self.members: dict[str, list[dict]] = defaultdict(list)
-        for m in ledger.conn.execute(_MEMBERS):
-            if m["household_id"] in ids:
-                self.members[m["household_id"]].append(dict(m))
-        self.steps: dict[str, list[dict]] = defaultdict(list, {
-            h: steps for h, steps in steps_by_household(ledger, KINDS).items() if h in ids})
-        filtered = ids if (village or grid) else None
-        self.loaded_on = clock_today()
-        self.contexts = load_contexts(ledger, on=self.loaded_on, household_ids=filtered)
-        self._assessments: dict[dt.date, Any] = {}
+            raise UsageError(f"没有{zh}“{value}”的在册农户（有：{names}）", f"no active households in {en} '{value}' (known: {names})")
+    if area.township and not ledger.conn.execute("SELECT 1 FROM scope WHERE level = 'grid' AND parent = ? LIMIT 1",
+                                                 (area.township,)).fetchone():
+        names = "、".join(r["p"] for r in ledger.query("SELECT DISTINCT parent AS p FROM scope WHERE level = 'grid'"
+                                                        " AND parent IS NOT NULL ORDER BY 1"))
+        raise UsageError(f"本账本没有乡镇“{area.township}”的网格（有：{names}）",
+                         f"no grids of township '{area.township}' in this ledger (known: {names})")
 
-    def steps_until(self, household_id: str, on: dt.date) -> list[dict]:
-        day = on.isoformat()
-        return [e for e in self.steps.get(household_id, ()) if (e["date"] or "") <= day]
 
-    def assessment(self, on: dt.date):
-        """The findings as of `on`, from the visits and lifecycle steps dated on or before it."""
-        if on in self._assessments:
-            return self._assessments[on]
-        from grid_cli.findings import Assessment, year_in_force
-        from grid_cli.lifecycle import standing
-        from grid_cli.rules.config import rule_configs
-        from grid_cli.rules.engine import evaluate
-
-        year, config = year_in_force(self.ledger, on)
-        configs = rule_configs(config)
-        if on == self.loaded_on:
-            contexts = self.contexts  # loaded as of this very day (visits and steps are never dated ahead)
-        else:
-            contexts = [dataclasses.replace(ctx, visits=tuple(v for v in ctx.visits if v.date <= on),
-                                            monitoring=standing(self.steps_until(ctx.household_id, on)),
-                                            threshold=config["threshold"], today=on)
-                        for ctx in self.contexts]
-        result = Assessment(year, config["threshold"], on, list(evaluate(contexts, configs)), contexts)
-        self._assessments[on] = result
-        return result
+def townships(ledger: Ledger) -> list[str]:
+    """The townships a county ledger's grids belong to."""
+    return [r[0] for r in ledger.conn.execute("SELECT DISTINCT parent FROM scope WHERE level = 'grid'"
+                                              " AND parent IS NOT NULL ORDER BY 1")]

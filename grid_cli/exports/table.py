@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, Union
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Table:
     key: str  # stable machine name: file suffix for csv, key in json
     title: str
     header: list[str]
-    rows: list[list[Any]]
+    rows: list[list[Any]] | Iterable[list[Any]]  # a list, or rows read as they are written (once)
     widths: list[float] | None = None  # column widths in Excel character units
     wrap: Sequence[bool] | None = None  # per column: wrap long text (else shrink-free single line)
     chart: Chart | None = None
@@ -41,7 +41,7 @@ class Table:
 
     def __post_init__(self) -> None:
         n = len(self.header)
-        for row in self.rows:
+        for row in self.rows if isinstance(self.rows, list) else ():  # streamed rows are the builder's word
             if len(row) != n:
                 raise ValueError(f"table {self.key}: a row has {len(row)} cells, the header {n}")
         if self.widths is not None and len(self.widths) != n:
@@ -64,14 +64,22 @@ class Sheet:
 
 @dataclass
 class Book:
-    sheets: list[Sheet]
+    # A sheet may be given as a function that makes it when the writer comes to it: a summary of what the
+    # streamed sheets before it counted as they were written.
+    sheets: list[Union[Sheet, Callable[[], Sheet]]]
     page_header: str = ""  # county / township / village / grid and the period, on every printed page
     title: str = ""  # the title above a first sheet of small tables (a main sheet's title is its table's)
     lines: list[str] = field(default_factory=list)  # text above the first table of the first sheet
     footer_lines: list[str] = field(default_factory=list)  # text under the first sheet's table (signatures)
 
+    def each_sheet(self) -> Iterable[Sheet]:
+        for i, sheet in enumerate(self.sheets):
+            if callable(sheet):
+                sheet = self.sheets[i] = sheet()
+            yield sheet
+
     def tables(self) -> Iterable[Table]:
-        for sheet in self.sheets:
+        for sheet in self.each_sheet():
             yield from sheet.tables
 
     def table(self, key: str) -> Table:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from grid_cli.exports.files import atomic_write, sibling
 from grid_cli.exports.table import Book, Table, csv_cell, plain
@@ -28,6 +28,30 @@ def book_dict(book: Book) -> dict[str, Any]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=plain) + "\n"
+
+
+def dump_book(book: Book, out: IO[str]) -> None:
+    """The Book as `book_dict` gives it, written as its rows are read (a streamed table is never held whole)."""
+    out.write("{\n  " + f'"page_header": {json.dumps(book.page_header, ensure_ascii=False)},\n  "tables": {{')
+    for i, table in enumerate(book.tables()):
+        out.write(("," if i else "") + f"\n    {json.dumps(table.key, ensure_ascii=False)}: {{\n      "
+                  f'"title": {json.dumps(table.title, ensure_ascii=False)},\n      '
+                  f'"header": {json.dumps(list(table.header), ensure_ascii=False)},\n      "rows": [')
+        for n, row in enumerate(table.rows):
+            out.write(("," if n else "") + "\n        " + json.dumps([plain(v) for v in row], ensure_ascii=False,
+                                                                    default=plain))
+        out.write("\n      ]" + (f',\n      "note": {json.dumps(table.note, ensure_ascii=False)}' if table.note else "")
+                  + "\n    }")
+    out.write("\n  }\n}\n")
+
+
+def write_book_json(book: Book, path: Path) -> list[Path]:
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8") as handle:
+            dump_book(book, handle)
+
+    atomic_write(Path(path), write)
+    return [Path(path)]
 
 
 def write_json(value: Any, path: Path) -> list[Path]:

@@ -6,14 +6,16 @@ Main sheets (one big table) freeze the panes under the header and repeat the hea
 page; summary sheets stack small tables with native charts beside them. Cells carry thin borders and
 wrap where the text is long, in 宋体 (SimSun), the font every Chinese Windows has.
 
-openpyxl's write-only mode streams rows straight to the file, so a 20,000-household township ledger keeps
-memory flat; styles are prepared once and shared by every cell that uses them. openpyxl is imported here
+openpyxl's write-only mode streams rows straight to the file, and a table's rows may be a generator read
+as they are written (only the first 200 are looked at to choose each column's style), so a county's
+ledger keeps memory flat; styles are prepared once and shared by every cell that uses them. openpyxl is imported here
 only, and this module only by the commands that write a workbook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +57,9 @@ def lines_needed(text: str, width: float) -> int:
 
 def auto_widths(table: Table, *, cap: int = 40, floor: int = 6) -> list[float]:
     widths = []
+    sample = table.rows[:500] if isinstance(table.rows, list) else []  # streamed tables give their widths
     for i, name in enumerate(table.header):
-        content = max([text_width(row[i]) for row in table.rows[:500]] or [0])
+        content = max([text_width(row[i]) for row in sample] or [0])
         head = min(text_width(name), 12)  # long headers wrap
         widths.append(float(min(cap, max(floor, content + 2, head + 2))))
     return widths
@@ -181,12 +184,12 @@ def _styled_rows(ws, make_cell, styled_cell) -> dict:
     return state
 
 
-def _row_styles(styles: _Styles, table: Table) -> list:
-    """Per column: wrap text, numbers, or plain text (decided from the first rows' values)."""
+def _row_styles(styles: _Styles, table: Table, first: list) -> list:
+    """Per column: wrap text, numbers, or plain text (decided from the first rows' values), prepared once."""
     out = []
     wrap = list(table.wrap) if table.wrap is not None else [False] * len(table.header)
     for i in range(len(table.header)):
-        sample = next((row[i] for row in table.rows[:200] if row[i] not in (None, "")), None)
+        sample = next((row[i] for row in first if row[i] not in (None, "")), None)
         if table.header[i] in table.centered:
             out.append(styles.centered)
         elif isinstance(sample, bool):
@@ -323,14 +326,16 @@ def _write_sheet(wb, book: Book, sheet: Sheet, styles_holder: list, first: bool)
         if sheet.main and t_index == 0:
             ws.print_title_rows = f"{header_row}:{header_row}"
             assert header_row == first_header
-        col_styles = _row_styles(styles, table)
+        rows = iter(table.rows)  # streamed rows are read once, here
+        first = list(islice(rows, 200))
+        col_styles = _row_styles(styles, table, first)
         # wrapped columns: (index, width, the length in characters below which a text surely fits one line)
         wrapped = [(i, w, _capacity(w) // 2) for i, (w, on) in enumerate(zip(twidths, table.wrap or [False] * len(twidths)))
                    if on]
         dims = ws.row_dimensions
         append = ws.append
         state["styles"] = col_styles
-        for values in table.rows:
+        for values in chain(first, rows):
             row += 1
             lines = 1
             for i, w, short in wrapped:
@@ -339,7 +344,10 @@ def _write_sheet(wb, book: Book, sheet: Sheet, styles_holder: list, first: bool)
                     lines = max(lines, lines_needed(v, w))
             if lines > 1:
                 dims[row].height = lines * LINE_PT + 3
-            append(values)
+                append(values)
+                del dims[row]  # written with its row: a county's 150,000 heights need not stay in memory
+            else:
+                append(values)
         last_row = row
         _grade_formatting(ws, table, header_row + 1, last_row)
         if table.note:
@@ -370,7 +378,7 @@ def write_xlsx(book: Book, path: Path) -> list[Path]:
     def write(tmp: Path) -> None:
         wb = Workbook(write_only=True)
         holder: list = []
-        for i, sheet in enumerate(book.sheets):
+        for i, sheet in enumerate(book.each_sheet()):
             _write_sheet(wb, book, sheet, holder, i == 0)
         wb.save(tmp)
 

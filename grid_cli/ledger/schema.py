@@ -139,6 +139,25 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (
+        5,
+        "national exports: member fields, matching by a normalised ID, what the last import said",
+        # members_id_key: members are matched by upper(id_number) (idcard.id_key); an index on that
+        #   expression lets the import find a member in one probe (it scanned the table for each row).
+        # id_type (证件类型), employee_medical_insurance and employee_pension_insurance (城镇职工 schemes):
+        #   columns of the national system's member export that the ledger now keeps.
+        # import_baseline: per household and member, the fields the last import set or confirmed (canonical
+        #   JSON). A field whose ledger value differs from it was changed here since (a monitor's
+        #   correction): a re-import keeps it and records a conflict instead of overwriting it. Local only.
+        """
+        CREATE INDEX members_id_key ON members(upper(id_number));
+        ALTER TABLE members ADD COLUMN id_type TEXT;
+        ALTER TABLE members ADD COLUMN employee_medical_insurance INTEGER;
+        ALTER TABLE members ADD COLUMN employee_pension_insurance INTEGER;
+        CREATE TABLE import_baseline (entity TEXT NOT NULL, entity_id TEXT NOT NULL, data TEXT NOT NULL,
+                                      PRIMARY KEY (entity, entity_id)) WITHOUT ROWID
+        """,
+    ),
+    (
         6,
         "trust: signed chain heads, relayed keys, revocation by sequence; causal conflicts; releasable quarantine",
         # chain_heads: each origin's signed heads (security/heads.py: its mountain range of change hashes, signed
@@ -179,9 +198,72 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE quarantine ADD COLUMN status TEXT NOT NULL DEFAULT 'held'
         """,
     ),
+    (
+        8,
+        "findings: the stored assessment, forgotten per household when what it is judged on changes",
+        # assessed: each active household's grade; findings: its findings in order; findings_basis: the day
+        #   and the basis (config and grid's version) they were judged under (grid_cli/findings.py).
+        # The triggers forget a household's assessment when its row, a member (joining or leaving it) or an
+        #   event of it is written, by any path (an edit, a visit, an import, a merge's fast or slow path), in
+        #   the writer's own transaction; the next reader re-assesses exactly those. Derived data: never in
+        #   the change log, never in a bundle.
+        """
+        CREATE TABLE assessed (household_id TEXT PRIMARY KEY, grade TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE findings (household_id TEXT NOT NULL, n INTEGER NOT NULL, rule TEXT NOT NULL,
+                               severity TEXT NOT NULL, zh TEXT NOT NULL, en TEXT NOT NULL, facts TEXT NOT NULL,
+                               PRIMARY KEY (household_id, n)) WITHOUT ROWID;
+        CREATE TABLE findings_basis (on_day TEXT NOT NULL, basis TEXT NOT NULL);
+        CREATE TRIGGER assessed_household AFTER UPDATE ON households
+            BEGIN DELETE FROM assessed WHERE household_id = NEW.id; END;
+        CREATE TRIGGER assessed_member_added AFTER INSERT ON members
+            BEGIN DELETE FROM assessed WHERE household_id = NEW.household_id; END;
+        CREATE TRIGGER assessed_member AFTER UPDATE ON members BEGIN
+            DELETE FROM assessed WHERE household_id = OLD.household_id;
+            DELETE FROM assessed WHERE household_id = NEW.household_id; END;
+        CREATE TRIGGER assessed_event AFTER INSERT ON event_index
+            BEGIN DELETE FROM assessed WHERE household_id = NEW.household_id; END
+        """,
+    ),
+    (
+        9,
+        "department lists: the lists kept, their rows staged with their own columns",
+        # dept_lists: each list imported here (which department, which month, the sha256 of its parsed
+        #   rows: the same list again changes nothing). Local: what travels is the rows matched to a
+        #   household, as `dept` events (grid_cli/dept/), which the sync carries and scope-checks.
+        # dept_<kind>: one staging table per department, its fixed columns here; the department's own
+        #   columns (as its file names them) are added by sqlite-utils (`insert_all(..., alter=True)`) as
+        #   lists bring them. _sheet, _line: where the row stood in its file; _facts: the row as parsed.
+        #   A row with no household is a clue (线索), kept where it was imported.
+        """
+        CREATE TABLE dept_lists (id TEXT PRIMARY KEY, kind TEXT NOT NULL, month TEXT NOT NULL, file TEXT,
+                                 sha256 TEXT NOT NULL, rows INTEGER NOT NULL, matched INTEGER NOT NULL,
+                                 clues INTEGER NOT NULL, imported_at TEXT NOT NULL, superseded_by TEXT);
+        CREATE INDEX dept_lists_kind_month ON dept_lists(kind, month);
+        """ + "".join(
+            f"""
+        CREATE TABLE dept_{kind} (list_id TEXT NOT NULL, row INTEGER NOT NULL, id_number TEXT, hh_no TEXT, name TEXT,
+                                  household_id TEXT, member_id TEXT, event_id TEXT, _sheet TEXT, _line INTEGER,
+                                  _facts TEXT, PRIMARY KEY (list_id, row));
+        CREATE INDEX dept_{kind}_household ON dept_{kind}(household_id);"""
+            for kind in ("dibao", "medical", "school", "housing", "disability", "employment")),
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
+
+
+def statements(sql: str) -> list[str]:
+    """A migration's statements (a trigger's body holds semicolons of its own)."""
+    out, held = [], ""
+    for piece in sql.split(";"):
+        held += piece + ";"
+        if sqlite3.complete_statement(held):
+            if held.strip(" \n;"):
+                out.append(held)
+            held = ""
+    if held.strip(" \n;"):
+        out.append(held)
+    return out
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -194,7 +276,7 @@ def migrate(conn: sqlite3.Connection) -> int:
             continue
         conn.execute("BEGIN IMMEDIATE")  # each migration in one transaction, recorded with it
         try:
-            for statement in filter(str.strip, sql.split(";")):
+            for statement in statements(sql):
                 conn.execute(statement)
             conn.execute("INSERT INTO migrations VALUES (?, ?, datetime('now'))", (number, name))
             conn.execute("COMMIT")

@@ -46,6 +46,7 @@ class Member:
     dibao: bool | None = None
     tekun: bool | None = None
     resident: bool = True
+    employee_medical_insurance: bool | None = None  # 城镇职工基本医疗保险 (national member export)
 
     def age(self, on: dt.date) -> int | None:
         if not self.birth_date:
@@ -146,6 +147,7 @@ class Context:
     thresholds_by_year: dict[int, int]
     today: dt.date
     prior: tuple["Finding", ...] = ()  # set by the engine for rules that judge the others' findings (AFTER)
+    dept: tuple = ()  # what department lists say about it (grid_cli/dept/facts.DeptFact), for rules/department.py
 
     @property
     def last_visit(self) -> Visit | None:

@@ -1,7 +1,11 @@
-"""义务教育有保障: no child aged 6–15 out of school (失学辍学), unless for a recorded health reason
+"""义务教育有保障: no child aged 6–15 out of school (失学或辍学), unless for a recorded health reason
 (因病 / 因残 — such children are served by 送教上门 and not counted as a failure).
 
-Fail: 13-year-old with 在校生状况 失学辍学, reason 因家庭经济困难. Pass: the same child with reason 因病.
+The schooling value is read through its catalogue facts (catalog.school), so the national system's
+grade-level values count as they should: 七年级 … 九年级 are in school, 失学或辍学 is out of school.
+
+Fail: 13-year-old with 在校生状况 失学或辍学, reason 因家庭经济困难. Pass: the same child with reason 因病,
+or in 八年级.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def check(ctx: Context, config: Config) -> Iterator[Finding]:
         age = m.age(ctx.today)
         if age is None or not config.min_age <= age <= config.max_age:
             continue
-        if m.school_status == "失学辍学" and m.dropout_reason not in config.excused_reasons:
+        if catalog.school(m.school_status).out_of_school and m.dropout_reason not in config.excused_reasons:
             reason = m.dropout_reason or "未填原因"
             yield finding(
                 ctx, ID, HIGH,

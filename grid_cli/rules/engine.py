@@ -11,7 +11,7 @@ from grid_cli.rules.base import MEDIUM, SEVERITY_ORDER, Context, Finding, findin
 from grid_cli.rules.registry import RULES
 
 
-def _phases(configs: dict[str, BaseModel]) -> tuple[list, list]:
+def phases(configs: dict[str, BaseModel]) -> tuple[list, list]:
     """The enabled rules as (id, check, config), split into those that run first and those that
     judge the others' findings (AFTER = True)."""
     first, after = [], []
@@ -21,9 +21,9 @@ def _phases(configs: dict[str, BaseModel]) -> tuple[list, list]:
     return first, after
 
 
-def evaluate_household(ctx: Context, configs: dict[str, BaseModel], phases: tuple[list, list] | None = None) -> list[Finding]:
+def evaluate_household(ctx: Context, configs: dict[str, BaseModel], split: tuple[list, list] | None = None) -> list[Finding]:
     found: list[Finding] = []
-    for number, phase in enumerate(phases or _phases(configs)):
+    for number, phase in enumerate(split or phases(configs)):
         ctx.prior = tuple(found) if number else ()
         for rule_id, check, config in phase:
             try:
@@ -42,9 +42,9 @@ _ORDER = {rule_id: i for i, rule_id in enumerate(RULES)}
 
 
 def evaluate(contexts: Iterable[Context], configs: dict[str, BaseModel]) -> Iterator[Finding]:
-    phases = _phases(configs)
+    split = phases(configs)
     for ctx in sorted(contexts, key=lambda c: (c.hh_no or "", c.household_id)):
-        yield from evaluate_household(ctx, configs, phases)
+        yield from evaluate_household(ctx, configs, split)
 
 
 def grade_of(findings: Iterable[Finding]) -> str:

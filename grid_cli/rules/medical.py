@@ -1,7 +1,8 @@
-"""基本医疗有保障: every member enrolled in 城乡居民基本医疗保险 (high); a chronic or seriously ill member
-without a 慢病卡 or a signed family doctor (medium).
+"""基本医疗有保障: every member enrolled in basic medical insurance, 城乡居民 or, as the national system also
+records, 城镇职工 (high); a chronic or seriously ill member without a 慢病卡 or a signed family doctor (medium).
 
-Fail: a member with 是否参加城乡居民基本医疗保险 = 否. Pass: all enrolled, chronic patients with a card.
+Fail: a member with 是否参加城乡居民基本医疗保险 = 否 and not in the employees' scheme. Pass: all enrolled
+(either scheme), chronic patients with a card.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ class Config(RuleConfig):
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
-    uninsured = [m for m in ctx.members if m.medical_insurance is False]
+    uninsured = [m for m in ctx.members if m.medical_insurance is False and not m.employee_medical_insurance]
     if uninsured:
         names = "、".join(m.name for m in uninsured)
         yield finding(

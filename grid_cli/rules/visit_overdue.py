@@ -11,6 +11,7 @@ from typing import Iterator
 
 from pydantic import Field
 
+from grid_cli import catalog
 from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, finding
 
 ID = "visit_overdue"
@@ -37,7 +38,7 @@ def must_visit_reasons(ctx: Context) -> list[str]:
         reasons.append("低保")
     if any(m.health == "残疾" for m in ctx.members):
         reasons.append("残疾")
-    in_school = [m for m in ctx.members if m.school_status not in (None, "非在校生", "失学辍学", "学前教育")]
+    in_school = [m for m in ctx.members if catalog.school(m.school_status).in_school and m.school_status != "学前教育"]
     if len(in_school) >= 2:
         reasons.append("多子女上学")
     if ctx.last_visit and any(e.get("type") in ("disaster", "accident", "job_loss", "business_failure")

@@ -264,15 +264,10 @@ def bundle_paths(args: Iterable[str | Path]) -> list[Path]:
 
 
 def after_merge(ledger: Ledger) -> GridError | None:
-    """Recompute rule findings so a hub sees current findings for every grid (the one hook after changes
-    came in: a merge, an admitted bundle, released changes). The merge is already committed: a problem here
-    is returned, not raised (a hub with no threshold yet is skipped by refresh)."""
-    from grid_cli import findings
-
-    try:
-        findings.refresh(ledger)
-    except GridError as error:
-        return error
+    """Nothing to recompute here: the merge forgot the stored findings of exactly the households it touched
+    (schema triggers, in its own transaction), and whoever next reads findings (`grid risk`, the ledger,
+    the report) re-assesses those and only those (findings.current). Kept as the hook called after changes
+    came in (a merge, an admitted bundle, released changes)."""
     return None
 
 

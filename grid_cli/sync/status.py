@@ -7,7 +7,7 @@ from typing import Any
 
 from grid_cli.errors import NotFound, UsageError
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import TABLES
+from grid_cli.ledger.store import TABLES, VERSION_RE
 from grid_cli.sync import ranges as R
 from grid_cli.sync.ranges import load_ranges, own_max
 from grid_cli.sync.place import area, here
@@ -98,14 +98,16 @@ def pick(ledger: Ledger, conflict_id: int, choice: str) -> dict:
                          hint_zh="用 grid sync conflicts --all 查看", hint_en="see it with `grid sync conflicts --all`")
     value = json.loads(c[f"{choice}_value"]) if c[f"{choice}_value"] is not None else None
     entity, entity_id, fld = c["entity"], c["entity_id"], c["field"]
+    # a re-import's conflict (importer/reconcile.record_conflict) names a file's value, no version: local
+    lost = [c["lost_version"]] if VERSION_RE.fullmatch(c["lost_version"] or "") else []
     with ledger.write() as w:
         if entity == "config":
             row = ledger.conn.execute("SELECT _v FROM config WHERE year = ? AND key = ?", (int(entity_id), fld)).fetchone()
             held = json.loads(row[0]).get("value") if row else None
-            w._log("config", str(entity_id), {"op": "config", "f": {fld: value}, "b": {fld: [held, c["lost_version"]]}})
+            w._log("config", str(entity_id), {"op": "config", "f": {fld: value}, "b": {fld: [b for b in (held, *lost) if b]}})
         else:
             row = ledger.conn.execute(f"SELECT _v FROM {TABLES[entity]} WHERE id = ?", (entity_id,)).fetchone()
             held = json.loads(row[0]).get(fld) if row else None
-            w._log(entity, entity_id, {"op": "put", "f": {fld: value}, "b": {fld: [held, c["lost_version"]]}})
+            w._log(entity, entity_id, {"op": "put", "f": {fld: value}, "b": {fld: [b for b in (held, *lost) if b]}})
         w.conn.execute("UPDATE conflicts SET status = ? WHERE id = ?", (f"picked-{choice}", conflict_id))
     return {"id": conflict_id, "entity": entity, "entity_id": entity_id, "field": fld, "value": value, "choice": choice}

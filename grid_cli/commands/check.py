@@ -1,0 +1,149 @@
+"""`grid check`: the data-quality catalogue (疑点核查) over this ledger's area; list, explain, exempt, set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from grid_cli.commands.common import YearOption, console, open_ledger, print_json, say, year_or_current
+from grid_cli.i18n import lang, tr
+
+app = typer.Typer(rich_markup_mode=None, invoke_without_command=True)
+
+
+@app.callback()
+def check_command(
+    ctx: typer.Context,
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="run only this check (repeatable)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="write FILE.xlsx: a summary and one sheet per check, masked, printable")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output (with --rows: the rows too)")] = False,
+    rows: Annotated[bool, typer.Option("--rows", help="with --json: list every offending row (masked)")] = False,
+) -> None:
+    """Run every data-quality check over this ledger's area (a hub: its whole area) and print the problems
+    per check. Exit 1 when any check finds something."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from grid_cli.checks.runner import run
+
+    if out is not None:
+        from grid_cli.exports.files import check_target
+
+        if out.suffix.lower() != ".xlsx":
+            raise typer.BadParameter(tr("--out 须为 .xlsx 文件", "--out must be an .xlsx file"))
+        check_target(out)
+    ledger = open_ledger()
+    report = run(ledger, only=only, collect=bool(out) or rows)
+    if out is not None:
+        from grid_cli.checks.book import check_book
+        from grid_cli.exports.snapshot import place_of
+        from grid_cli.exports.xlsx import write_xlsx
+
+        write_xlsx(check_book(report, place_of(ledger).label()), out)
+    if as_json:
+        print_json({"as_of": report.on.isoformat(), "households": report.households, "problems": report.total,
+                    "checks": [r.as_dict(problems=rows) for r in report.results]})
+    else:
+        _table(report)
+        if out is not None:
+            say("已写出检查结果：{f}（证件号码已脱敏）", "Written: {f} (ID numbers masked)", f=out)
+    if report.total:
+        raise typer.Exit(1)
+
+
+def _table(report) -> None:
+    from rich.table import Table
+
+    table = Table(title=tr("数据质量检查：{n} 户，问题 {p} 项（截至 {d}）", "Data-quality checks: {n} households, {p} problems (as of {d})",
+                           n=report.households, p=report.total, d=report.on))
+    for zh, en in (("检查项", "check"), ("说明", "what"), ("全国疑点编号", "national no."), ("问题", "problems"), ("豁免", "exempted")):
+        table.add_column(tr(zh, en), overflow="fold", no_wrap=en == "check")
+    for r in report.results:
+        table.add_row(r.id, r.title[0 if lang() == "zh" else 1], " ".join(r.national), str(r.count) if r.count else "·",
+                      str(r.exempted) if r.exempted else "")
+    console.print(table, markup=False)
+
+
+@app.command("list")
+def list_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+    """The catalogue: each check, its area, national numbers and settings."""
+    from grid_cli.checks.catalogue import rows as catalogue_rows
+
+    found = catalogue_rows(open_ledger())
+    if as_json:
+        print_json(found)
+        return
+    from rich.table import Table
+
+    table = Table(title=tr("数据质量检查项 {n} 个", "{n} data-quality checks", n=len(found)))
+    for zh, en in (("检查项", "check"), ("类别", "area"), ("说明", "what"), ("全国疑点编号", "national no."), ("设置", "settings")):
+        table.add_column(tr(zh, en), overflow="fold")
+    for r in found:
+        table.add_row(r["check"], r["area"], r["title"], " ".join(r["national"]), r["settings"])
+    console.print(table, markup=False)
+
+
+@app.command("explain")
+def explain_command(check: Annotated[str, typer.Argument(help="a check id (see `grid check list`)")]) -> None:
+    """What a check looks at, with a passing and a failing example."""
+    import inspect
+
+    from grid_cli.checks.registry import CHECKS
+
+    if check not in CHECKS:
+        raise typer.BadParameter(tr("没有检查项 {c}；见 grid check list", "no check {c}; see `grid check list`", c=check))
+    module = CHECKS[check]
+    console.print(f"{check} — {module.TITLE[0 if lang() == 'zh' else 1]}", markup=False)
+    console.print(inspect.getdoc(module) or "", markup=False)
+
+
+@app.command("exempt")
+def exempt_command(
+    check: Annotated[str, typer.Argument(help="a check id")],
+    household: Annotated[str, typer.Argument(help="户编号")],
+    reason: Annotated[str, typer.Option("--reason", help="why the household is right as it is (kept with the exemption)")] = "",
+    lift: Annotated[bool, typer.Option("--lift", help="lift an exemption given earlier")] = False,
+) -> None:
+    """Exempt one household from one check (豁免), with the reason; travels with the household, audited."""
+    from grid_cli.checks.exemptions import exempt
+
+    done = exempt(open_ledger(), check, household, reason, lift=lift)
+    if lift:
+        say("已取消 {h} 在 {c} 上的豁免", "exemption of {h} from {c} lifted", h=done["hh_no"], c=check)
+    else:
+        say("已豁免 {h}：{c}（{r}）", "{h} exempted from {c} ({r})", h=done["hh_no"], c=check, r=done["reason"])
+
+
+@app.command("exemptions")
+def exemptions_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+    """The exemptions in force, from this ledger and (at a hub) from every grid of its area."""
+    from grid_cli.checks.exemptions import listing
+
+    found = listing(open_ledger())
+    if as_json:
+        print_json(found)
+        return
+    from rich.table import Table
+
+    table = Table(title=tr("豁免 {n} 项", "{n} exemptions", n=len(found)))
+    for zh, en in (("检查项", "check"), ("户编号", "No."), ("网格", "grid"), ("日期", "date"), ("原因", "reason")):
+        table.add_column(tr(zh, en), overflow="fold")
+    for r in found:
+        table.add_row(r["check"], r["hh_no"], r["grid"] or "", r["date"] or "", r["reason"])
+    console.print(table, markup=False)
+
+
+@app.command("set")
+def set_command(
+    check: Annotated[str, typer.Argument(help="a check id")],
+    param: Annotated[str, typer.Argument(help="a setting: national, enabled, or the check's own (see `grid check list`)")],
+    value: Annotated[str, typer.Argument(help="national: numbers separated by commas; true/false; a number")],
+    year: YearOption = None,
+) -> None:
+    """Change one setting of a check for the year (e.g. its national numbers); it travels down with the rules."""
+    from grid_cli.checks.catalogue import set_setting
+
+    ledger = open_ledger()
+    done = set_setting(ledger, check, param, value, year_or_current(ledger, year))
+    say("{y}年 {c}.{p} = {v}", "{y}: {c}.{p} = {v}", y=done["year"], c=check, p=param, v=done["value"])
