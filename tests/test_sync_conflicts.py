@@ -68,3 +68,32 @@ def test_an_equal_value_is_not_open_until_the_winner_differs(ledger):
         apply_change(ledger.conn, {"origin": origin, "seq": seq, "hlc": f"{ms:013d}.00000", "entity": "household",
                                    "id": "h2", "body": {"op": "put", "f": {"address": value}, "b": {"address": bases}}})
     assert [r["status"] for r in ledger.query("SELECT status FROM conflicts WHERE entity_id = 'h2'")] == ["same"]
+
+
+def test_a_reimport_conflict_follows_the_winner_and_its_pick_writes_no_base_that_would_travel(run, ledger_path):
+    """A re-import's conflict (importer/reconcile.record_conflict) is a local row of the same queue: its
+    lost "version" names the file's value, not a change. A later write keeps its kept value the field's
+    winner; picking it writes a change whose base is only real versions (other ledgers read bases)."""
+    import json
+
+    from conftest import rows_of
+
+    from grid_cli.importer.reconcile import record_conflict
+
+    assert run("household", "add", "--hh-no", "5301", "--head", "王秀英", "--village", "上寨").exit_code == 0
+    [hh] = rows_of(ledger_path, "SELECT id FROM households WHERE hh_no = '5301'")
+    ledger = Ledger.open(ledger_path)
+    try:
+        with ledger.write() as w:
+            conflict = record_conflict(w.conn, "household", hh["id"], "village", "上寨", "下寨")
+    finally:
+        ledger.close()
+    assert run("household", "edit", "5301", "--village", "河湾").exit_code == 0
+    [row] = rows_of(ledger_path, "SELECT kept_value, status, lost_version FROM conflicts WHERE id = ?", (conflict,))
+    assert json.loads(row["kept_value"]) == "河湾" and row["status"] == "open" and row["lost_version"].startswith("import ")
+    assert run("sync", "conflicts", "--pick", str(conflict), "lost").exit_code == 0
+    [change] = rows_of(ledger_path, "SELECT body FROM changes ORDER BY seq DESC LIMIT 1")
+    body = json.loads(change["body"])
+    assert body["f"] == {"village": "下寨"}
+    assert body["b"]["village"] and not any(b.startswith("import ") for b in body["b"]["village"])
+    assert rows_of(ledger_path, "SELECT village FROM households WHERE id = ?", (hh["id"],)) == [{"village": "下寨"}]
