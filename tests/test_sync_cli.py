@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from test_clock import beijing  # noqa: F401  (a fixture: TZ=Asia/Shanghai)
 from test_sync_bundles import export, grid, merge, tree  # noqa: F401  (tree is a fixture)
 
 from grid_cli.ledger import Ledger
@@ -115,21 +116,7 @@ def test_trust_list_fits_80_columns_with_whole_times(tree):
         assert sum(1 for line in lines if "2026-" in line) >= len(keys)  # every time shown, none cut
 
 
-@pytest.fixture
-def beijing():
-    if not hasattr(time, "tzset"):
-        pytest.skip("TZ switching needs time.tzset")
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Shanghai"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
-
-
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="TZ switching needs time.tzset")
 def test_times_are_read_and_typed_in_local_time_with_the_zone(tree, beijing):
     p = tree
     folder = p["dir"] / "out"

@@ -243,17 +243,13 @@ def conflicts(
     else:
         rows = [{**r, "kept_value": _masked(r["field"], r["kept_value"]), "lost_value": _masked(r["field"], r["lost_value"])}
                 for r in rows]
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        say("没有待处理的冲突", "No open conflicts")
-        return
-    from rich import box
-    from rich.table import Table
+    from grid_cli.commands.render import list_table
 
+    table = list_table(rows, as_json, ("并发修改中落选的值", "Values that lost a concurrent edit"),
+                       ("没有待处理的冲突", "No open conflicts"))
+    if table is None:
+        return
     # 80 columns: the household number never wraps; names and values fold onto more lines
-    table = Table(title=tr("并发修改中落选的值", "Values that lost a concurrent edit"), box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(tr("编号", "id"), no_wrap=True)
     table.add_column(tr("户编号", "household"), no_wrap=True)
     for zh, en in (("户主", "head"), ("字段", "field"), ("现值", "kept"), ("落选值", "lost")):
@@ -324,16 +320,11 @@ def quarantine(
             raise typer.Exit(REFUSED)
         return
     rows = list_quarantine(ledger)
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        say("没有隔离的变更", "No changes held back")
-        return
-    from rich import box
-    from rich.table import Table
+    from grid_cli.commands.render import list_table
 
-    table = Table(title=tr("隔离的变更", "Changes held back"), box=box.SIMPLE_HEAD, pad_edge=False)
+    table = list_table(rows, as_json, ("隔离的变更", "Changes held back"), ("没有隔离的变更", "No changes held back"))
+    if table is None:
+        return
     for zh, en in (("编号", "id"), ("来源", "origin"), ("序号", "seq"), ("原因", "reason"), ("时间戳", "stamped"),
                    ("可放行", "release?")):
         table.add_column(tr(zh, en), overflow="fold")

@@ -67,20 +67,15 @@ def add(
 @app.command("list")
 def list_keys(as_json: JsonOption = False) -> None:
     """已信任的密钥 — keys enrolled here and keys other ledgers vouched for, with revocations."""
-    from rich import box
-    from rich.table import Table
-
+    from grid_cli.commands.render import list_table
     from grid_cli.security.trust import trusted
 
     rows = trusted(open_ledger())
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        say("尚未信任任何密钥（用 grid enroll / grid trust add）", "No trusted keys yet (use `grid enroll` / `grid trust add`)")
+    table = list_table(rows, as_json, ("已信任的密钥", "Trusted keys"),
+                       ("尚未信任任何密钥（用 grid enroll / grid trust add）", "No trusted keys yet (use `grid enroll` / `grid trust add`)"))
+    if table is None:
         return
     # 80 columns: the fingerprint whole on one line; times local with their zone, wrapping between date and time
-    table = Table(title=tr("已信任的密钥", "Trusted keys"), box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(tr("对象/副本", "place/replica"), overflow="fold")
     table.add_column(tr("指纹", "fingerprint"), no_wrap=True)
     for zh, en in (("登记时间", "added"), ("状态", "state")):
