@@ -18,15 +18,15 @@ from grid_cli.i18n import lang, set_lang, tr
 # or sub-app, its one-line help). A command's module is imported only when that command runs or its own
 # help is asked for, so `grid --help` and `grid --version` build nothing they do not print.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("init", "init_command", "建立本网格账本 — create the ledger for one grid."),
+    "init": ("init", "init_command", "建立账本 — create the ledger of a grid, a township or a county."),
     "info": ("init", "info_command", "账本概况 — which ledger is in use, its grid, year and threshold."),
     "visit": ("visit", "visit_command", "走访 — record a home visit and see the household's findings."),
     "risk": ("risk", "risk_command", "风险 — flagged households and why (exit 1 if any)."),
     "due": ("risk", "due_command", "待走访 — who is due for a visit."),
     "enroll": ("enroll", "enroll_command", "登记 — adopt the enrolment file from the township (or county)."),
     "verify": ("verify", "verify_command", "核验 — check the change log's hash chains (exit 1 if broken)."),
-    "export": ("export", "export_command", "导出 — households and members with stable pseudonyms (--redact), in the national system's layout (--national), or as Parquet for analysis (--parquet)."),
-    "ledger": ("ledger", "ledger_command", "月度台账 — the month's grid ledger as a print-ready workbook (xlsx/csv/json)."),
+    "export": ("export", "export_command", "导出 — households and members: redacted, national layout, Parquet."),
+    "ledger": ("ledger", "ledger_command", "月度台账 — the month's ledger, a print-ready workbook."),
     "notice": ("notice", "notice_command", "公示名单 — the public-notice list for inclusion or elimination."),
     "demo": ("demo", "demo_command", "演示 — build a ledger from the bundled sample grid and show it."),
     "household": ("household", "app", "农户 — households: add, edit, show, list, search, status."),
@@ -34,11 +34,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("imports", "app", "导入 — import households from Excel/CSV."),
     "monitor": ("monitor", "app", "监测 — include, helper, measure, end, eliminate."),
     "rules": ("rules", "app", "规则 — the year's threshold and rule settings."),
-    "sync": ("sync", "app", "同步包 — sync bundles: export, merge, inspect, status, conflicts, quarantine, repair, duplicates."),
+    "sync": ("sync", "app", "同步包 — sync bundles: export, merge, inspect, status, conflicts."),
     "keys": ("keys", "app", "密钥 — this ledger's keys: init, show (fingerprints)."),
-    "trust": ("trust", "app", "信任 — enrolment and trusted keys: issue, add, list, revoke, admit."),
-    "dept": ("dept", "app", "部门名单 — department lists (民政, 医保, 教育, 住建, 残联, 人社): import, findings, clues."),
-    "check": ("check", "app", "数据质量检查 — the data-quality catalogue (疑点核查): run, list, explain, exempt, set."),
+    "trust": ("trust", "app", "信任 — enrolment and trusted keys: issue, add, list, revoke."),
+    "dept": ("dept", "app", "部门名单 — department lists: import, findings, confirm, dismiss."),
+    "check": ("check", "app", "数据质量检查 — the data-quality checks (疑点核查): run, list, exempt."),
     "report": ("report", "app", "报表 — the quarterly analysis (季分析) and its settings."),
 }
 
@@ -53,7 +53,7 @@ def _load(name: str):
         group = typer.main.get_group(target)
         group.name, group.help = name, help_text
         return group
-    single = typer.Typer()
+    single = typer.Typer(rich_markup_mode=None)  # plain, as the root: no box drawing on old Windows consoles
     single.command(name, help=help_text)(target)
     command = typer.main.get_command(single)
     command.name = name
@@ -129,7 +129,7 @@ app = typer.Typer(
     help="网格监测员的离线台账工具 — offline ledger for village grid monitors (防止返贫动态监测).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # `grid --install-completion` (bash, zsh, fish, PowerShell): README, "Shell completion"
     rich_markup_mode=None,  # plain help: ~55 ms faster to start, and no box drawing on old Windows consoles
 )
 
@@ -142,9 +142,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    ledger: Annotated[Optional[Path], typer.Option("--ledger", help="账本文件 ledger file (else $GRID_LEDGER, else the user data dir)")] = None,
-    language: Annotated[Optional[str], typer.Option("--lang", help="zh | en (else $GRID_LANG, else the locale)")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    ledger: Annotated[Optional[Path], typer.Option("--ledger", help="账本文件 ledger file（默认 $GRID_LEDGER，再默认用户数据目录 else $GRID_LEDGER, else the user data folder）")] = None,
+    language: Annotated[Optional[str], typer.Option("--lang", help="界面语言 language: zh | en（默认 $GRID_LANG，再按系统语言 else $GRID_LANG, else the locale）")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本 show the version")] = False,
 ) -> None:
     common.state.ledger_option = ledger
     if language is not None and language not in ("zh", "en"):

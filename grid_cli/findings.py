@@ -50,14 +50,25 @@ ACTIVE = "status = '正常'"
 Progress = Callable[[int, int], None]
 
 
-def year_in_force(ledger: Ledger, on: dt.date) -> tuple[int, dict]:
-    """The configured year that applies on a date: that year, else the latest earlier one."""
+def year_in_force(ledger: Ledger, on: dt.date, *, required: bool = True) -> tuple[int, dict]:
+    """The configured year that applies on a date: that year, else the latest earlier one. A ledger with no
+    threshold at all (a hub before the county's rules arrive) is refused, or with `required=False` gets
+    its own year and that year's configuration (no threshold)."""
     years = [r["year"] for r in ledger.query("SELECT DISTINCT year FROM config WHERE key = 'threshold' ORDER BY year")]
     if not years:
+        if not required:
+            year = int(ledger.meta("year") or on.year)
+            return year, ledger.config(year)
         raise DataError("账本中没有监测标准", "the ledger has no monitoring threshold",
-                        hint_zh="用 grid rules set threshold 7600 设置", hint_en="set one with `grid rules set threshold 7600`")
+                        hint_zh="合并县里下发的规则同步包，或用 grid rules set threshold 7600 设置",
+                        hint_en="merge the county's rules bundle, or set one with `grid rules set threshold 7600`")
     year = max([y for y in years if y <= on.year] or [years[0]])
     return year, ledger.config(year)
+
+
+# The rules that compare income with the year's threshold. A hub whose county has not sent the year's
+# rules yet has none: it runs every other rule (`required=False` below), and `grid risk` says which waited.
+NEEDS_THRESHOLD = ("income_below_threshold", "income_near_threshold", "focus_line", "elimination_candidate")
 
 
 def parse_day(value: str | None) -> dt.date | None:
@@ -157,7 +168,7 @@ class Batch:
         return [e for e in self.steps.get(household_id, ()) if (e["date"] or "") <= text]
 
 
-def read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: int, thresholds: dict[int, int],
+def read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: int | None, thresholds: dict[int, int],
                since: dt.date | None = None) -> Batch:
     """`since`: read visits from this day (default: the look-back before `on`), for a caller that also
     judges earlier days from the same read."""
@@ -183,10 +194,10 @@ def read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: i
 
 
 def batches(ledger: Ledger, on: dt.date, *, where: str = "", params: tuple | list = (), order: str = "h.hh_no, h.id",
-            size: int = BATCH, since: dt.date | None = None) -> Iterator[Batch]:
+            size: int = BATCH, since: dt.date | None = None, required: bool = True) -> Iterator[Batch]:
     """The active households (optionally `where`, an SQL condition on `households`), BATCH at a time, in
     `order`, each batch read as of `on`."""
-    year, config = year_in_force(ledger, on)
+    year, config = year_in_force(ledger, on, required=required)
     thresholds = thresholds_of(ledger)
     cursor = ledger.conn.cursor()
     cursor.row_factory = None
@@ -196,7 +207,7 @@ def batches(ledger: Ledger, on: dt.date, *, where: str = "", params: tuple | lis
         rows = cursor.fetchmany(size)
         if not rows:
             return
-        yield read_batch(ledger, [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in rows], on, config["threshold"], thresholds,
+        yield read_batch(ledger, [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in rows], on, config.get("threshold"), thresholds,
                          since)
 
 
@@ -206,19 +217,23 @@ def evaluate_batch(batch: Batch, configs: dict) -> dict[str, list[Finding]]:
     return {ctx.household_id: evaluate_household(ctx, configs, split) for ctx in batch.contexts}
 
 
-def configs_on(ledger: Ledger, on: dt.date) -> tuple[int, int, dict]:
-    """(year, threshold, rule configs) in force on a day."""
+def configs_on(ledger: Ledger, on: dt.date, *, required: bool = True) -> tuple[int, int | None, dict]:
+    """(year, threshold, rule configs) in force on a day; with `required=False` and no threshold yet:
+    (its own year, None, the configs with the NEEDS_THRESHOLD rules off)."""
     from grid_cli.rules.config import rule_configs
 
-    year, config = year_in_force(ledger, on)
-    return year, config["threshold"], rule_configs(config)
+    year, config = year_in_force(ledger, on, required=required)
+    configs = rule_configs(config)
+    if config.get("threshold") is None:
+        configs.update({rule: configs[rule].model_copy(update={"enabled": False}) for rule in NEEDS_THRESHOLD})
+    return year, config.get("threshold"), configs
 
 
 # -- judging a few households in memory ---------------------------------------------------------------
 @dataclass
 class Assessment:
     year: int
-    threshold: int
+    threshold: int | None  # None: no threshold yet, the NEEDS_THRESHOLD rules did not run
     on: dt.date
     findings: list[Finding]
     contexts: list[Context]
@@ -237,13 +252,13 @@ class Assessment:
 def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable[str] | None = None) -> list[Context]:
     on = on or clock_today()
     if household_ids is None:
-        return [c for b in batches(ledger, on) for c in b.contexts]
+        return [c for b in batches(ledger, on, required=False) for c in b.contexts]
     ids = list(dict.fromkeys(household_ids))
     contexts = []
     for start in range(0, len(ids), BATCH):
         part = json.dumps(ids[start:start + BATCH])
-        contexts += [c for b in batches(ledger, on, where="h.id IN (SELECT value FROM json_each(?))", params=(part,))
-                     for c in b.contexts]
+        contexts += [c for b in batches(ledger, on, where="h.id IN (SELECT value FROM json_each(?))", params=(part,),
+                                        required=False) for c in b.contexts]
     return contexts
 
 
@@ -251,7 +266,7 @@ def assess(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable
     """The findings of some households (or, on a small ledger, all) as of a day, in memory. County-scale
     readers use the store (`current`) or `batches`."""
     on = on or clock_today()
-    year, threshold, configs = configs_on(ledger, on)
+    year, threshold, configs = configs_on(ledger, on, required=False)
     contexts = load_contexts(ledger, on=on, household_ids=household_ids)
     return Assessment(year, threshold, on, list(evaluate(contexts, configs)), contexts)
 
@@ -273,7 +288,7 @@ class Stored:
 
     ledger: Ledger
     year: int
-    threshold: int
+    threshold: int | None  # None: no threshold yet (current(required=False)), the NEEDS_THRESHOLD rules off
     on: dt.date
     assessed: int = 0  # households judged to bring it up to date
     temporary: bool = False  # judged into temporary tables (the ledger could not be written)
@@ -318,11 +333,12 @@ def stale_count(ledger: Ledger) -> int:
                                " AND NOT EXISTS (SELECT 1 FROM assessed a WHERE a.household_id = h.id)").fetchone()[0]
 
 
-def current(ledger: Ledger, *, progress: Progress | None = None) -> Stored:
+def current(ledger: Ledger, *, progress: Progress | None = None, required: bool = True) -> Stored:
     """Bring the stored findings up to today: re-assess the households that have none (new, or changed
-    since), in batches, each batch in its own transaction. Raises DataError when the ledger has no threshold."""
+    since), in batches, each batch in its own transaction. Raises DataError when the ledger has no threshold,
+    unless not `required` (`grid risk` at a hub before the county's rules: every other rule)."""
     on = clock_today()
-    year, threshold, configs = configs_on(ledger, on)
+    year, threshold, configs = configs_on(ledger, on, required=required)
     basis = basis_of(ledger, on)
     stored = Stored(ledger, year, threshold, on)
     conn = ledger.conn

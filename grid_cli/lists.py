@@ -155,7 +155,7 @@ def overdue_sql(area: Area) -> str:
 
 def due(ledger: Ledger, on: dt.date, area: Area) -> list[Due]:
     """Who is overdue for a visit on `on`: 八必访 (high) first, then the longest unvisited."""
-    _year, _threshold, configs = configs_on(ledger, on)
+    _year, _threshold, configs = configs_on(ledger, on, required=False)  # a hub without a threshold: due all the same
     config = configs["visit_overdue"]
     if not config.enabled:
         return []
@@ -166,7 +166,8 @@ def due(ledger: Ledger, on: dt.date, area: Area) -> list[Due]:
     out: list[Due] = []
     for start in range(0, len(ids), BATCH):
         part = json.dumps(ids[start:start + BATCH])
-        for batch in batches(ledger, on, where="h.id IN (SELECT value FROM json_each(?))", params=(part,)):
+        for batch in batches(ledger, on, where="h.id IN (SELECT value FROM json_each(?))", params=(part,),
+                             required=False):
             heads = dict(ledger.conn.execute(f"SELECT h.id, {HEAD} FROM households h"
                                              " WHERE h.id IN (SELECT value FROM json_each(?))", (part,)).fetchall())
             for h, ctx in zip(batch.households, batch.contexts):

@@ -193,3 +193,25 @@ def test_a_hub_adopts_a_rule_file_as_a_grid_does(tmp_path):
                            "--config", rules, "--year", "2026")
     assert result.exit_code == 2 and "differs from the rule file's year" in result.output
     assert not township.exists()
+
+
+def test_help_marks_what_init_really_needs(tmp_path):
+    """Refused without them (the test above), so `--help` says so for each, and for which level."""
+    result = Run(None)("init", "--help")
+    assert result.exit_code == 0
+    options, current = {}, None
+    for line in result.output.splitlines():  # an option's help may run over several lines
+        words = line.split()
+        if words and words[0].startswith("--"):
+            current = options.setdefault(words[0], [])
+        if current is not None:
+            current.append(line)
+    needed = {"--grid": "a grid", "--village": "a grid", "--township": "a grid or a township", "--county": "required]",
+              "--monitor": "a grid", "--phone": "a grid", "--threshold": "a grid or a county, unless --config",
+              "--grids": "a township", "--townships": "a county"}
+    for option, which in needed.items():
+        text = flat(" ".join(options[option]))
+        assert "[必填 required" in text and which in text, (option, text)
+    assert "必填" not in flat(" ".join(options["--year"] + options["--config"]))
+    missing = Run(tmp_path / "g.db")("init", "--grid", "G1", "--threshold", "7600")
+    assert missing.exit_code == 2 and "--village, --township, --county, --monitor, --phone" in missing.output

@@ -27,7 +27,9 @@ ANSWERS = [
     "2026年11月20日",
     "", "", "",  # visitor, channel, residents: defaults
     "-5",  # negative wages: asked again
-    "12000", "3000", "", "2000", "1000",  # wages, business, property, transfer, production costs
+    "12000", "3000",  # wages, business
+    "",  # Enter: a first visit has no income to fall back on, so it is asked again
+    "0", "2000", "1000",  # property, transfer, production costs
     "", "",  # medical, other rigid
     "", "",  # 郑八, 郑九 insured (defaults 是)
     "失学辍学", "因家庭经济困难", "否",  # 郑十 (14): schooling, reason, insurance
@@ -47,6 +49,7 @@ def test_guided_visit_reasks_bad_answers_saves_once_and_explains(grid, ledger_pa
     assert "晚于今天" in out  # the future date was explained
     assert "不能为负数" in out  # so was the negative income
     assert "A、B、C 或 D" in out  # and the grade E
+    assert "首次走访须填写收入，没有就填 0" in out  # and the Enter where a first visit's income was asked
     assert "人均纯收入 5,333 元" in out  # shown while entering
     assert "人均纯收入 5,333 元 < 监测标准 7,600 元" in out  # and as a finding after saving
     assert "郑十（14岁）义务教育阶段失学辍学" in out
@@ -68,20 +71,33 @@ def test_previous_answers_are_the_defaults_of_the_next_visit(grid, ledger_path):
     assert second["residents"] == first["residents"]
 
 
-def test_input_ending_half_way_saves_nothing(grid, ledger_path):
-    before = digest(ledger_path)
+def test_input_ending_half_way_saves_no_visit_and_keeps_the_answers(grid, ledger_path):
+    before = count(ledger_path, "changes")
     result = grid("visit", "A003", lang="en", input="2026-11-20\n\n\n\n12000\n")
-    assert result.exit_code == 2
-    assert "not saved" in result.output
-    assert digest(ledger_path) == before
+    assert result.exit_code == 1, result.output  # not 2: nothing was wrong with how it was called
+    assert "not saved" in result.output and "grid visit A003 --resume" in result.output
+    assert count(ledger_path, "changes") == before and not visit_rows(ledger_path)
+    [draft] = rows_of(ledger_path, "SELECT answers FROM visit_drafts")
+    assert json.loads(draft["answers"])["income.wages"] == 12000
 
 
-def test_declining_to_save_saves_nothing(grid, ledger_path):
+@pytest.mark.parametrize("no", ["n", "否", "no"])
+def test_declining_to_save_saves_nothing(grid, ledger_path, no):
     before = digest(ledger_path)
-    answers = ANSWERS[:-1] + ["n"]
+    answers = ANSWERS[:-1] + [no]
     result = grid("visit", "A003", lang="zh", input="\n".join(answers) + "\n")
     assert result.exit_code == 1 and "未保存" in result.output
-    assert digest(ledger_path) == before
+    assert digest(ledger_path) == before  # the draft went too: 否 is a decision
+
+
+@pytest.mark.parametrize("lang,yes", [("zh", "是"), ("zh", "y"), ("en", "yes"), ("en", "Y"), ("zh", "")])
+def test_the_final_question_takes_chinese_and_english_yes(grid, ledger_path, lang, yes):
+    answers = ANSWERS[:-1] + ["好的", yes]  # a word that is neither: explained in the language in use, asked again
+    result = grid("visit", "A003", lang=lang, input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert ("应填“是”或“否”，而不是“好的”" if lang == "zh" else "expected yes/no (是/否), got '好的'") in result.output
+    assert "invalid input" not in result.output
+    assert len(visit_rows(ledger_path)) == 1 and count(ledger_path, "visit_drafts") == 0
 
 
 def test_from_file(grid, ledger_path, tmp_path):

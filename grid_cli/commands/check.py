@@ -16,13 +16,15 @@ app = typer.Typer(rich_markup_mode=None, invoke_without_command=True)
 @app.callback()
 def check_command(
     ctx: typer.Context,
-    only: Annotated[Optional[list[str]], typer.Option("--only", help="run only this check (repeatable)")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="write FILE.xlsx: a summary and one sheet per check, masked, printable")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output (with --rows: the rows too)")] = False,
-    rows: Annotated[bool, typer.Option("--rows", help="with --json: list every offending row (masked)")] = False,
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="只运行该项检查 run only this check (repeatable)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="写出 FILE.xlsx write FILE.xlsx: a summary and one sheet per check, masked, printable")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output (with --rows: the rows too)")] = False,
+    rows: Annotated[bool, typer.Option("--rows", help="列出每一行 with --json: every offending row (masked)")] = False,
 ) -> None:
-    """Run every data-quality check over this ledger's area (a hub: its whole area) and print the problems
-    per check. Exit 1 when any check finds something."""
+    """数据质量检查 — run every check over this ledger's area.
+
+    逐项列出问题；有问题则退出码 1 the problems per check (a hub: its whole area); exit 1 when any check finds
+    something."""
     if ctx.invoked_subcommand is not None:
         return
     from grid_cli.checks.runner import run
@@ -66,8 +68,8 @@ def _table(report) -> None:
 
 
 @app.command("list")
-def list_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
-    """The catalogue: each check, its area, national numbers and settings."""
+def list_command(as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False) -> None:
+    """检查目录 — each check, its area, national numbers and settings."""
     from grid_cli.checks.catalogue import rows as catalogue_rows
 
     found = catalogue_rows(open_ledger())
@@ -85,8 +87,8 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="machine-r
 
 
 @app.command("explain")
-def explain_command(check: Annotated[str, typer.Argument(help="a check id (see `grid check list`)")]) -> None:
-    """What a check looks at, with a passing and a failing example."""
+def explain_command(check: Annotated[str, typer.Argument(help="检查编号 a check id (grid check list)")]) -> None:
+    """检查说明 — what a check looks at, with examples."""
     import inspect
 
     from grid_cli.checks.registry import CHECKS
@@ -100,12 +102,14 @@ def explain_command(check: Annotated[str, typer.Argument(help="a check id (see `
 
 @app.command("exempt")
 def exempt_command(
-    check: Annotated[str, typer.Argument(help="a check id")],
-    household: Annotated[str, typer.Argument(help="户编号")],
-    reason: Annotated[str, typer.Option("--reason", help="why the household is right as it is (kept with the exemption)")] = "",
-    lift: Annotated[bool, typer.Option("--lift", help="lift an exemption given earlier")] = False,
+    check: Annotated[str, typer.Argument(help="检查编号 a check id")],
+    household: Annotated[str, typer.Argument(help="户编号 household number")],
+    reason: Annotated[str, typer.Option("--reason", help="豁免理由 why the household is right as it is (kept with the exemption)")] = "",
+    lift: Annotated[bool, typer.Option("--lift", help="撤销豁免 lift an exemption given earlier")] = False,
 ) -> None:
-    """Exempt one household from one check (豁免), with the reason; travels with the household, audited."""
+    """豁免 — exempt one household from one check, with the reason.
+
+    随农户同步，记入审计 travels with the household, audited."""
     from grid_cli.checks.exemptions import exempt
 
     done = exempt(open_ledger(), check, household, reason, lift=lift)
@@ -116,8 +120,8 @@ def exempt_command(
 
 
 @app.command("exemptions")
-def exemptions_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
-    """The exemptions in force, from this ledger and (at a hub) from every grid of its area."""
+def exemptions_command(as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False) -> None:
+    """豁免列表 — the exemptions in force here (a hub: its whole area)."""
     from grid_cli.checks.exemptions import listing
 
     found = listing(open_ledger())
@@ -136,12 +140,14 @@ def exemptions_command(as_json: Annotated[bool, typer.Option("--json", help="mac
 
 @app.command("set")
 def set_command(
-    check: Annotated[str, typer.Argument(help="a check id")],
-    param: Annotated[str, typer.Argument(help="a setting: national, enabled, or the check's own (see `grid check list`)")],
-    value: Annotated[str, typer.Argument(help="national: numbers separated by commas; true/false; a number")],
+    check: Annotated[str, typer.Argument(help="检查编号 a check id")],
+    param: Annotated[str, typer.Argument(help="设置项 a setting: national, enabled, or the check's own (grid check list)")],
+    value: Annotated[str, typer.Argument(help="值 value — national: numbers separated by commas; true/false; a number")],
     year: YearOption = None,
 ) -> None:
-    """Change one setting of a check for the year (e.g. its national numbers); it travels down with the rules."""
+    """检查设置 — change one setting of a check for the year.
+
+    例如全国疑点编号；随规则下发 for example its national numbers; it travels down with the rules."""
     from grid_cli.checks.catalogue import set_setting
 
     ledger = open_ledger()

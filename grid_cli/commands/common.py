@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from grid_cli.errors import UsageError
+from grid_cli.errors import GridError, UsageError
 from grid_cli.i18n import lang, tr
 
 
@@ -107,7 +108,23 @@ def say(zh: str, en: str, **kw) -> None:
     _console("console").print(tr(zh, en, **kw), markup=False)
 
 
-YearOption = Annotated[Optional[int], typer.Option("--year", help="which year (default: the one in force)")]
+def warn(zh: str, en: str, **kw) -> None:
+    """One line on stderr about something the command could not do; its exit code stays what it was."""
+    _console("err").print(tr("注意：", "warning: ") + tr(zh, en, **kw), style="yellow", markup=False, soft_wrap=True)
+
+
+@contextmanager
+def afterwards():
+    """What a command does after it has saved something (re-assess, show findings): a failure here is a
+    warning, not an exit code. The save stands, and a script that retries on a non-zero exit would save
+    it twice."""
+    try:
+        yield
+    except GridError as error:
+        warn(error.message("zh"), error.message("en"))
+
+
+YearOption = Annotated[Optional[int], typer.Option("--year", help="年度 which year (default: the one in force)")]
 
 
 def year_or_current(ledger, year: int | None) -> int:
@@ -119,7 +136,7 @@ def year_or_current(ledger, year: int | None) -> int:
     from grid_cli.clock import today
     from grid_cli.findings import year_in_force
 
-    return year_in_force(ledger, today())[0]
+    return year_in_force(ledger, today(), required=False)[0]  # a hub without a threshold yet: its own year
 
 
 def note_unmasked(ledger, what: str) -> None:

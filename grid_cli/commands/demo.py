@@ -12,7 +12,7 @@ from grid_cli.i18n import tr
 
 
 def demo_command(
-    folder: Annotated[Optional[Path], typer.Option("--dir", help="where to write the demo ledger and files (default: ./grid-demo)")] = None,
+    folder: Annotated[Optional[Path], typer.Option("--dir", help="演示文件夹 where to write the demo ledger and files (default: ./grid-demo)")] = None,
 ) -> None:
     from grid_cli.commands.risk import grade_label, risk_table
     from grid_cli.demo import build_demo

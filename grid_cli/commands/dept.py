@@ -12,19 +12,21 @@ from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
-KIND_HELP = "民政/dibao, 医保/medical, 教育/school, 住建/housing, 残联/disability, 人社/employment"
+KIND_HELP = "部门 department: 民政/dibao, 医保/medical, 教育/school, 住建/housing, 残联/disability, 人社/employment"
 
 
 @app.command("import")
 def import_command(
     kind: Annotated[str, typer.Argument(help=KIND_HELP)],
-    file: Annotated[Path, typer.Argument(help=".xlsx or .csv keyed by 证件号码 (or 户编号); see `grid dept kinds`")],
-    month: Annotated[str, typer.Option("--month", help="the list's month, e.g. 2026-10")],
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="import the good rows, write the bad ones to a file")] = False,
-    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="where to write rejected rows (default: FILE.rejects.csv)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
+    file: Annotated[Path, typer.Argument(help="名单文件 .xlsx or .csv keyed by 证件号码 (or 户编号); see grid dept kinds")],
+    month: Annotated[str, typer.Option("--month", help="名单月份 the list's month, e.g. 2026-10")],
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="跳过有误的行 import the good rows, write the bad ones to a file")] = False,
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="有误的行写到 where to write the rejected rows (default: FILE.rejects.csv)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读的汇总 machine-readable summary")] = False,
 ) -> None:
-    """Import one department's list for a month; nothing is kept if any row is bad (unless --skip-invalid)."""
+    """导入部门名单 — one department's list for a month.
+
+    有一行不对就一行也不保存（--skip-invalid 除外） nothing is kept if any row is bad, unless --skip-invalid."""
     from grid_cli.commands.imports import show_problems
     from grid_cli.dept.importer import ListRefused, import_list
     from grid_cli.dept.kinds import KINDS
@@ -66,8 +68,8 @@ def import_command(
 
 
 @app.command("kinds")
-def kinds_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
-    """The lists each department sends and the columns each is expected to hold."""
+def kinds_command(as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False) -> None:
+    """名单种类 — what each department sends, and its columns."""
     from grid_cli.dept.kinds import HH, ID, KINDS, NAME
 
     rows = []
@@ -90,8 +92,11 @@ def kinds_command(as_json: Annotated[bool, typer.Option("--json", help="machine-
 
 
 @app.command("lists")
-def lists_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
-    """The lists this ledger holds: imported here (with their clues) or received with households from above."""
+def lists_command(as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False) -> None:
+    """已有名单 — the lists held here, imported or received from above.
+
+    本账本导入的（含线索）或随农户从上级收到的 imported here (with their clues) or received with households
+    from above."""
     from grid_cli.clock import show_time
     from grid_cli.dept.kinds import KINDS
     from grid_cli.dept.lists import lists
@@ -119,10 +124,13 @@ def lists_command(as_json: Annotated[bool, typer.Option("--json", help="machine-
 
 @app.command("findings")
 def findings_command(
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
-    """What the lists say that the ledger does not, per household (yellow until a visit confirms it), and
-    the clues: people on a list who are in no household of this area. Exit 1 when there are any."""
+    """部门比对 — what the lists say that the ledger does not, and clues.
+
+    每户的比对结果（走访核实前为黄色）和线索（名单上但不在本辖区任何一户的人）；有则退出码 1 per household
+    (yellow until a visit confirms it), and the clues: people on a list in no household of this area.
+    Exit 1 when there are any."""
     from grid_cli.dept.lists import clues
     from grid_cli.findings import assess
     from grid_cli.idcard import mask_id
@@ -172,10 +180,10 @@ def _plain(text: str) -> str:
 
 def _review(verdict: str):
     def command(
-        household: Annotated[str, typer.Argument(help="户编号")],
-        ref: Annotated[str, typer.Argument(help="the row's reference, as `grid dept findings` shows it")],
-        visit: Annotated[Optional[str], typer.Option("--visit", help="the date of the visit that checked it (default: the latest)")] = None,
-        note: Annotated[str, typer.Option("--note", help="what the visit found")] = "",
+        household: Annotated[str, typer.Argument(help="户编号 household number")],
+        ref: Annotated[str, typer.Argument(help="编号 the reference grid dept findings shows")],
+        visit: Annotated[Optional[str], typer.Option("--visit", help="核实的走访日期 the visit that checked it (default: the latest)")] = None,
+        note: Annotated[str, typer.Option("--note", help="走访发现 what the visit found")] = "",
     ) -> None:
         from grid_cli.dept.review import review
 
@@ -189,5 +197,5 @@ def _review(verdict: str):
     return command
 
 
-app.command("confirm", help="A visit found the list right: the finding turns red and keeps the visit.")(_review("confirmed"))
-app.command("dismiss", help="A visit found the list wrong: the finding is dropped (the verdict is kept).")(_review("dismissed"))
+app.command("confirm", help="确认 — a visit found the list right: the finding turns red.")(_review("confirmed"))
+app.command("dismiss", help="排除 — a visit found the list wrong: the finding is dropped.")(_review("dismissed"))

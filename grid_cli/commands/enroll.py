@@ -15,7 +15,7 @@ def enroll_command(
     file: Annotated[Path, typer.Argument(help="乡镇（或县）发放的登记文件 the enrolment file from the township (or county)")],
     out: Annotated[Optional[Path], typer.Option("--out", help="本账本公钥文件 where to write this ledger's public-key file (default: CODE-public.json)")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="上级换了密钥 the level above has new keys")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
     from grid_cli.security.trust import ENROL_FORMAT, enroll, read_json
 

@@ -17,8 +17,8 @@ def export_command(
     redact: Annotated[bool, typer.Option("--redact", help="去标识：代号代替姓名、证件号码和电话 pseudonyms instead of names, IDs, phones")] = False,
     parquet: Annotated[Optional[Path], typer.Option("--parquet", help="分析用 Parquet：households, members, visits, findings, steps by county/township into DIR (pip install 'grid-cli[analytics]')")] = None,
     national: Annotated[bool, typer.Option("--national", help="全国系统格式（完整信息，记入审计）the national system's layout, in full (audited)")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="file to write (.xlsx, .csv or .json)")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="xlsx | csv | json (default: from --out, else xlsx)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="写入文件 file to write (.xlsx, .csv or .json)")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="格式 format: xlsx | csv | json (default: from --out, else xlsx)")] = None,
 ) -> None:
     """去标识导出 — a redacted copy of the households and members for a researcher or an outside auditor;
     --national: the national system's layout, to enter field corrections upstream."""

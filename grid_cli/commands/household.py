@@ -15,9 +15,9 @@ from grid_cli.i18n import tr
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 TIMELINE_SHOWN = 15
 
-SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="字段=值, e.g. --set 户类型=脱贫户 (repeatable)")]
-JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output (masked unless --unmasked)")]
-UnmaskedOption = Annotated[bool, typer.Option("--unmasked", help="show full ID numbers and phones (recorded)")]
+SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="字段=值 field=value, e.g. --set 户类型=脱贫户 (repeatable)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output (masked unless --unmasked)")]
+UnmaskedOption = Annotated[bool, typer.Option("--unmasked", help="显示完整证件号码和电话 full ID numbers and phones (recorded)")]
 
 
 def _fields(entity: str, pairs: list[str] | None, **given) -> dict:
@@ -36,19 +36,19 @@ def changed_fields(entity: str, changed) -> str:
 
 @app.command("add")
 def add(
-    hh_no: Annotated[Optional[str], typer.Option("--hh-no", help="户编号")] = None,
+    hh_no: Annotated[Optional[str], typer.Option("--hh-no", help="户编号 household number")] = None,
     head_name: Annotated[Optional[str], typer.Option("--head", help="户主姓名 head's name")] = None,
     head_id: Annotated[Optional[str], typer.Option("--head-id", help="户主证件号码 head's ID number")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="自然村")] = None,
-    group_no: Annotated[Optional[str], typer.Option("--group", help="组")] = None,
-    phone: Annotated[Optional[str], typer.Option("--phone", help="联系电话")] = None,
-    hh_type: Annotated[Optional[str], typer.Option("--type", help="户类型: 脱贫户 | 一般农户")] = None,
-    category: Annotated[Optional[str], typer.Option("--category", help="监测对象类别")] = None,
-    flag: Annotated[Optional[list[str]], typer.Option("--flag", help="易地搬迁 | 低保 | 特困 (repeatable)")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="自然村 natural village")] = None,
+    group_no: Annotated[Optional[str], typer.Option("--group", help="组 group")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="联系电话 phone")] = None,
+    hh_type: Annotated[Optional[str], typer.Option("--type", help="户类型 household type: 脱贫户 | 一般农户")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="监测对象类别 monitoring category")] = None,
+    flag: Annotated[Optional[list[str]], typer.Option("--flag", help="户标识 flag: 易地搬迁 | 低保 | 特困 (repeatable)")] = None,
     grid: Annotated[Optional[str], typer.Option("--grid", help="乡镇/县账本：所属网格 at a township or county: its grid")] = None,
     sets: SetOption = None,
 ) -> None:
-    """Add a household and its head (户主)."""
+    """新增农户 — add a household and its head (户主)."""
     from grid_cli import households
     from grid_cli.fields import BY_NAME
 
@@ -67,14 +67,14 @@ def add(
 
 @app.command("edit")
 def edit(
-    household: Annotated[str, typer.Argument(help="户编号 or record id")],
+    household: Annotated[str, typer.Argument(help="户编号或记录编号 household number or record id")],
     sets: SetOption = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="自然村")] = None,
-    phone: Annotated[Optional[str], typer.Option("--phone", help="联系电话")] = None,
-    hh_type: Annotated[Optional[str], typer.Option("--type", help="户类型")] = None,
-    category: Annotated[Optional[str], typer.Option("--category", help="监测对象类别")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="自然村 natural village")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="联系电话 phone")] = None,
+    hh_type: Annotated[Optional[str], typer.Option("--type", help="户类型 household type")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="监测对象类别 monitoring category")] = None,
 ) -> None:
-    """Change a household's fields."""
+    """修改农户 — change a household's fields."""
     from grid_cli import households
 
     ledger = open_ledger()
@@ -90,11 +90,14 @@ def edit(
 
 @app.command("show")
 def show(
-    household: Annotated[str, typer.Argument(help="户编号 or record id")],
+    household: Annotated[str, typer.Argument(help="户编号或记录编号 household number or record id")],
     as_json: JsonOption = False,
     unmasked: UnmaskedOption = False,
 ) -> None:
-    """Show a household, its members, its current findings and its timeline (visits, steps)."""
+    """查看农户 — a household, its members, findings and timeline.
+
+    成员（证件号码、电话已脱敏）、当前风险提示、走访和帮扶记录 members (ID numbers and phones masked), current
+    findings, the visits and steps."""
     from grid_cli import households
     from grid_cli.findings import assess
     from grid_cli.i18n import lang
@@ -133,11 +136,11 @@ def show(
 
 @app.command("list")
 def list_(
-    village: Annotated[Optional[str], typer.Option("--village", help="only this 自然村")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="include moved-out, deregistered and merged households")] = False,
+    village: Annotated[Optional[str], typer.Option("--village", help="只看该自然村 only this 自然村")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="含迁出、注销、合并的户 include moved-out, deregistered and merged households")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List the grid's households."""
+    """农户列表 — the households in this ledger."""
     from grid_cli import households
 
     rows = households.list_households(open_ledger(), village=village, include_inactive=all_)
@@ -152,7 +155,7 @@ def search(
     text: Annotated[str, typer.Argument(help="姓名、户编号或证件号码尾号 name, household number or ID tail")],
     as_json: JsonOption = False,
 ) -> None:
-    """Find households by a member's name, the 户编号 or the last digits of an ID number."""
+    """查找农户 — by a member's name, the 户编号 or an ID number's end."""
     from grid_cli import households
 
     rows = households.search(open_ledger(), text)
@@ -167,12 +170,12 @@ def search(
 
 @app.command("status")
 def status(
-    household: Annotated[str, typer.Argument(help="户编号 or record id")],
+    household: Annotated[str, typer.Argument(help="户编号或记录编号 household number or record id")],
     new_status: Annotated[str, typer.Argument(help="迁出 moved_out | 注销 deregistered | 合并重复 merged | 正常 active")],
-    into: Annotated[Optional[str], typer.Option("--into", help="for merged: the household kept")] = None,
+    into: Annotated[Optional[str], typer.Option("--into", help="合并到 for merged: the household kept")] = None,
     reason: Annotated[str, typer.Option("--reason", help="原因 reason")] = "",
 ) -> None:
-    """Change a household's status (households are never deleted)."""
+    """农户状态 — moved out, deregistered, merged (never deleted)."""
     from grid_cli import households
 
     ledger = open_ledger()

@@ -86,13 +86,16 @@ def show_changes(report) -> None:
 
 @app.command("households")
 def households(
-    file: Annotated[Path, typer.Argument(help=".xlsx or .csv: the national system's export or the official column names (户编号, 姓名, 证件号码, ...)")],
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="import the good households, write the bad rows to a file")] = False,
-    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="where to write rejected rows (default: FILE.rejects.csv)")] = None,
+    file: Annotated[Path, typer.Argument(help="农户信息表 .xlsx or .csv: the national system's export or the official column names (户编号, 姓名, 证件号码, ...)")],
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="跳过有误的户 import the good households, write the bad rows to a file")] = False,
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="有误的行写到 where to write the rejected rows (default: FILE.rejects.csv)")] = None,
     grid: Annotated[Optional[str], typer.Option("--grid", help="乡镇/县账本：新户所属网格 at a township or county: the grid of new households")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读的汇总 machine-readable summary")] = False,
 ) -> None:
-    """Import households and members; nothing is written if any row is bad (unless --skip-invalid)."""
+    """导入农户和成员 — import households and members from Excel or CSV.
+
+    有一行不对就一行也不写入（--skip-invalid 除外） nothing is written if any row is bad, unless
+    --skip-invalid."""
     from grid_cli.importer.households import ImportRefused, import_households
 
     ledger = open_ledger()

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import console, interactive, ledger_path, need, open_ledger, print_json, say
+from grid_cli.commands.common import console, interactive, ledger_path, level_name, need, open_ledger, print_json, say
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
@@ -59,18 +59,18 @@ def make_keys(ledger) -> None:
 
 
 def init_command(
-    grid_code: Annotated[Optional[str], typer.Option("--grid", help="网格编码 grid code")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="行政村 village")] = None,
-    township: Annotated[Optional[str], typer.Option("--township", help="乡镇 township")] = None,
-    county: Annotated[Optional[str], typer.Option("--county", help="县 county")] = None,
-    monitor: Annotated[Optional[str], typer.Option("--monitor", help="网格员姓名 monitor's name")] = None,
-    phone: Annotated[Optional[str], typer.Option("--phone", help="网格员电话 monitor's phone")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="监测年度 monitoring year (default: this year)")] = None,
-    threshold: Annotated[Optional[str], typer.Option("--threshold", help="监测标准 yuan/person/year (required unless --config)")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="县级规则文件 county rule file (JSON) to adopt")] = None,
-    level: Annotated[str, typer.Option("--level", help="grid | township | county (hubs merge the bundles below them)")] = "grid",
-    grids: Annotated[Optional[list[str]], typer.Option("--grids", help="乡镇下辖网格 a township's grids (repeatable or comma-separated)")] = None,
-    townships: Annotated[Optional[list[str]], typer.Option("--townships", help="县下辖乡镇 a county's townships (repeatable or comma-separated)")] = None,
+    grid_code: Annotated[Optional[str], typer.Option("--grid", help="网格编码 grid code [必填 required for a grid]")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="行政村 village [必填 required for a grid]")] = None,
+    township: Annotated[Optional[str], typer.Option("--township", help="乡镇 township [必填 required for a grid or a township]")] = None,
+    county: Annotated[Optional[str], typer.Option("--county", help="县 county [必填 required]")] = None,
+    monitor: Annotated[Optional[str], typer.Option("--monitor", help="网格员姓名 monitor's name [必填 required for a grid]")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="网格员电话 monitor's phone [必填 required for a grid]")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="监测年度 monitoring year (默认今年 default: this year)")] = None,
+    threshold: Annotated[Optional[str], typer.Option("--threshold", help="监测标准 yuan/person/year [必填 required for a grid or a county, unless --config; a township takes the county's]")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="县级规则文件 the county rule file (JSON) to adopt")] = None,
+    level: Annotated[str, typer.Option("--level", help="层级 level: grid 网格 | township 乡镇 | county 县 (乡镇和县合并下级的同步包 hubs merge the bundles below them)")] = "grid",
+    grids: Annotated[Optional[list[str]], typer.Option("--grids", help="乡镇下辖网格 a township's grids, repeatable or comma-separated [必填 required for a township]")] = None,
+    townships: Annotated[Optional[list[str]], typer.Option("--townships", help="县下辖乡镇 a county's townships, repeatable or comma-separated [必填 required for a county]")] = None,
 ) -> None:
     from grid_cli.clock import today
     from grid_cli.ledger import Ledger
@@ -108,7 +108,8 @@ def init_command(
     with ledger.write() as w:
         w.set_config(meta["year"], year_config)
     make_keys(ledger)
-    say("已建立账本：{path}（来自 {source}）", "Ledger created: {path} (from {source})", path=path, source=source)
+    say("已建立账本：{path}（来自 {source}）", "Ledger created: {path} (from {source})", path=path,
+        source=tr("默认位置", "the default location") if source == "default" else source)
     say("网格 {grid} · {village} · {township} · {county}；{year}年监测标准 {t:,} 元/人/年",
         "Grid {grid} · {village} · {township} · {county}; {year} threshold {t:,} yuan/person/year",
         grid=meta["grid_code"], village=meta["village"], township=meta["township"], county=meta["county"],
@@ -138,7 +139,7 @@ def _init_hub(path: Path, level: str, *, township: str | None, county: str | Non
 
 
 def info_command(
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
     ledger = open_ledger()
     meta = ledger.all_meta()
@@ -146,7 +147,7 @@ def info_command(
     counts = ledger.query(
         "SELECT (SELECT count(*) FROM households WHERE status='正常') AS households,"
         " (SELECT count(*) FROM members WHERE status='正常') AS members,"
-        " (SELECT count(*) FROM changes) AS changes")[0]
+        " (SELECT count(*) FROM changes) AS changes, (SELECT count(*) FROM visit_drafts) AS visit_drafts")[0]
     info = {
         "ledger": str(ledger.path), "replica_id": meta.get("replica_id"), "level": meta.get("level"),
         "grid": meta.get("grid_code"), "village": meta.get("village"), "township": meta.get("township"),
@@ -163,7 +164,9 @@ def info_command(
               "grid": ("网格", "grid"), "village": ("行政村", "village"), "township": ("乡镇", "township"),
               "county": ("县", "county"), "year": ("年度", "year"), "threshold": ("监测标准(元/人/年)", "threshold (yuan)"),
               "households": ("在册户数", "households"), "members": ("在册人数", "members"),
-              "changes": ("变更记录", "changes logged")}
+              "changes": ("变更记录", "changes logged"),
+              "visit_drafts": ("未完成的走访（草稿）", "unfinished visits (drafts)")}
+    shown = {**info, "level": level_name(info["level"])}  # 层级 网格, not "grid"
     for key, (zh, en) in labels.items():
-        table.add_row(tr(zh, en), str(info[key]) if info[key] is not None else "")
+        table.add_row(tr(zh, en), str(shown[key]) if shown[key] is not None else "")
     console.print(table)

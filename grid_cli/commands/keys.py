@@ -10,7 +10,7 @@ import typer
 from grid_cli.commands.common import level_name, open_ledger, print_json, say
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
-JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")]
 
 
 def write_public(doc: dict, out: Optional[Path], default: str) -> Path:
@@ -27,7 +27,9 @@ def write_public(doc: dict, out: Optional[Path], default: str) -> Path:
 
 @app.command("init")
 def init(as_json: JsonOption = False) -> None:
-    """生成密钥 — make keys for a ledger that has none (from then on it sends and takes only sealed bundles)."""
+    """生成密钥 — make keys for a ledger that has none.
+
+    此后只收发加密签名的同步包 from then on it sends and takes only sealed bundles."""
     from grid_cli.security.keys import create_keys
 
     ledger = open_ledger()
@@ -45,7 +47,7 @@ def show(
     public: Annotated[Optional[Path], typer.Option("--public", help="也写出公钥文件 also write the public-key file here")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """查看密钥指纹 — this ledger's key fingerprints (compare them in person before trusting)."""
+    """查看密钥指纹 — this ledger's fingerprints, to compare in person."""
     from grid_cli.security.envelope import box_fingerprint, sign_fingerprint
     from grid_cli.security.keys import load_keys
     from grid_cli.security.trust import public_key_file

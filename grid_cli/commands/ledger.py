@@ -27,17 +27,17 @@ def confirm_unmasked(yes: bool) -> None:
 
 
 def ledger_command(
-    month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM (default: this month)")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="file to write (default: ./ledger-YYYY-MM.xlsx; json without --out prints); a folder with --per-township")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="xlsx | csv | json (default: from --out, else xlsx)")] = None,
-    village: Annotated[Optional[str], typer.Option("--village", help="only this 自然村")] = None,
-    grid: Annotated[Optional[str], typer.Option("--grid", help="only this grid (hub ledgers)")] = None,
-    township: Annotated[Optional[str], typer.Option("--township", help="only this township (county ledgers)")] = None,
-    per_township: Annotated[bool, typer.Option("--per-township", help="a county: one workbook per township into the --out folder, with an index")] = False,
-    unmasked: Annotated[bool, typer.Option("--unmasked", help="full ID numbers and phones (asks; recorded in the ledger's audit log)")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="confirm --unmasked without asking")] = False,
+    month: Annotated[Optional[str], typer.Option("--month", help="月份 month YYYY-MM (default: this month)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="写入文件 file to write (default: ./ledger-YYYY-MM.xlsx; json without --out prints); 文件夹 a folder with --per-township")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="格式 format: xlsx | csv | json (default: from --out, else xlsx)")] = None,
+    village: Annotated[Optional[str], typer.Option("--village", help="只看该自然村 only this 自然村")] = None,
+    grid: Annotated[Optional[str], typer.Option("--grid", help="只看该网格 only this grid (township and county ledgers)")] = None,
+    township: Annotated[Optional[str], typer.Option("--township", help="只看该乡镇 only this township (county ledgers)")] = None,
+    per_township: Annotated[bool, typer.Option("--per-township", help="每个乡镇一个工作簿 a county: one workbook per township into the --out folder, with an index")] = False,
+    unmasked: Annotated[bool, typer.Option("--unmasked", help="完整证件号码和电话 full ID numbers and phones (asks; recorded in the audit log)")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问 confirm --unmasked without asking")] = False,
 ) -> None:
-    """Write the month's ledger: households (official columns), members and a summary with charts."""
+    """月度台账 — the month's ledger: households, members, a summary with charts."""
     from grid_cli.clock import today
     from grid_cli.exports import write_book
     from grid_cli.exports.files import check_target, format_for

@@ -16,13 +16,13 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 @app.command("add")
 def add(
-    household: Annotated[str, typer.Argument(help="户编号 or record id")],
-    name: Annotated[Optional[str], typer.Option("--name", help="姓名")] = None,
-    id_number: Annotated[Optional[str], typer.Option("--id", help="证件号码 (18, or 20 for a disability certificate)")] = None,
-    relation: Annotated[Optional[str], typer.Option("--relation", help="与户主关系, e.g. 配偶 之子 之女")] = None,
+    household: Annotated[str, typer.Argument(help="户编号或记录编号 household number or record id")],
+    name: Annotated[Optional[str], typer.Option("--name", help="姓名 name")] = None,
+    id_number: Annotated[Optional[str], typer.Option("--id", help="证件号码 ID number (18 characters, or 20 for a disability certificate)")] = None,
+    relation: Annotated[Optional[str], typer.Option("--relation", help="与户主关系 relation to the head, e.g. 配偶 之子 之女")] = None,
     sets: SetOption = None,
 ) -> None:
-    """Add a member to a household."""
+    """新增成员 — add a member to a household."""
     from grid_cli import households
 
     ledger = open_ledger()
@@ -34,10 +34,12 @@ def add(
 
 @app.command("edit")
 def edit(
-    member: Annotated[str, typer.Argument(help="证件号码 or member id")],
+    member: Annotated[str, typer.Argument(help="证件号码或成员编号 ID number or member id")],
     sets: SetOption = None,
 ) -> None:
-    """Change a member's fields, e.g. --set 健康状况=长期慢性病 --set 是否参加城乡居民基本医疗保险=是."""
+    """修改成员 — change a member's fields.
+
+    例 for example: --set 健康状况=长期慢性病 --set 是否参加城乡居民基本医疗保险=是"""
     from grid_cli import households
 
     raw = _fields("member", sets)
@@ -49,11 +51,11 @@ def edit(
 
 @app.command("status")
 def status(
-    member: Annotated[str, typer.Argument(help="证件号码 or member id")],
+    member: Annotated[str, typer.Argument(help="证件号码或成员编号 ID number or member id")],
     new_status: Annotated[str, typer.Argument(help="迁出 moved_out | 死亡 deceased | 注销 deregistered | 正常 active")],
     reason: Annotated[str, typer.Option("--reason", help="原因 reason")] = "",
 ) -> None:
-    """Change a member's status (members are never deleted)."""
+    """成员状态 — moved out, deceased, deregistered (never deleted)."""
     from grid_cli import households
 
     changed = households.set_member_status(open_ledger(), member, new_status, reason=reason)

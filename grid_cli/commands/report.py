@@ -124,14 +124,14 @@ def _render(report: dict[str, Any]) -> None:
 
 @app.command("quarter")
 def quarter(
-    period: Annotated[Optional[str], typer.Argument(metavar="YYYYQn", help="e.g. 2026Q4 (default: this quarter)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output (the whole report)")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="also write the report: .xlsx (with charts), .csv or .json")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="xlsx | csv | json (default: from --out)")] = None,
-    rural_growth: Annotated[Optional[str], typer.Option("--rural-growth", help="growth of all rural households for this run, e.g. 6.6% (else config report.rural_growth)")] = None,
-    warning_share: Annotated[Optional[str], typer.Option("--warning-share", help="挂牌预警 line for this run, e.g. 30% (else config report.warning_share)")] = None,
+    period: Annotated[Optional[str], typer.Argument(metavar="YYYYQn", help="季度 quarter, e.g. 2026Q4 (default: this quarter)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output (the whole report)")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="另写出报表 also write the report: .xlsx (with charts), .csv or .json")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="格式 format: xlsx | csv | json (default: from --out)")] = None,
+    rural_growth: Annotated[Optional[str], typer.Option("--rural-growth", help="全体农村居民增幅 growth of all rural households for this run, e.g. 6.6% (else report.rural_growth)")] = None,
+    warning_share: Annotated[Optional[str], typer.Option("--warning-share", help="挂牌预警线 the 挂牌预警 line for this run, e.g. 30% (else report.warning_share)")] = None,
 ) -> None:
-    """The quarterly analysis: trend, inclusions and eliminations, places, risk types, overdue visits, income growth."""
+    """季度分析 — trend, inclusions, places, risks, overdue visits, growth."""
     from grid_cli.exports.quarter import build_quarter, parse_share, quarter_book, today_quarter
 
     growth = parse_share(rural_growth, "--rural-growth") if rural_growth is not None else None
@@ -160,11 +160,14 @@ def quarter(
 
 @app.command("set")
 def set_(
-    key: Annotated[str, typer.Argument(help="rural_growth | warning_share")],
-    value: Annotated[str, typer.Argument(help="e.g. 6.6% or 0.066")],
+    key: Annotated[str, typer.Argument(help="设置项 setting: rural_growth | warning_share")],
+    value: Annotated[str, typer.Argument(help="值 value, e.g. 6.6% or 0.066")],
     year: YearOption = None,
 ) -> None:
-    """Set a report figure for the year: rural_growth (all rural households' income growth) or warning_share (挂牌预警 line)."""
+    """设置报表数值 — the year's rural_growth or warning_share.
+
+    rural_growth 全体农村居民人均收入增幅 all rural households' income growth; warning_share 挂牌预警线
+    the share of flagged households that marks a village."""
     from grid_cli.exports.quarter import set_setting
 
     ledger = open_ledger()
@@ -180,9 +183,9 @@ def set_(
 @app.command("show")
 def show(
     year: YearOption = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
-    """The report figures for the year and where each comes from (config or default)."""
+    """报表数值 — the year's figures and where each comes from."""
     from grid_cli.exports.quarter import SETTINGS, settings
 
     ledger = open_ledger()

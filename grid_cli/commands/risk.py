@@ -40,7 +40,8 @@ def show_findings(findings, grade: str) -> None:
 
 def risk_title(stored, n: int | None = None) -> str:
     text = tr("{y}年监测标准 {t:,} 元 · 截至 {d}", "{y} threshold {t:,} yuan · as of {d}", y=stored.year, t=stored.threshold,
-              d=stored.on)
+              d=stored.on) if stored.threshold is not None else \
+        tr("{y}年尚无监测标准 · 截至 {d}", "no {y} threshold yet · as of {d}", y=stored.year, d=stored.on)
     return text + (tr(" · {n} 户", " · {n} households", n=n) if n is not None else "")
 
 
@@ -58,6 +59,18 @@ def risk_table(stored, rows: list):
         table.add_row(grade_label(r.grade), r.hh_no, r.head or "", r.village or "",
                       "\n".join("•" + f.message(lang()) for f in r.findings))
     return table
+
+
+def warn_no_threshold(stored) -> None:
+    """A hub before the county's rules arrive has no threshold: say which rules waited for it."""
+    if stored.threshold is None:
+        from grid_cli.commands.common import warn
+
+        warn("{y}年还没有监测标准，收入类规则（低于或接近监测标准、重点关注线、风险消除）未判断"
+             " — 合并县里下发的规则同步包，或用 grid rules set threshold 7600 设置",
+             "no {y} monitoring threshold yet: the income rules (below or near the threshold, focus line, elimination)"
+             " were not run — merge the county's rules bundle, or set one with `grid rules set threshold 7600`",
+             y=stored.year)
 
 
 def _level(ledger) -> str:
@@ -96,24 +109,24 @@ def reassess(ledger) -> dict[str, int]:
     from grid_cli.lists import summary
 
     with _progress() as progress:
-        current(ledger, progress=progress)
+        current(ledger, progress=progress, required=False)
     places = summary(ledger, Area(), "grid")["places"]
     return {g: sum(p[g] for p in places) for g in ("red", "yellow", "green")}
 
 
-GradeOption = Annotated[Optional[str], typer.Option("--grade", help="red | yellow | green (红/黄/绿)")]
-TownshipOption = Annotated[Optional[str], typer.Option("--township", help="only this township (county ledgers)")]
-GridOption = Annotated[Optional[str], typer.Option("--grid", help="only this grid (hub ledgers); lists its households")]
-VillageOption = Annotated[Optional[str], typer.Option("--village", help="only this 自然村; lists its households")]
-ByOption = Annotated[Optional[str], typer.Option("--by", help="summary by township | grid | village (hub ledgers)")]
-ListOption = Annotated[bool, typer.Option("--list", help="the full list as a plain table, even at a hub")]
-LimitOption = Annotated[Optional[int], typer.Option("--limit", min=1, help="list at most N households")]
-JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output (streamed)")]
+GradeOption = Annotated[Optional[str], typer.Option("--grade", help="等级 grade: red | yellow | green (红/黄/绿)")]
+TownshipOption = Annotated[Optional[str], typer.Option("--township", help="只看该乡镇 only this township (county ledgers)")]
+GridOption = Annotated[Optional[str], typer.Option("--grid", help="只看该网格 only this grid (hub ledgers); lists its households")]
+VillageOption = Annotated[Optional[str], typer.Option("--village", help="只看该自然村 only this 自然村; lists its households")]
+ByOption = Annotated[Optional[str], typer.Option("--by", help="按地方汇总 summary by township | grid | village (hub ledgers)")]
+ListOption = Annotated[bool, typer.Option("--list", help="完整名单 the full list as a plain table, even at a hub")]
+LimitOption = Annotated[Optional[int], typer.Option("--limit", min=1, help="最多列出 N 户 list at most N households")]
+JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output (streamed)")]
 
 
 def risk_command(
     grade: GradeOption = None,
-    rule: Annotated[Optional[str], typer.Option("--rule", help="only this rule id (see `grid rules show`)")] = None,
+    rule: Annotated[Optional[str], typer.Option("--rule", help="只看该规则 only this rule (ids: grid rules show)")] = None,
     township: TownshipOption = None,
     grid: GridOption = None,
     village: VillageOption = None,
@@ -137,13 +150,14 @@ def risk_command(
     by = _by(ledger, by)
     area = _area(ledger, township, grid, village)
     with _progress() as progress:
-        stored = current(ledger, progress=progress)
+        stored = current(ledger, progress=progress, required=False)  # a hub before the county's rules: the others
     if as_json:
         from grid_cli.commands.render import stream_json
 
         texts = flagged_json(ledger, area, grade=wanted, rule=rule)
         found = stream_json({"year": stored.year, "threshold": stored.threshold, "as_of": stored.on.isoformat()},
                             "households", islice(texts, limit) if limit else texts)
+        warn_no_threshold(stored)
         if found:
             raise typer.Exit(1)
         return
@@ -160,6 +174,7 @@ def risk_command(
         report = summary(ledger, area, by, ledger.meta("township") or "", grade=wanted, rule=rule)
         _render_summary(stored, report)
         found = any_flagged(ledger, area, grade=wanted, rule=rule)
+    warn_no_threshold(stored)
     if found:
         raise typer.Exit(1)
 
@@ -207,7 +222,7 @@ def _render_summary(stored, report: dict) -> None:
 
 
 def due_command(
-    within: Annotated[int, typer.Option("--within", help="also list visits due in the next N days")] = 0,
+    within: Annotated[int, typer.Option("--within", help="另列出 N 天内到期的 also those due in the next N days")] = 0,
     township: TownshipOption = None,
     grid: GridOption = None,
     village: VillageOption = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from grid_cli.commands.common import YearOption, console, open_ledger, print_json, say, year_or_current
+from grid_cli.commands.common import YearOption, afterwards, console, open_ledger, print_json, say, year_or_current
 from grid_cli.errors import DataError, UsageError
 from grid_cli.i18n import lang, tr
 
@@ -17,9 +17,9 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 @app.command("show")
 def show(
     year: YearOption = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
-    """The threshold and every rule's parameters for the year."""
+    """查看规则 — the year's threshold and every rule's parameters."""
     from grid_cli.rules.config import rule_settings
     from grid_cli.rules.registry import RULES
 
@@ -52,11 +52,11 @@ def _value(text: str):
 
 @app.command("set")
 def set_(
-    key: Annotated[str, typer.Argument(help="threshold, or RULE.PARAM (e.g. income_fall.share)")],
-    value: Annotated[str, typer.Argument(help="the value (JSON for lists/objects, e.g. '[\"C\",\"D\"]')")],
+    key: Annotated[str, typer.Argument(help="threshold 监测标准, or RULE.PARAM 规则.参数 (e.g. income_fall.share)")],
+    value: Annotated[str, typer.Argument(help="值 the value (JSON for lists and objects, e.g. '[\"C\",\"D\"]')")],
     year: YearOption = None,
 ) -> None:
-    """Change the year's threshold or a rule parameter; the findings are re-evaluated."""
+    """修改规则 — the year's threshold or a rule parameter; re-evaluates."""
     from grid_cli.commands.risk import reassess
     from grid_cli.parse import parse_money
     from grid_cli.rules.config import rule_configs
@@ -87,14 +87,15 @@ def set_(
         say("无变化", "No change")
         return
     say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=tr("监测标准", "threshold") if key == "threshold" else key, v=value)
-    grades = reassess(ledger)
-    say("重新评估：红 {r} 户，黄 {y} 户，绿 {g} 户", "Re-evaluated: {r} red, {y} yellow, {g} green",
-        r=grades["red"], y=grades["yellow"], g=grades["green"])
+    with afterwards():  # the setting is saved: a failure to re-evaluate is a warning, not an exit code
+        grades = reassess(ledger)
+        say("重新评估：红 {r} 户，黄 {y} 户，绿 {g} 户", "Re-evaluated: {r} red, {y} yellow, {g} green",
+            r=grades["red"], y=grades["yellow"], g=grades["green"])
 
 
 @app.command("check")
-def check(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Validate the year's configuration and run every rule once; exit 1 if a rule is broken."""
+def check(as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False) -> None:
+    """检查规则 — run every rule once; exit 1 if one is broken."""
     from grid_cli.findings import assess
 
     ledger = open_ledger()
@@ -114,8 +115,8 @@ def check(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 @app.command("explain")
-def explain(rule: Annotated[str, typer.Argument(help="a rule id from `grid rules show`")]) -> None:
-    """What a rule checks, with a passing and a failing example, and its current parameters."""
+def explain(rule: Annotated[str, typer.Argument(help="规则编号 a rule id (grid rules show lists them)")]) -> None:
+    """规则说明 — what a rule checks, with examples and its parameters."""
     from grid_cli.rules.config import rule_settings
     from grid_cli.rules.registry import RULES
 
@@ -125,5 +126,5 @@ def explain(rule: Annotated[str, typer.Argument(help="a rule id from `grid rules
     ledger = open_ledger()
     settings = rule_settings(ledger.config(year_or_current(ledger, None)))[rule]
     console.print(f"[bold]{rule}[/] — {module.TITLE[0]} / {module.TITLE[1]}")
-    console.print((module.__doc__ or "").strip(), markup=False)
+    console.print((module.EXPLAIN_ZH if lang() == "zh" else module.__doc__ or "").strip(), markup=False)
     console.print(tr("当前参数：", "Current parameters: ") + json.dumps(settings, ensure_ascii=False), markup=False)

@@ -14,7 +14,7 @@ from grid_cli.errors import REFUSED, UsageError
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
-JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")]
 
 
 def _line(zh: str, en: str, **kw) -> None:
@@ -31,7 +31,7 @@ def export(
     out: Annotated[Optional[Path], typer.Option("--out", help="文件或目录 file or folder (default: here)")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """导出同步包 — write one bundle for the level above (or --for one below)."""
+    """导出同步包 — a bundle for the level above, or --for one below."""
     from grid_cli.sync import export_bundle
 
     ledger = open_ledger()
@@ -52,10 +52,10 @@ def merge(
     max_skew: Annotated[float, typer.Option("--max-skew-hours", help="时钟超前多少小时即隔离（1–720）hold back changes stamped this far ahead (1-720)")] = 24.0,
     as_json: JsonOption = False,
 ) -> None:
-    """合并同步包 — merge bundles (any number, any order); each is taken whole or refused whole.
+    """合并同步包 — any number, in any order; each whole or refused whole.
 
-    Exit 0 when nothing was refused (a bundle merged before is skipped, with a line); 1 when any bundle was
-    refused (the others still merged)."""
+    合并过的同步包跳过并说明；有任何同步包被拒收时退出码为 1（其余照常合并） exit 0 when nothing was refused
+    (a bundle merged before is skipped, with a line); 1 when any bundle was refused (the others still merged)."""
     from grid_cli.sync.format import BundleRefused, Replayed
     from grid_cli.sync.merge import after_merge, bundle_paths, check_skew, merge_bundle
 
@@ -132,8 +132,10 @@ def inspect(
     bundle: Annotated[Path, typer.Argument(help="同步包文件 bundle file")],
     as_json: JsonOption = False,
 ) -> None:
-    """查看同步包 — what a bundle is (sender, recipient, scope, ranges, signer) without applying it; with the
-    recipient's ledger (--ledger), what merging it would change."""
+    """查看同步包 — what a bundle is and would change, without merging it.
+
+    发送方、接收方、范围、序号、签名；用接收方账本（--ledger）时还有合并后的变化 sender, recipient, scope,
+    ranges, signer; with the recipient's ledger (--ledger), what merging it would change."""
     from grid_cli.errors import DataError
     from grid_cli.sync.inspect import inspect_bundle
 
@@ -172,7 +174,9 @@ def inspect(
 
 @app.command("status")
 def status(as_json: JsonOption = False) -> None:
-    """同步状况 — per origin: what was received, the gaps, the last merge; revoked keys and admitted bundles."""
+    """同步状况 — per origin: what was received, the gaps, the last merge.
+
+    另列已作废的密钥及其截止序号、破例接收的同步包 also revoked keys with their cut-off, and admitted bundles."""
     from rich.table import Table
 
     from grid_cli.sync import sync_status
@@ -209,18 +213,20 @@ def status(as_json: JsonOption = False) -> None:
 
 
 _STATUS = {"open": ("待处理", "open"), "same": ("值相同", "same value"), "settled": ("已被后续修改取代", "settled by a later edit"),
-           "picked-kept": ("已处理：保留现值", "picked: kept"), "picked-lost": ("已处理：改用落选值", "picked: lost")}
+           "picked-kept": ("已处理：保留现值", "settled: kept"), "picked-lost": ("已处理：改用落选值", "settled: lost value")}
 
 
 @app.command("conflicts")
 def conflicts(
-    choice: Annotated[Optional[str], typer.Argument(help="kept | lost (with --pick)")] = None,
+    choice: Annotated[Optional[str], typer.Argument(help="kept 保留现值 | lost 改用落选值 (with --pick)")] = None,
     pick_id: Annotated[Optional[int], typer.Option("--pick", help="处理该编号的冲突 settle this conflict")] = None,
     include_closed: Annotated[bool, typer.Option("--all", help="也列出已处理的 include settled ones")] = False,
-    unmasked: Annotated[bool, typer.Option("--unmasked", help="show full ID numbers and phones (recorded)")] = False,
+    unmasked: Annotated[bool, typer.Option("--unmasked", help="显示完整证件号码和电话 full ID numbers and phones (recorded)")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """冲突 — values that lost a concurrent edit; `--pick ID kept|lost` settles one (a new, syncable change)."""
+    """冲突 — values that lost a concurrent edit; --pick settles one.
+
+    处理结果本身是一条新的变更，随同步包传递 the choice is itself a new change that travels with the bundles."""
     from grid_cli.sync import list_conflicts, pick
 
     ledger = open_ledger()
@@ -252,22 +258,19 @@ def conflicts(
     # 80 columns: the household number never wraps; names and values fold onto more lines
     table.add_column(tr("编号", "id"), no_wrap=True)
     table.add_column(tr("户编号", "household"), no_wrap=True)
-    for zh, en in (("户主", "head"), ("字段", "field"), ("现值", "kept"), ("落选值", "lost")):
+    for zh, en in (("户主", "head"), ("字段", "field"), ("现值", "kept"), ("落选值", "lost"), ("状态", "status")):
         table.add_column(tr(zh, en), overflow="fold")
-    if include_closed:
-        table.add_column(tr("状态", "status"), overflow="fold")
     for r in rows:
         what = field_label(r["entity"], r["field"])
         if r["entity"] == "member":
             what = f"{r['member_name'] or r['entity_id'][-8:]}·{what}"
         elif r["entity"] == "config":
             what = f"{tr('规则', 'rules')} {r['entity_id']}·{what}"
-        cells = [str(r["id"]), r["hh_no"] or "", r["head_name"] or "", what, _text(r["kept_value"]), _text(r["lost_value"])]
-        if include_closed:
-            cells.append(tr(*_STATUS.get(r["status"], (r["status"], r["status"]))))
-        table.add_row(*cells)
+        table.add_row(str(r["id"]), r["hh_no"] or "", r["head_name"] or "", what, _text(r["kept_value"]),
+                      _text(r["lost_value"]), tr(*_STATUS.get(r["status"], (r["status"], r["status"]))))
     console.print(table, markup=False)
-    say("用 grid sync conflicts --pick 编号 kept|lost 处理", "Settle one with: grid sync conflicts --pick ID kept|lost")
+    say("处理：grid sync conflicts --pick 编号 kept（保留现值）或 lost（改用落选值）",
+        "Settle one with: grid sync conflicts --pick ID kept|lost")
 
 
 def _text(value) -> str:
@@ -298,9 +301,10 @@ def quarantine(
     release_all: Annotated[bool, typer.Option("--all", help="放行全部可放行的 release every one that can be")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """隔离的变更 — changes held back (a clock far ahead, a forked history), with their reason; `--release ID`
-    or `--all` applies those held for their clock (an audited decision). A later merge releases them by itself
-    once their clock is within the limit."""
+    """隔离的变更 — changes held back, with their reason; --release applies.
+
+    Held back: a clock far ahead, a forked history. `--release ID` or `--all` applies those held for their
+    clock (an audited decision). A later merge releases them by itself once their clock is within the limit."""
     from grid_cli.sync.merge import after_merge
     from grid_cli.sync.quarantine import list_quarantine, release
 
@@ -347,8 +351,10 @@ def repair(
     grid: Annotated[Optional[str], typer.Option("--grid", help="归入该网格 place them in this grid")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """无网格的户 — households recorded at a township or county without a grid (they stop every bundle to the
-    level above); `grid sync repair 户编号... --grid G` places them. Exit 1 while any is left."""
+    """无网格的户 — households a hub recorded without a grid; --grid places.
+
+    Households recorded at a township or county without a grid stop every bundle to the level above;
+    `grid sync repair 户编号... --grid G` places them. Exit 1 while any is left."""
     from grid_cli import households as core
 
     ledger = open_ledger()
@@ -378,11 +384,12 @@ def repair(
 
 @app.command("duplicates")
 def duplicates(
-    unmasked: Annotated[bool, typer.Option("--unmasked", help="show full ID numbers (recorded)")] = False,
+    unmasked: Annotated[bool, typer.Option("--unmasked", help="显示完整证件号码（记入审计） show full ID numbers (recorded)")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """重复登记 — the same 户编号 or ID number in two households (two grids registered it): both are kept; review
-    them. Exit 1 when any is found."""
+    """重复登记 — the same 户编号 or ID number in two households.
+
+    Two grids registered it: both are kept; review them. Exit 1 when any is found."""
     from grid_cli import households as core
     from grid_cli.idcard import mask_id
 
@@ -411,7 +418,7 @@ def scope(
     add: Annotated[Optional[list[str]], typer.Option("--add", help="加入下辖网格/乡镇 add a grid / township (repeatable)")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """下辖范围 — show (or extend) a hub's area: a township's grids, a county's townships."""
+    """下辖范围 — show or extend a hub's area (its grids or townships)."""
     from grid_cli.sync.place import add_scope
     from grid_cli.sync.place import area as area_of
 

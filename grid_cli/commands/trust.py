@@ -14,7 +14,7 @@ from grid_cli.commands.keys import write_public
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
-JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")]
 
 
 @app.command("issue")
@@ -23,7 +23,9 @@ def issue(
     out: Annotated[Optional[Path], typer.Option("--out", help="登记文件 enrolment file (default: CODE-enrol.json)")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """发放登记文件 — an enrolment file for one grid / township below (it runs `grid enroll FILE`)."""
+    """发放登记文件 — an enrolment file for a grid or township below.
+
+    对方运行 grid enroll FILE they run `grid enroll FILE`."""
     from grid_cli.security.trust import issue_enrolment
 
     ledger = open_ledger()
@@ -44,7 +46,7 @@ def add(
     replace: Annotated[bool, typer.Option("--replace", help="换了电脑：作废旧密钥、保留旧记录 a replaced laptop: revoke the old key, keep its history")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """信任对方的公钥 — trust a grid's (or township's) public-key file; compare its fingerprint first."""
+    """信任对方的公钥 — trust a public-key file (check its fingerprint)."""
     from grid_cli.security.trust import PUBLIC_FORMAT, read_json, trust_add
 
     ledger = open_ledger()
@@ -66,7 +68,7 @@ def add(
 
 @app.command("list")
 def list_keys(as_json: JsonOption = False) -> None:
-    """已信任的密钥 — keys enrolled here and keys other ledgers vouched for, with revocations."""
+    """已信任的密钥 — keys enrolled here or vouched for, with revocations."""
     from grid_cli.commands.render import list_table
     from grid_cli.security.trust import trusted
 
@@ -101,8 +103,11 @@ def revoke(
     at: Annotated[Optional[str], typer.Option("--at", help="丢失时间（本地时间，如 2026-11-28 15:29），仅作记录 when it was lost (local time); recorded only")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """作废密钥 — revoke a trusted key (a lost or stolen laptop): its changes after the last one held here (or
-    --upto N) are refused, whatever time a bundle claims; `grid trust admit` takes one inspected bundle past it."""
+    """作废密钥 — revoke a trusted key (a lost or stolen laptop).
+
+    此后的变更（本账本已有的最后一条之后，或 --upto N 之后）一律拒收，不论同步包自称何时；grid trust admit 可破例接收
+    一个核查过的同步包 its changes after the last one held here (or --upto N) are refused, whatever time a
+    bundle claims; `grid trust admit` takes one inspected bundle past it."""
     from grid_cli.security.trust import revoke as do_revoke
 
     rows = do_revoke(open_ledger(), what, at=at, upto=upto)
@@ -121,8 +126,9 @@ def admit(
     reason: Annotated[str, typer.Option("--reason", help="为何接收（记入审计）why it is taken (audited)")],
     as_json: JsonOption = False,
 ) -> None:
-    """破例接收 — take one bundle of a revoked key past its cut-off, after inspecting it (`grid sync inspect`):
-    the cut-off moves to the bundle's last change, audited and shown in `grid sync status`."""
+    """破例接收 — take one inspected bundle past a revoked key's cut-off.
+
+    After inspecting it (`grid sync inspect`): the cut-off moves to the bundle's last change, audited and shown in `grid sync status`."""
     from grid_cli.errors import UsageError
     from grid_cli.sync.format import Replayed
     from grid_cli.sync.merge import after_merge, merge_bundle

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from grid_cli.commands.common import console, open_ledger, print_json, say
+from grid_cli.commands.common import console, level_name, open_ledger, print_json, say
 from grid_cli.errors import REFUSED
 from grid_cli.i18n import tr
 
@@ -15,7 +15,7 @@ REASONS = {"link": ("与前一条接不上", "does not follow on from the one be
            "missing": ("本账本的变更缺失", "this ledger's own change is missing")}
 
 
-def verify_command(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+def verify_command(as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False) -> None:
     from rich.table import Table
 
     from grid_cli.security.chain import verify_chains
@@ -35,7 +35,7 @@ def verify_command(as_json: Annotated[bool, typer.Option("--json", help="machine
             else:
                 zh, en = REASONS.get(r["reason"], (r["reason"], r["reason"]))
                 verdict = tr("断开：第 {s} 条{w}", "broken at {s}: {w}", s=r["first_bad"], w=tr(zh, en))
-            table.add_row(r["origin"][-8:] + (tr("（本账本）", " (this)") if r["self"] else ""), r["level"] or "",
+            table.add_row(r["origin"][-8:] + (tr("（本账本）", " (this)") if r["self"] else ""), level_name(r["level"]),
                           r["code"] or "", str(r["changes"]), str(r["links"]), str(r["holes"]),
                           f"[red]{verdict}[/]" if not r["ok"] else verdict)
         console.print(table)

@@ -247,6 +247,18 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX dept_{kind}_household ON dept_{kind}(household_id);"""
             for kind in ("dibao", "medical", "school", "housing", "disability", "employment")),
     ),
+    (
+        10,
+        "visit drafts: the answers of a guided visit not yet saved",
+        # One row per household: the answers typed so far in `grid visit` (JSON, question -> answer), written
+        # after every answer so an interrupted visit (Ctrl-C, Ctrl-D, a closed terminal, a flat battery) can
+        # be resumed with `grid visit HH --resume`. Local scratch: never in the change log, so never in a
+        # bundle; it holds personal data, so it lives in the ledger file (owner-only) and nowhere else. The
+        # row goes in the same transaction that saves the visit.
+        """
+        CREATE TABLE visit_drafts (household_id TEXT PRIMARY KEY, answers TEXT NOT NULL, saved_at TEXT NOT NULL)
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -150,6 +151,16 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _create_owner_only(path: Path) -> None:
+    """The ledger holds every full ID number: like the key file, only its owner may read it (0600 on POSIX,
+    whatever the umask; SQLite gives its -wal and -shm files the database file's mode). Windows has no such
+    mode: there the folder's access list decides (a user's own profile folder is private to the user)."""
+    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    if os.name != "nt":
+        os.chmod(path, 0o600)
+
+
 class Ledger:
     """One grid's (or hub's) ledger file."""
 
@@ -174,6 +185,7 @@ class Ledger:
         path = Path(path)
         cls.check_new(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        _create_owner_only(path)
         conn = _connect(path)
         try:
             migrate(conn)

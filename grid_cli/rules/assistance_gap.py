@@ -14,6 +14,10 @@ from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
 
 ID = "assistance_gap"
 TITLE = ("帮扶未落实", "assistance not in place")
+EXPLAIN_ZH = """帮扶未落实：已纳入监测的户，识别纳入超过 `days` 天仍未落实帮扶责任人，或没有任何帮扶措施
+（DOMAIN.md：帮扶责任人立即落实，帮扶措施一个月内落实）。
+
+不通过：识别纳入已 45 天，没有措施。通过：识别纳入 20 天，或已有在实施的措施。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

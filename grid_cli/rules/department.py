@@ -18,6 +18,14 @@ from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, find
 
 ID = "department"
 TITLE = ("部门比对", "department lists")
+EXPLAIN_ZH = """部门筛查预警：部门名单上关于该户的情况，与台账对照。
+
+每条提示写明来源（部门和名单月份）和依据的数字：民政 有低保/特困而台账未记，或有临时救助；医保 全年未参保，
+或当月合规自付达到 `out_of_pocket`；教育 义务教育年龄的孩子不在学籍名单（或在名单上而台账记为失学辍学）；
+住建 住房鉴定为 C 或 D 级；残联 有残疾证而台账健康状况未体现；人社 登记失业，或已就业而台账记为未务工。
+走访核实前为黄色（待核实）；走访确认（grid dept confirm，转为红色并记下该次走访）或排除后才定。
+
+不通过：医保 2026-10 名单显示张三 2026 年未参保。通过：2026-11 名单显示他已参保。"""  # `grid rules explain` in Chinese
 SOURCES = {"dibao": ("民政", "civil affairs"), "medical": ("医保", "medical insurance"), "school": ("教育", "education"),
            "housing": ("住建", "housing"), "disability": ("残联", "disability federation"), "employment": ("人社", "human resources")}
 

@@ -19,6 +19,9 @@ from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
 
 ID = "education"
 TITLE = ("义务教育保障", "compulsory education")
+EXPLAIN_ZH = """义务教育有保障：6–15 岁的孩子不失学辍学；因病、因残（已送教上门）的不算未保障。
+
+不通过：13 岁，在校生状况 失学辍学，原因 因家庭经济困难。通过：同一个孩子，原因 因病。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

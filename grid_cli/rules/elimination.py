@@ -19,6 +19,11 @@ from grid_cli.rules.base import HIGH, INFO, Context, Finding, RuleConfig, findin
 
 ID = "elimination_candidate"
 TITLE = ("可消除风险", "elimination candidate")
+EXPLAIN_ZH = """风险消除候选：已纳入监测的户符合风险消除条件（DOMAIN.md）：监测满 `months` 个月且至少有一项
+帮扶措施；最近 `months` 个月内每次走访及其前一次走访的人均纯收入都不低于监测标准；现在没有高等级风险
+（刚性支出、“三保障”、饮水安全）；至少有一名劳动年龄段、有劳动能力的成员（无劳动力的户不得消除）。
+
+不是候选：成员都已 75 岁的户。是候选：各项条件都符合（一条提示）。"""  # `grid rules explain` in Chinese (the docstring is its English)
 AFTER = True
 
 

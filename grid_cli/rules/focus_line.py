@@ -12,6 +12,10 @@ from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding, y
 
 ID = "focus_line"
 TITLE = ("重点关注线", "focus income line")
+EXPLAIN_ZH = """重点关注线：按户类型设的收入线，高于监测标准（种子文件 003：脱贫户人均纯收入低于 10,000 元的
+重点关注）。低于监测标准本身的，由 `income_below_threshold` 提示。
+
+不通过：脱贫户 9,999 元。通过：10,000 元；或一般农户 9,000 元（该户类型没有关注线）。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

@@ -11,6 +11,9 @@ from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
 
 ID = "housing"
 TITLE = ("住房安全保障", "safe housing")
+EXPLAIN_ZH = """住房安全有保障：危房等级 A、B 级为安全；C 级（局部危房）、D 级（整幢危房）为不安全。
+
+不通过：最近一次走访危房等级 C。通过：B。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

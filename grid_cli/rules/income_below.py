@@ -12,6 +12,10 @@ from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding, yua
 
 ID = "income_below_threshold"
 TITLE = ("收入低于监测标准", "income below the monitoring threshold")
+EXPLAIN_ZH = """收入低于监测标准：家庭人均纯收入低于本年度监测标准。
+
+不通过：人均纯收入 6,240 元 < 监测标准 7,600 元。通过：正好 7,600 元（等于标准不算低于）。
+按“纯收入 < 监测标准 × 常住人数”精确比较，不受四舍五入影响。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

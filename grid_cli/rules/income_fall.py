@@ -15,6 +15,10 @@ from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, Visi
 
 ID = "income_fall"
 TITLE = ("收入骤减", "sharp income fall")
+EXPLAIN_ZH = """收入骤减：人均纯收入比上次走访，或比一年前（至少早一年的最近一次走访，没有则取一年内最早的一次）
+下降超过设定比例；取两者中降幅大的。
+
+不通过（比例 0.3）：10,000 元 → 6,900 元（−31%）。通过：10,000 → 7,000（−30%）。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

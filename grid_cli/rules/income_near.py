@@ -14,6 +14,10 @@ from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding, y
 
 ID = "income_near_threshold"
 TITLE = ("收入接近监测标准", "income just above the threshold")
+EXPLAIN_ZH = """收入接近监测标准：人均纯收入不低于监测标准，但在预警带内。
+
+不通过（预警带 0.5，监测标准 7,600）：人均纯收入 9,000 元，低于 11,400 元。通过：11,400 元。
+低于监测标准的，由 `income_below_threshold` 提示。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

@@ -14,6 +14,11 @@ from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
 
 ID = "labour_no_work"
 TITLE = ("有劳动力无人就业", "labour but nobody employed")
+EXPLAIN_ZH = """有劳动力无人就业：家中有劳动年龄段的劳动力，但无人就业（没有成员外出或就近务工、在公益岗位，
+最近一次走访工资性收入为 0）。种子文件 000：有劳动力的脱贫家庭至少一人就业。适用于 `applies_to`
+中的户类型（“监测户”指所有已纳入监测的户）。
+
+不通过：脱贫户有一名 35 岁普通劳动力，全家未务工，工资性收入 0。通过：有一人县内务工。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

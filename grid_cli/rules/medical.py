@@ -13,6 +13,10 @@ from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, find
 
 ID = "medical"
 TITLE = ("基本医疗保障", "basic medical care")
+EXPLAIN_ZH = """基本医疗有保障：每名成员参加城乡居民基本医疗保险（未参加为高等级）；慢性病或大病患者没有慢病卡
+或未签约家庭医生（中等级）。
+
+不通过：有成员“是否参加城乡居民基本医疗保险”为 否。通过：全部参保，慢病患者有慢病卡。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

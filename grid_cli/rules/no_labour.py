@@ -13,6 +13,10 @@ from grid_cli.rules.base import MEDIUM, WORKING_AGE, Context, Finding, Member, R
 
 ID = "no_labour"
 TITLE = ("缺劳动力", "no labour")
+EXPLAIN_ZH = """缺劳动力：常住成员中没有劳动年龄段（16–64 岁）、有普通或技能劳动能力的人。
+
+不通过：老两口，都丧失劳动力。通过：家中有一名 40 岁普通劳动力。
+劳动年龄段成员的劳动技能未登记时，不当作“无劳动力”的证据（风险消除规则则相反，需要证明有劳动力）。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

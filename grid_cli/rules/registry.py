@@ -1,5 +1,6 @@
 """The rules, in the order their findings are listed. Adding a rule: write rules/<name>.py with ID,
-TITLE, Config and check(), add its defaults to data/rules.json, and list it here."""
+TITLE, EXPLAIN_ZH (its docstring in Chinese), Config and check(), add its defaults to data/rules.json,
+and list it here."""
 
 from __future__ import annotations
 

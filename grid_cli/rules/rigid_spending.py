@@ -15,6 +15,10 @@ from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding, yua
 
 ID = "rigid_spending"
 TITLE = ("刚性支出过大", "heavy rigid spending")
+EXPLAIN_ZH = """支出骤增（突发严重困难）：合规自付的刚性支出（先算医疗）超过设定金额，或超过家庭纯收入的设定比例。
+
+不通过（金额 20,000，比例 0.5）：合规自付支出 25,000 元。通过：20,000 元，纯收入 50,000 元
+（未超过金额，占收入 40%）。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

@@ -14,6 +14,10 @@ from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, find
 
 ID = "small_loan_due"
 TITLE = ("小额信贷到期", "small loan due")
+EXPLAIN_ZH = """小额信贷到期：金融帮扶措施（小额信贷）在 `days_ahead` 天内到期（中等级），或已逾期（高等级），
+而该措施尚未结束。
+
+不通过：5 天后到期。通过：8 天后到期，或措施已结束（已还清）。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):

@@ -12,6 +12,9 @@ from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
 
 ID = "eliminated_unstable"
 TITLE = ("已消除户不稳定", "eliminated household unstable again")
+EXPLAIN_ZH = """返贫风险（已消除户）：已消除风险的户又出现高等级风险，建议重新纳入监测（“杜绝一消了之”）。
+
+不通过：2026-09 已消除，现在人均纯收入低于监测标准。通过：已消除，仍然稳定。"""  # `grid rules explain` in Chinese (the docstring is its English)
 AFTER = True
 
 

@@ -16,6 +16,10 @@ from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, find
 
 ID = "visit_overdue"
 TITLE = ("走访逾期", "visit overdue")
+EXPLAIN_ZH = """走访逾期：超过该户类型的走访间隔（默认每月一次）没有走访。八必访对象（收入低或下降、大病、特困、
+低保、残疾、多子女上学、务工不稳、受灾）为高等级，其他为中等级。
+
+不通过：上次走访在 32 天前，`days` 为 31。通过：31 天前。"""  # `grid rules explain` in Chinese (the docstring is its English)
 AFTER = True  # looks at the other rules' findings to tell the 八必访 groups
 
 _INCOME_RULES = {"income_below_threshold", "income_fall", "rigid_spending", "income_near_threshold"}

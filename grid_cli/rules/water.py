@@ -15,6 +15,11 @@ from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
 
 ID = "water"
 TITLE = ("饮水安全", "safe drinking water")
+EXPLAIN_ZH = """饮水安全（农村饮水安全评价准则，2023）：水量每人每天不少于 35 升（干旱缺水地区 20 升）；方便程度：
+自来水入户，或单次取水往返不超过 20 分钟，或水平距离不超过 800 米，或垂直距离不超过 80 米；保证率：
+一年断水不超过 36 天；水质：有检测报告，或现场“看、闻、问、尝”无异常。
+
+不通过：非干旱地区每人每天 30 升。通过：35 升。未达标的每一项都写在提示里。"""  # `grid rules explain` in Chinese (the docstring is its English)
 
 
 class Config(RuleConfig):
