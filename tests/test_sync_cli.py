@@ -124,6 +124,8 @@ def test_times_are_read_and_typed_in_local_time_with_the_zone(tree, beijing):
     [bundle] = folder.glob("*.zip")
     assert "+0800-s" in bundle.name  # the bundle's name: local time and zone
     merge(p, "T1", bundle)
+    again = merge(p, "T1", bundle).output  # skipped: when it was merged, in local time
+    assert "already merged on" in again and "+08:00" in again
     # a time typed at the township is its own local time; stored in UTC, shown back in local time
     grid(p["dir"], "--ledger", p["T1"], "trust", "revoke", "G2", "--at", "2026-01-05 15:29")
     [g2] = [k for k in json.loads(grid(p["dir"], "--ledger", p["T1"], "trust", "list", "--json").output) if k["code"] == "G2"]

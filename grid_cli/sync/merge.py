@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from grid_cli.clock import format_hlc, parse_hlc, wall_ms
+from grid_cli.clock import format_hlc, parse_hlc, show_time, wall_ms
 from grid_cli.errors import DataError, GridError, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import canonical
@@ -74,8 +74,9 @@ class MergeResult:
 
 # -- the merge --------------------------------------------------------------------------------------
 def _replayed(row) -> Replayed:
-    return Replayed(f"这个同步包已于 {row[0]} 合并过（重复或重放），未作任何改动",
-                    f"this bundle was already merged on {row[0]} (a repeat or a replay); nothing was changed")
+    at = show_time(row[0])  # stored in UTC; read in local time with its zone
+    return Replayed(f"这个同步包已于 {at} 合并过（重复或重放），未作任何改动",
+                    f"this bundle was already merged on {at} (a repeat or a replay); nothing was changed")
 
 
 def merge_bundle(ledger: Ledger, path: Path, *, progress: Progress | None = None,
