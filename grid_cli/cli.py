@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "household": ("household", "app", "农户 — households: add, edit, show, list, search, status."),
     "member": ("member", "app", "家庭成员 — members: add, edit, status."),
     "import": ("imports", "app", "导入 — import households from Excel/CSV."),
-    "monitor": ("monitor", "app", "监测 — include, helper, measure, end, eliminate."),
+    "monitor": ("monitor", "app", "监测 — the procedure: proposals, reviews, approvals, measures."),
     "rules": ("rules", "app", "规则 — the year's threshold and rule settings."),
     "sync": ("sync", "app", "同步包 — sync bundles: export, merge, inspect, status, conflicts."),
     "keys": ("keys", "app", "密钥 — this ledger's keys: init, show (fingerprints)."),

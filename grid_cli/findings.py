@@ -114,7 +114,8 @@ def _visit(event_id: str, date: str, data: dict) -> Visit:
     return Visit(event_id, dt.date.fromisoformat(date), len(data.get("residents") or ()), income.get("wages", 0),
                  income.get("business", 0), income.get("property", 0), income.get("transfer", 0),
                  income.get("production_costs", 0), spending.get("medical", 0), spending.get("other_rigid", 0),
-                 data.get("house_grade"), data.get("water") or {}, tuple(data.get("events") or ()))
+                 data.get("house_grade"), data.get("water") or {}, tuple(data.get("events") or ()),
+                 bool(data.get("followup")))
 
 
 # An event's data stays in the body of the change that brought it (migration 4); reading the body and
@@ -319,7 +320,7 @@ def basis_of(ledger: Ledger, on: dt.date) -> str:
 
     h = hashlib.sha256(f"{__version__}|{on.isoformat()}".encode())
     for year, key, value in _rows(ledger, "SELECT year, key, value FROM config WHERE key = 'threshold'"
-                                          " OR key LIKE 'rules.%' ORDER BY year, key"):
+                                          " OR key LIKE 'rules.%' OR key LIKE 'local.rules.%' ORDER BY year, key"):
         h.update(f"|{year}|{key}|{value}".encode())
     return h.hexdigest()
 

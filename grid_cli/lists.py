@@ -3,15 +3,15 @@
 
 The lists stream: each is one SQL query read row by row (the flagged from the findings store, which
 `findings.current()` has brought up to date). `grid due` does not need the store: one query finds the
-households whose last visit is older than their interval (exactly the visit_overdue rule's test), then
-the rules judge only those, which tells the 八必访 (must-visit) groups apart.
+households whose last visit may be older than their interval (the shortest the visit_overdue rule can
+give them) and the eliminated ones (回头看), then the rules judge only those, which tells the 八必访
+(must-visit) groups and the follow-ups apart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterator
@@ -146,22 +146,33 @@ class Due:
 
 def overdue_sql(area: Area) -> str:
     """The households whose last visit in the rules' look-back (from ? to ?) is more than their interval
-    before the day (or that have none): one query, the index finds each household's last visit."""
+    before the day (or that have none), and those whose risk was eliminated (回头看): one query, the index
+    finds each household's last visit. The interval here is the household type's, or the shortest one a
+    monitored category or the 八必访 groups can have, so that every household the rules find overdue is
+    among these; the rules then judge exactly."""
     return ("SELECT h.id FROM households h LEFT JOIN json_each(?) t ON t.key = coalesce(h.hh_type, '')"
-            f" WHERE h.status = '正常'{area.sql()} AND coalesce(julianday(?) - julianday((SELECT max(e.date)"
+            f" WHERE h.status = '正常'{area.sql()} AND (coalesce(julianday(?) - julianday((SELECT max(e.date)"
             " FROM event_index e WHERE e.household_id = h.id AND e.kind = 'visit' AND e.date BETWEEN ? AND ?)), 1e9)"
-            " > coalesce(t.value, ?)")
+            " > min(coalesce(t.value, ?), ?) OR (? AND EXISTS (SELECT 1 FROM event_index x WHERE x.household_id = h.id"
+            " AND x.kind = 'eliminate')))")
+
+
+DUE_RULES = ("visit_overdue", "followup_due")
 
 
 def due(ledger: Ledger, on: dt.date, area: Area) -> list[Due]:
-    """Who is overdue for a visit on `on`: 八必访 (high) first, then the longest unvisited."""
+    """Who is due for a visit on `on`: overdue 八必访 (high) first, then the longest unvisited, then the
+    eliminated households due for their 回头看."""
     _year, _threshold, configs = configs_on(ledger, on, required=False)  # a hub without a threshold: due all the same
     config = configs["visit_overdue"]
-    if not config.enabled:
+    followups = configs["followup_due"].enabled
+    if not config.enabled and not followups:
         return []
     since = (on - dt.timedelta(days=LOOKBACK_DAYS)).isoformat()
-    ids = [r[0] for r in ledger.conn.execute(overdue_sql(area), (json.dumps(config.days_by_type), *area.params,
-                                                                 on.isoformat(), since, on.isoformat(), config.days))]
+    shortest = min([config.days, *config.days_by_category.values()])
+    ids = [r[0] for r in ledger.conn.execute(overdue_sql(area), (
+        json.dumps(config.days_by_type), *area.params, on.isoformat(), since, on.isoformat(), config.days, shortest,
+        followups))]
     split = phases(configs)
     out: list[Due] = []
     for start in range(0, len(ids), BATCH):
@@ -172,18 +183,25 @@ def due(ledger: Ledger, on: dt.date, area: Area) -> list[Due]:
                                              " WHERE h.id IN (SELECT value FROM json_each(?))", (part,)).fetchall())
             for h, ctx in zip(batch.households, batch.contexts):
                 out += [Due(f, h["grid"], h["village"], heads.get(h["id"]))
-                        for f in evaluate_household(ctx, configs, split) if f.rule == "visit_overdue"]
-    out.sort(key=lambda d: (d.finding.severity != "high", -(d.finding.facts.get("days") or 10**6), d.finding.hh_no))
+                        for f in evaluate_household(ctx, configs, split) if f.rule in DUE_RULES]
+    out.sort(key=lambda d: (d.finding.severity != "high", d.finding.rule != "visit_overdue",
+                            -(d.finding.facts.get("days") or 10**6), d.finding.hh_no))
     return out
 
 
+def due_households(items: list[Due]) -> int:
+    """How many households the list names: one may be due both for a visit and for its 回头看."""
+    return len({d.finding.household_id for d in items})
+
+
 def due_summary(items: list[Due], township_of: dict[str, str], by: str, township: str = "") -> list[dict]:
-    """Households due and, of them, must-visit (八必访), by place."""
-    counts: dict[str, Counter] = {}
+    """Households due and, of them, must-visit (八必访), by place (each household once)."""
+    due_ids: dict[str, set] = {}
+    must: dict[str, set] = {}
     for d in items:
         place = {"grid": d.grid, "village": d.village}.get(by) if by != "township" else \
             township_of.get(d.grid or "", township)
-        c = counts.setdefault(place or "", Counter())
-        c["due"] += 1
-        c["must_visit"] += d.finding.severity == "high"
-    return [{"place": p, "due": c["due"], "must_visit": c["must_visit"]} for p, c in sorted(counts.items())]
+        due_ids.setdefault(place or "", set()).add(d.finding.household_id)
+        if d.finding.severity == "high":
+            must.setdefault(place or "", set()).add(d.finding.household_id)
+    return [{"place": p, "due": len(ids), "must_visit": len(must.get(p, ()))} for p, ids in sorted(due_ids.items())]

@@ -208,6 +208,7 @@ class VisitInput(_Strict):
     events: list[VisitEvent] = Field(default_factory=list)
     needs: str = ""
     notes: str = ""
+    followup: bool = False  # 回头看: a follow-up visit to a household whose risk was eliminated
 
     @field_validator("date", mode="before")
     @classmethod
@@ -303,6 +304,11 @@ def record(ledger: Ledger, household_key: str, raw: dict[str, Any], *, drop_draf
     prev = previous(ledger, household["id"])
     require_income(prev, raw)
     visit = parse_visit(raw)
+    if visit.followup:
+        from grid_cli.lifecycle import current
+
+        if current(ledger, household["id"]).state != "风险已消除":
+            raise UsageError("回头看只针对风险已消除的户", "a follow-up (回头看) is for a household whose risk was eliminated")
     members = members_of(ledger, household["id"], active_only=True)
     require_members(members)
     if visit.residents:

@@ -135,6 +135,18 @@ def good_rows() -> list[list]:
     ]
 
 
+MONITORING_HEADERS = ["识别监测时间", "致贫/返贫风险1", "风险是否已消除", "风险消除方式", "消除监测时间"]
+
+
+def monitored_book(path: Path, states: dict[str, list]) -> Path:
+    """good_rows() with the national system's monitoring columns, e.g. {"A001": ["20260105", "因病"]} (monitored,
+    as imported: approved there) or ["20250105", "因病", "是", "帮扶消除", "202509"] (risk eliminated). A household
+    given a state and no 监测对象类别 gets 边缘易致贫户 (the import refuses 识别监测时间 without one)."""
+    rows = [r[:14] + [r[14] or ("边缘易致贫户" if r[2] in states else "")] + (states.get(r[2], []) + [""] * 5)[:5]
+            for r in good_rows()]
+    return write_workbook(path, {"成员": (MEMBER_HEADERS + MONITORING_HEADERS, rows)})
+
+
 @pytest.fixture
 def workbook(tmp_path) -> Callable[..., Path]:
     """workbook(rows, name=..., headers=MEMBER_HEADERS, title=...) -> path of a member-level .xlsx."""

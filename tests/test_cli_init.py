@@ -55,7 +55,9 @@ def test_init_adopts_a_county_rule_file(tmp_path):
     path = tmp_path / "g.db"
     result = Run(path)(*INIT_ARGS, "--config", rules)
     assert result.exit_code == 0, result.output
-    assert config_of(path) == {"threshold": 7600}
+    config = config_of(path)
+    assert config.pop("rules_file")["name"] == "county.json"  # `grid rules show` names the file the values came from
+    assert config == {"threshold": 7600}
 
 
 def test_init_rule_file_carries_rule_parameters_and_its_year(tmp_path):
@@ -65,6 +67,7 @@ def test_init_rule_file_carries_rule_parameters_and_its_year(tmp_path):
     path = tmp_path / "g.db"
     assert Run(path)(*INIT_ARGS, "--config", rules).exit_code == 0
     stored = {(r["year"], r["key"]): json.loads(r["value"]) for r in rows_of(path, "SELECT * FROM config")}
+    assert stored.pop((2025, "rules_file"))["name"] == "county.json"
     assert stored == {(2025, "threshold"): 7200, (2025, "rules.income_fall.share"): 0.25}
 
 
@@ -187,6 +190,7 @@ def test_a_hub_adopts_a_rule_file_as_a_grid_does(tmp_path):
     county = tmp_path / "c.db"
     assert Run(county)("init", "--level", "county", "--county", "C", "--townships", "T1", "--config", rules).exit_code == 0
     stored = {(r["year"], r["key"]): json.loads(r["value"]) for r in rows_of(county, "SELECT * FROM config")}
+    assert stored.pop((2025, "rules_file"))["name"] == "county.json"
     assert stored == {(2025, "threshold"): 7200, (2025, "rules.income_fall.share"): 0.25}
     township = tmp_path / "t.db"
     result = Run(township)("init", "--level", "township", "--township", "T1", "--county", "C", "--grids", "G1",

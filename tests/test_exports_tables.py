@@ -115,7 +115,7 @@ def test_village_and_grid_filters(hub_db):
 
 def test_notice_never_carries_ids_phones_or_health(ledger):
     lifecycle.include(ledger, "52999903010008", category="边缘易致贫户", risks=["因病", "饮水出现安全问题"],
-                      identified="2026-11-20", notice="2026-11-21")
+                      identified="2026-11-20", village_review="2026-11-20", notice="2026-11-21")
     notice = build_notice(ledger, "include", month="2026-11")
     table = notice.book.table("notice")
     assert notice.households == 1 and table.records()[0]["户主姓名"] == "胡豪"
@@ -126,16 +126,33 @@ def test_notice_never_carries_ids_phones_or_health(ledger):
     assert not re.search(ID_RE, text) and not re.search(PHONE_RE, text) and not re.search(r"\d{6}\*", text)
 
 
+def test_notice_lists_only_cases_through_the_village_review(ledger):
+    lifecycle.include(ledger, "52999903010008", category="边缘易致贫户", risks=["因病"], identified="2026-11-20")
+    with pytest.raises(UsageError, match="village review|民主评议"):
+        build_notice(ledger, "include", month="2026-11")  # proposed, not yet reviewed by the village
+    with pytest.raises(UsageError, match="village review|民主评议"):
+        build_notice(ledger, "include", households=["52999903010008"])
+    lifecycle.record_village_review(ledger, "52999903010008", on="2026-11-21")
+    lifecycle.include(ledger, "52999903010012", category="边缘易致贫户", risks=["因病"], identified="2026-11-20")
+    notice = build_notice(ledger, "include", month="2026-11", start="2026-11-22")
+    assert notice.households == 1 and notice.book.table("notice").records()[0]["户主姓名"] == "胡豪"
+    assert "经农户申请、干部走访排查或部门筛查预警，并经村级民主评议" in notice.book.lines[0]
+
+
 def test_notice_rules(ledger):
+    lifecycle.include(ledger, "52999903010008", category="边缘易致贫户", risks=["因病"], identified="2026-11-20",
+                      village_review="2026-11-21")
     with pytest.raises(UsageError, match="5"):
-        build_notice(ledger, "include", households=["52999903010004"], days=3)
+        build_notice(ledger, "include", households=["52999903010008"], days=3)
     with pytest.raises(UsageError):
-        build_notice(ledger, "include", month="2026-11")  # nobody identified in November
+        build_notice(ledger, "include", month="2026-10")  # nobody reviewed in October
     with pytest.raises(UsageError):
         build_notice(ledger, "other")
-    named = build_notice(ledger, "eliminate", households=["52999903010018"], start="2026-11-25", days=7)
-    assert named.end == dt.date(2026, 12, 1)
-    assert named.book.table("notice").records()[0]["风险消除方式"] == "帮扶消除"
+    with pytest.raises(UsageError, match="village review|民主评议"):  # an imported elimination: no case to post
+        build_notice(ledger, "eliminate", households=["52999903010018"])
+    named = build_notice(ledger, "include", households=["52999903010008"], start="2026-11-25", days=7)
+    assert named.end == dt.date(2026, 12, 1) and "（7天）" in named.book.lines[0]
+    assert build_notice(ledger, "include", households=["52999903010008"]).end == dt.date(2026, 11, 26)  # today + 5 − 1
 
 
 def test_quarter_names():
@@ -222,4 +239,4 @@ def test_format_choice():
 def test_table_rows_must_match_the_header():
     with pytest.raises(ValueError):
         Table("t", "t", ["a", "b"], [[1]])
-    assert len(HOUSEHOLD_COLUMNS) == 1 + len(OFFICIAL) + 5  # 序号, the official columns, the grid extras
+    assert len(HOUSEHOLD_COLUMNS) == 1 + len(OFFICIAL) + 6  # 序号, the official columns, the grid extras

@@ -19,14 +19,25 @@ def events(ledger_path, kind):
     return [json.loads(r["data"]) for r in rows_of(ledger_path, "SELECT data FROM events WHERE kind = ?", (kind,))]
 
 
-def test_include_helper_measure_and_the_gap_rule(grid, ledger_path):
+def test_include_is_a_proposal_with_the_grids_own_steps(grid, ledger_path):
     result = grid("monitor", "include", "A003", "--category", "边缘易致贫户", "--risk", "因病", "--risk", "因学",
-                  "--identified", "2026-09-01", "--village-review", "2026-09-03", "--notice", "2026-09-04",
-                  "--township-review", "2026-09-10", "--county-approval", "2026-09-15")
+                  "--identified", "2026-09-01", "--village-review", "2026-09-03", "--notice", "2026-09-04")
     assert result.exit_code == 0, result.output
     [included] = events(ledger_path, "include")
-    assert included["risks"] == ["因病", "因学"] and included["county_approval"] == "2026-09-15"
-    assert rows_of(ledger_path, "SELECT category FROM households WHERE hh_no='A003'")[0]["category"] == "边缘易致贫户"
+    assert included["risks"] == ["因病", "因学"] and "county_approval" not in included
+    [review] = events(ledger_path, "village_review")
+    [notice] = events(ledger_path, "notice")
+    assert review["case"] == notice["case"] and notice["days"] == 5  # the configured notice period
+    [case] = json.loads(grid("monitor", "list", "--json").output)
+    assert case["state"] == "待审核" and case["next"] == "township_review" and case["notice_end"] == "2026-09-08"
+    # not monitored until the county approves it: no assistance-gap flag
+    assert grid("risk", "--rule", "assistance_gap", "--json").exit_code == 0
+
+
+def test_the_gap_rule_on_a_monitored_household(grid, tmp_path):
+    from conftest import monitored_book
+
+    assert grid("import", "households", monitored_book(tmp_path / "m.xlsx", {"A003": ["20260901", "因病"]})).exit_code == 0
     risk = grid("risk", "--rule", "assistance_gap", "--json")
     assert risk.exit_code == 1  # flagged
     [household] = json.loads(risk.output)["households"]
@@ -40,7 +51,8 @@ def test_include_helper_measure_and_the_gap_rule(grid, ledger_path):
     (["--risk", "因病", "--risk", "因残", "--risk", "因学", "--risk", "缺劳动力", "--risk", "因意外事故",
       "--risk", "其他"], "1 to 5 risk types"),
     (["--risk", "因为天气"], "unknown risk type"),
-    (["--risk", "因病", "--notice", "2026-08-01"], "before"),
+    (["--risk", "因病", "--village-review", "2026-09-02", "--notice", "2026-08-01"], "before"),
+    (["--risk", "因病", "--notice", "2026-09-02"], "village review"),
     (["--risk", "因病", "--identified", "2027-01-01"], "future"),
 ])
 def test_bad_inclusions_change_nothing(grid, ledger_path, args, message):
@@ -70,33 +82,30 @@ def test_small_loan_limits(grid, ledger_path):
     assert risk["households"][0]["findings"][0]["facts"]["days"] == 3
 
 
-def test_elimination_never_without_working_age_labour(grid, ledger_path):
-    grid("monitor", "include", "A002", "--category", "脱贫不稳定户", "--risk", "缺劳动力", "--identified", "2026-01-05")
+def test_elimination_never_without_working_age_labour(grid, ledger_path, tmp_path):
+    from conftest import monitored_book
+
+    grid("import", "households", monitored_book(tmp_path / "m.xlsx", {"A002": ["20260105", "缺劳动力"]}))
     before = digest(ledger_path)
     result = grid("monitor", "eliminate", "A002", "--method", "自然消除", "--month", "2026-10")  # 王老五, 71
-    assert result.exit_code == 1 and "working-age labour" in result.output
+    assert result.exit_code == 1 and "no resident of working age (16–64) able to work" in result.output
+    assert len(result.output.strip().splitlines()) == 1
     assert digest(ledger_path) == before
 
 
-def test_eliminate_and_reinclude(grid, ledger_path):
-    grid("monitor", "include", "A001", "--category", "边缘易致贫户", "--risk", "因病", "--identified", "2026-01-05")
-    assert grid("monitor", "eliminate", "A001", "--method", "帮扶消除", "--month", "2026-12").exit_code == 2  # future
-    result = grid("monitor", "eliminate", "A001", "--method", "帮扶消除", "--month", "2026-10")
-    assert result.exit_code == 0, result.output
-    assert grid("monitor", "include", "A001", "--category", "边缘易致贫户", "--risk", "因病",
-                "--identified", "2026-11-01").exit_code == 0  # included again after elimination
-    kinds = [r["kind"] for r in rows_of(ledger_path, "SELECT kind FROM events WHERE kind IN ('include','eliminate') ORDER BY date")]
-    assert kinds == ["include", "eliminate", "include"]
+def test_eliminated_household_with_low_income_is_flagged_for_reinclusion(grid, ledger_path, tmp_path):
+    from conftest import monitored_book
 
-
-def test_eliminated_household_with_low_income_is_flagged_for_reinclusion(grid, ledger_path):
-    grid("monitor", "include", "A001", "--category", "边缘易致贫户", "--risk", "因病", "--identified", "2026-01-05")
-    grid("monitor", "eliminate", "A001", "--method", "帮扶消除", "--month", "2026-10")
+    book = monitored_book(tmp_path / "m.xlsx", {"A001": ["20250105", "因病", "是", "帮扶消除", "202509"]})
+    assert grid("import", "households", book).exit_code == 0
     grid("visit", "A001", "--date", "2026-11-20", "--wages", "8000")  # 4,000 per person
     result = grid("risk", "--grade", "red", "--json")
     [household] = json.loads(result.output)["households"]
     rules = [f["rule"] for f in household["findings"]]
     assert "eliminated_unstable" in rules and "income_below_threshold" in rules
+    [again] = [f for f in household["findings"] if f["rule"] == "eliminated_unstable"]
+    assert again["facts"]["causes"][0] == {"rule": "income_below_threshold", "per_capita": 4000, "threshold": 7600,
+                                           "visit_date": "2026-11-20"}
 
 
 def test_risk_filters_and_exit_codes(grid):
@@ -217,3 +226,35 @@ def test_assessing_a_past_day_ignores_what_came_after(grid, ledger_path):
     rules_then = {f.rule for f in then.findings if f.hh_no == "A001"}
     rules_now = {f.rule for f in now.findings if f.hh_no == "A001"}
     assert "income_below_threshold" in rules_then and "income_below_threshold" not in rules_now
+
+
+def test_a_followup_visit_is_only_for_an_eliminated_household(grid, ledger_path, tmp_path):
+    from conftest import monitored_book
+
+    before = digest(ledger_path)
+    refused = grid("visit", "A002", "--date", "2026-11-20", "--wages", "30000", "--followup")
+    assert refused.exit_code == 2 and "whose risk was eliminated" in refused.output
+    assert digest(ledger_path) == before
+    book = monitored_book(tmp_path / "m.xlsx", {"A001": ["20250105", "因病", "是", "帮扶消除", "202506"]})
+    assert grid("import", "households", book).exit_code == 0
+    assert grid("visit", "A001", "--date", "2026-11-20", "--wages", "30000", "--followup").exit_code == 0
+    [visit] = events(ledger_path, "visit")
+    assert visit["followup"] is True
+    shown = json.loads(grid("household", "show", "A001", "--json").output)
+    assert shown["monitoring"]["state"] == "风险已消除"
+    assert shown["timeline"][0]["text"].startswith("follow-up visit")
+
+
+def test_due_finds_shorter_intervals_by_category_and_the_must_visit_groups(grid, tmp_path):
+    from conftest import monitored_book
+
+    assert grid("import", "households", monitored_book(tmp_path / "m.xlsx", {"A003": ["20260105", "因病"]})).exit_code == 0
+    grid("visit", "A001", "--date", "2026-10-01", "--wages", "1000")  # 脱贫户 at 500 per person: 八必访
+    grid("visit", "A002", "--date", "2026-10-01", "--wages", "90000")  # 一般农户, well off
+    grid("visit", "A003", "--date", "2026-11-01", "--wages", "90000")  # monitored 边缘易致贫户
+    assert grid("rules", "set", "visit_overdue.days_by_type", '{"脱贫户": 92, "一般农户": 92}').exit_code == 0
+    due = {d["hh_no"]: d for d in json.loads(grid("due", "--json").output)}
+    assert set(due) == {"A001"} and due["A001"]["facts"]["interval"] == 31 and due["A001"]["severity"] == "high"
+    assert grid("rules", "set", "visit_overdue.days_by_category", '{"边缘易致贫户": 15}').exit_code == 0
+    due = {d["hh_no"]: d["facts"]["interval"] for d in json.loads(grid("due", "--json").output)}
+    assert due == {"A001": 31, "A003": 15}  # 21 days since A003's visit, more than its category's 15

@@ -42,8 +42,10 @@ def test_revocation_time_must_be_readable_and_past(tmp_path):
         assert result.exit_code == 2 and words in result.output, result.output
 
 
-def test_elimination_cannot_precede_inclusion(grid, ledger_path):
-    grid("monitor", "include", "A001", "--category", "边缘易致贫户", "--risk", "因病", "--identified", "2026-03-05")
+def test_elimination_cannot_precede_inclusion(grid, ledger_path, tmp_path):
+    from conftest import monitored_book
+
+    assert grid("import", "households", monitored_book(tmp_path / "m.xlsx", {"A001": ["20260305", "因病"]})).exit_code == 0
     before = digest(ledger_path)
     result = grid("monitor", "eliminate", "A001", "--method", "帮扶消除", "--month", "2025-12")
     assert result.exit_code == 2 and "before the identification date" in result.output

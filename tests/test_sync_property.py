@@ -1,8 +1,12 @@
 """Property test of sync (modelled on cr-sqlite's test_sync_prop.py): 2-6 replicas in a grid -> township ->
-county tree make random edits, visits, decisions, rule changes and household moves; bundles are exported
+county tree make random edits, visits, decisions, rule changes and household moves, and take the steps of the
+monitoring procedure at their own levels (a grid proposes inclusion or elimination with the village review and
+notice, a township reviews or returns, the county approves or returns; a step tried at another level is
+refused and changes nothing); bundles are exported
 at random, then delivered shuffled, duplicated, dropped and redelivered. At the end every replica exchanges
-everything and all of them must hold the same state over each grid's scope, every visit made anywhere is
-present, no legitimate bundle was ever refused, and re-merging every bundle ever made changes nothing.
+everything and all of them must hold the same state over each grid's scope, the same standing for every
+case, every visit made anywhere is present, no legitimate bundle was ever refused, no step in any ledger was
+taken by a level it does not belong to, and re-merging every bundle ever made changes nothing.
 Every replica has keys and is enrolled along the tree, so every bundle is signed and encrypted; a bundle
 with a byte flipped anywhere is refused whole (or, if the flip missed everything that matters, such as a
 zip timestamp, it is the same bundle) and changes nothing.
@@ -223,6 +227,108 @@ class SyncMachine(RuleBasedStateMachine):
         if households and len(grids) > 1:
             with self.ledgers[tname].write() as w:
                 w.put("household", self.pick(households, h), {"grid": self.pick(grids, g)})
+
+    # -- the monitoring procedure: each step at its own level, through the same core the CLI uses ----
+    def step(self, name, do) -> None:
+        """Run a lifecycle step at a replica; a refusal (wrong state, no threshold yet) must change nothing."""
+        from grid_cli.errors import GridError
+
+        ledger = self.ledgers[name]
+        before = self.logged(ledger)
+        try:
+            do(ledger)
+        except GridError:
+            assert self.logged(ledger) == before
+
+    @staticmethod
+    def logged(ledger):
+        """What a refused step must leave as it was: the change log and the audit table."""
+        return ledger.conn.execute("SELECT (SELECT max(seq) FROM changes), (SELECT count(*) FROM audit)").fetchone()
+
+    @rule(g=st.integers(0, 99), h=st.integers(0, 999), stage=st.sampled_from(["include", "eliminate"]))
+    def propose(self, g, h, stage):
+        """A grid proposes a household for monitoring (with the village review and the notice), or proposes
+        eliminating a monitored household's risk (over the gate, with a reason)."""
+        from grid_cli import lifecycle
+
+        grid = self.pick(self.names("grid"), g)
+        households = self.households(grid)
+        if not households:
+            return
+        hh = self.pick(households, h)
+        self.step(grid, (lambda ledger: lifecycle.include(
+            ledger, hh, category="边缘易致贫户", risks=["因病"], identified="2026-03-01", village_review="2026-03-02",
+            notice="2026-03-03")) if stage == "include" else (lambda ledger: lifecycle.eliminate(
+                ledger, hh, method="帮扶消除", month="2026-03", override="收入稳定")))
+
+    @rule(t=st.integers(0, 99), h=st.integers(0, 999), back=st.booleans())
+    def township_review(self, t, h, back):
+        """A township reviews a case after its notice, or returns it."""
+        from grid_cli import lifecycle
+
+        name = self.pick(self.names("township"), t)
+        households = self.households(name)
+        if households:
+            hh = self.pick(households, h)
+            self.step(name, (lambda ledger: lifecycle.return_case(ledger, hh, reason="材料不全", on="2026-03-09"))
+                      if back else (lambda ledger: lifecycle.review(ledger, hh, on="2026-03-10")))
+
+    @precondition(lambda self: "C" in self.ledgers)
+    @rule(h=st.integers(0, 999), back=st.booleans())
+    def county_decision(self, h, back):
+        """The county approves a reviewed case, or returns it."""
+        from grid_cli import lifecycle
+
+        households = self.households("C")
+        if households:
+            hh = self.pick(households, h)
+            self.step("C", (lambda ledger: lifecycle.return_case(ledger, hh, reason="核实不准", on="2026-03-14"))
+                      if back else (lambda ledger: lifecycle.approve(ledger, hh, on="2026-03-15")))
+
+    @rule(r=st.integers(0, 99), h=st.integers(0, 999), kind=st.sampled_from(["include", "review", "approve"]))
+    def wrong_level(self, r, h, kind):
+        """A replica tries a step that is not its level's: refused, nothing written."""
+        from grid_cli import lifecycle
+        from grid_cli.errors import Refused
+
+        name = self.pick(self.names(), r)
+        households = self.households(name)
+        owner = {"include": "grid", "review": "township", "approve": "county"}[kind]
+        if not households or self.level[name] == owner:
+            return
+        ledger = self.ledgers[name]
+        before = self.logged(ledger)
+        do = {"include": lambda: lifecycle.include(ledger, self.pick(households, h), category="边缘易致贫户",
+                                                   risks=["因病"], identified="2026-03-01"),
+              "review": lambda: lifecycle.review(ledger, self.pick(households, h), on="2026-03-10"),
+              "approve": lambda: lifecycle.approve(ledger, self.pick(households, h), on="2026-03-15")}[kind]
+        with pytest.raises(Refused):
+            do()
+        assert self.logged(ledger) == before
+
+    def check_cases(self):
+        """Every replica that holds a household has the same standing for it, and every step in every ledger
+        was taken by its own level."""
+        from grid_cli.lifecycle import KINDS, OWNER, standing, steps_by_household
+
+        def standings(name, grids):
+            ledger = self.ledgers[name]
+            steps = steps_by_household(ledger, KINDS)
+            rows = ledger.query(f"SELECT id FROM households WHERE grid IN ({','.join('?' * len(grids))})", grids)
+            return {r["id"]: standing(steps.get(r["id"], [])) for r in rows}
+
+        for grid in self.names("grid"):
+            mine = standings(grid, [grid])
+            for hub in (self.parent[grid], "C"):
+                if hub in self.ledgers:
+                    assert standings(hub, [grid]) == mine, f"{hub} and {grid} differ on a case"
+        levels = {name: self.level[name] for name in self.ledgers}
+        for name, ledger in self.ledgers.items():
+            replicas = {ledger.replica_id: levels[name]} | {
+                r["id"]: r["level"] for r in ledger.query("SELECT id, level FROM replicas")}
+            for e in ledger.query(f"SELECT kind, origin FROM events WHERE kind IN ({','.join('?' * len(OWNER))})",
+                                  tuple(OWNER)):
+                assert replicas[e["origin"]] == OWNER[e["kind"]], f"{e['kind']} by a {replicas[e['origin']]} at {name}"
 
     # -- bundles ----------------------------------------------------------------------------------
     def export(self, sender, recipient):
@@ -472,6 +578,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.check_conflicts()
         for ledger in self.ledgers.values():
             assert ledger.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+        self.check_cases()
 
 
 # CI runs a fixed set of 200 examples (derandomize): a run fails only for a change, never for luck;

@@ -25,7 +25,6 @@ from grid_cli import catalog
 from grid_cli.ledger import Ledger
 from grid_cli.lifecycle import KINDS, standing
 from grid_cli.checks.base import Problem, problem
-from grid_cli.rules.base import ABLE, WORKING_AGE
 
 BATCH = 5000
 _W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -69,7 +68,6 @@ WHERE m.status = '正常'"""
 HEAD_SEX = "(SELECT head_sex FROM temp.ck_h WHERE ck_h.household_id = ck_m0.household_id)"
 HEAD_AGE = "(SELECT head_age FROM temp.ck_h WHERE ck_h.household_id = ck_m0.household_id)"
 
-ABLE_SQL = "(" + ", ".join(f"'{v}'" for v in sorted(ABLE)) + ")"
 HOUSEHOLDS = f"""
 CREATE TEMP TABLE ck_h AS
 SELECT h.id AS household_id, h.hh_no, h.village, h.grid, h.hh_type, h.category, h.flags, h.phone,
@@ -91,7 +89,8 @@ LEFT JOIN (
          max(CASE WHEN relation = '户主' THEN name END) AS head_name, max(CASE WHEN relation = '户主' THEN sex END) AS head_sex,
          max(CASE WHEN relation = '户主' THEN age END) AS head_age,
          sum(labour_skill IN ('普通劳动力', '技能劳动力')) AS full_labour, sum(relation = '配偶') AS spouses,
-         sum(age BETWEEN {WORKING_AGE[0]} AND {WORKING_AGE[1]} AND labour_skill IN {ABLE_SQL}) AS able,
+         sum(age BETWEEN :labour_min AND :labour_max  -- who counts as labour: the rules' `labour` policy
+             AND labour_skill IN (SELECT value FROM json_each(:labour_skills))) AS able,
          sum(labour_skill IN ('普通劳动力', '技能劳动力', '弱劳动力或半劳动力')) AS labour,
          sum(coalesce(labour_skill, '') IN ('无劳动力', '丧失劳动力')) AS no_labour,
          sum(health = '残疾') AS disabled, sum(health = '残疾' AND disability_grade IN ('一级', '二级')) AS severe,
@@ -120,7 +119,12 @@ class Facts:
 
     def __init__(self, ledger: Ledger, *, on: dt.date, threshold: int | None, compulsory: tuple[int, int] = (6, 15)):
         self.ledger, self.conn, self.on, self.threshold = ledger, ledger.conn, on, threshold
-        self.params = {"on": on.isoformat(), "min_age": compulsory[0], "max_age": compulsory[1], "threshold": threshold}
+        from grid_cli.rules.config import configs_in_force
+
+        labour = configs_in_force(ledger, on)["labour"]
+        self.params = {"on": on.isoformat(), "min_age": compulsory[0], "max_age": compulsory[1], "threshold": threshold,
+                       "labour_min": labour.min_age, "labour_max": labour.max_age,
+                       "labour_skills": json.dumps(labour.skills, ensure_ascii=False)}
         self.close()
         conn = self.conn
         conn.execute("CREATE TEMP TABLE ck_school (value TEXT PRIMARY KEY, stage TEXT, grade INTEGER, in_school INTEGER,"

@@ -114,7 +114,7 @@ def show(
     if as_json:
         standing = current(ledger, detail["id"])
         print_json({**masked(detail, unmasked), "grade": grade, "findings": [f.as_dict() for f in result.findings],
-                    "monitoring": {"monitored": standing.monitored, "eliminated": standing.eliminated,
+                    "monitoring": {"state": standing.state, "monitored": standing.monitored, "eliminated": standing.eliminated,
                                    "category": standing.category, "risks": list(standing.risks),
                                    "identified": standing.identified, "eliminated_month": standing.eliminated_month,
                                    "helpers": [h.get("name") for h in standing.helpers],

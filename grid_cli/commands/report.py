@@ -38,6 +38,11 @@ def _render(report: dict[str, Any]) -> None:
         "{h} households, {p} people; {m} monitored; this quarter {i} included, {e} eliminated; {f} flagged ({r} red); {o} overdue",
         h=t["households"], p=t["people"], m=t["monitored"], i=t["included"], e=t["eliminated"], f=t["flagged"],
         r=t["red"], o=t["overdue"])
+    say("待审核 {a} 户、待审定 {b} 户（未计入监测对象）；拟消除 {c} 户；本季退回 {d} 件；回头看 应 {fd} 户、已 {fo} 户；建议重新纳入 {ri} 户",
+        "{a} pending township review, {b} pending county approval (not counted as monitored); {c} elimination proposed; "
+        "{d} returned this quarter; follow-ups {fo} of {fd} done; re-inclusion suggested {ri}",
+        a=t["pending_review"], b=t["pending_approval"], c=t["proposed_elimination"], d=t["returned"],
+        fd=report["followup"]["due"], fo=report["followup"]["done"], ri=t["reinclusion_suggested"])
 
     trend = Table(title=tr("月度趋势", "Monthly trend"))
     for zh, en in (("月份", "Month"), ("监测对象", "Monitored"), ("纳入", "In"), ("消除", "Out"), ("走访户", "Visited"),

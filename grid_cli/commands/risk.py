@@ -231,17 +231,18 @@ def due_command(
     limit: LimitOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Who is due for a visit: 八必访 groups first, then the longest unvisited (a hub: a summary by place)."""
+    """Who is due for a visit: 八必访 groups first, then the longest unvisited, then 回头看 (a hub: a summary by place)."""
     import datetime as dt
 
     from grid_cli.clock import today
-    from grid_cli.lists import due, due_summary
+    from grid_cli.lists import due, due_households, due_summary
 
     ledger = open_ledger()
     by = _by(ledger, by)
     area = _area(ledger, township, grid, village)
     items = due(ledger, today() + dt.timedelta(days=within), area)
     shown = items[:limit] if limit else items
+    households = due_households(items)
     if as_json:
         from grid_cli.commands.render import stream_json
 
@@ -251,7 +252,7 @@ def due_command(
     if not hub and not as_list:
         from rich.table import Table
 
-        table = Table(title=tr("待走访 {n} 户", "{n} households due for a visit", n=len(items)))
+        table = Table(title=tr("待走访 {n} 户", "{n} households due for a visit", n=households))
         table.add_column(tr("户编号", "No."), no_wrap=True)
         table.add_column(tr("户主", "Head"), no_wrap=True)
         table.add_column(tr("原因", "Why"), overflow="fold")
@@ -263,18 +264,18 @@ def due_command(
         from grid_cli.commands.render import PlainTable
 
         out = PlainTable(_list_columns(("", 1), hub),
-                         title=tr("待走访 {n} 户（! 为八必访）", "{n} households due for a visit (! must visit)", n=len(items)))
+                         title=tr("待走访 {n} 户（! 为八必访）", "{n} households due for a visit (! must visit)", n=households))
         for d in shown:
             out.line(["!" if d.finding.severity == "high" else "", d.finding.hh_no, d.head or "", d.village or ""]
                      + ([d.grid or ""] if hub else []), d.finding.message(lang()))
-        out.end(tr("另有 {n} 户", "{n} more", n=len(items) - len(shown)) if len(shown) < len(items) else "")
+        out.end(tr("另有 {n} 户", "{n} more", n=households - due_households(shown)) if len(shown) < len(items) else "")
     else:
         from grid_cli.commands.render import PlainTable
 
         parents = {r[0]: r[1] for r in ledger.conn.execute("SELECT code, parent FROM scope WHERE level = 'grid'")}
         place = PLACE_LABEL[by]
         table = PlainTable([(tr(*place), 14), (tr("待走访", "Due"), 8), (tr("其中八必访", "Must visit"), 10)],
-                           title=tr("待走访 {n} 户", "{n} households due for a visit", n=len(items)), right=(1, 2))
+                           title=tr("待走访 {n} 户", "{n} households due for a visit", n=households), right=(1, 2))
         for p in due_summary(items, parents, by, ledger.meta("township") or ""):
             table.line([p["place"] or tr("未填", "not given"), f"{p['due']:,}", f"{p['must_visit']:,}"])
         table.end(tr(*LIST_HINT))

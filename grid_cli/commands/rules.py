@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from grid_cli.commands.common import YearOption, afterwards, console, open_ledger, print_json, say, year_or_current
-from grid_cli.errors import DataError, UsageError
+from grid_cli.errors import UsageError
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
+SHOWN = 40  # characters of a value `rules show` prints
 
 
 @app.command("show")
@@ -19,27 +20,36 @@ def show(
     year: YearOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output")] = False,
 ) -> None:
-    """查看规则 — the year's threshold and every rule's parameters."""
-    from grid_cli.rules.config import rule_settings
-    from grid_cli.rules.registry import RULES
+    """查看规则 — the year's threshold and every parameter.
+
+    Each with where it came from: shipped default, set by the county (and when), a county rule file, or set
+    locally."""
+    from grid_cli.rules.config import rule_settings, sections, sources
 
     ledger = open_ledger()
     year = year_or_current(ledger, year)
     config = ledger.config(year)
     settings = rule_settings(config)
+    origin = sources(ledger, year)
     if as_json:
-        print_json({"year": year, "threshold": config.get("threshold"), "rules": settings})
+        print_json({"year": year, "threshold": config.get("threshold"), "rules": settings,
+                    "sources": {k: v.as_dict() for k, v in origin.items()}})
         return
     from rich.table import Table
 
-    console.print(tr("{y}年监测标准：{t:,} 元/人/年", "{y} monitoring threshold: {t:,} yuan/person/year",
-                     y=year, t=config.get("threshold") or 0))
+    console.print(tr("{y}年监测标准：{t:,} 元/人/年 · {s}", "{y} monitoring threshold: {t:,} yuan/person/year · {s}",
+                     y=year, t=config.get("threshold") or 0, s=origin["threshold"].label(lang())), markup=False)
     table = Table()
-    for zh, en in (("规则", "Rule"), ("名称", "Name"), ("参数", "Parameters")):
+    for zh, en in (("规则", "Rule"), ("参数", "Parameter"), ("值", "Value"), ("来源", "Source")):
         table.add_column(tr(zh, en), overflow="fold")
-    for rule_id, module in RULES.items():
-        params = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in settings[rule_id].items())
-        table.add_row(rule_id, module.TITLE[0 if lang() == "zh" else 1], params)
+    for section, module in sections().items():
+        title = module.TITLE if hasattr(module, "TITLE") else module[1]
+        for n, (param, value) in enumerate(settings[section].items()):
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            if len(text) > SHOWN:  # a long mapping: in full with --json or `grid rules explain`
+                text = text[:SHOWN - 1] + "…"
+            table.add_row(f"{section}\n{title[0 if lang() == 'zh' else 1]}" if not n else "", param, text,
+                          origin[f"{section}.{param}"].label(lang()))
     console.print(table)
 
 
@@ -52,41 +62,35 @@ def _value(text: str):
 
 @app.command("set")
 def set_(
-    key: Annotated[str, typer.Argument(help="threshold 监测标准, or RULE.PARAM 规则.参数 (e.g. income_fall.share)")],
+    key: Annotated[str, typer.Argument(help="threshold 监测标准, or RULE.PARAM 规则.参数 (e.g. income_fall.share, labour.skills)")],
     value: Annotated[str, typer.Argument(help="值 the value (JSON for lists and objects, e.g. '[\"C\",\"D\"]')")],
     year: YearOption = None,
 ) -> None:
-    """修改规则 — the year's threshold or a rule parameter; re-evaluates."""
+    """修改规则 — the year's threshold or a parameter; re-evaluates.
+
+    The year's rules are the county's: a lower level may set what the county has not set, or make a county
+    value stricter where `local.stricter` allows it."""
     from grid_cli.commands.risk import reassess
     from grid_cli.parse import parse_money
-    from grid_cli.rules.config import rule_configs
-    from grid_cli.rules.registry import RULES
+    from grid_cli.rules.config import set_value
 
     ledger = open_ledger()
     year = year_or_current(ledger, year)
     if key == "threshold":
-        amount = parse_money(value, what=("监测标准", "threshold"))
-        if amount < 1000:
-            raise UsageError(f"监测标准 {amount} 太低，请核对", f"a threshold of {amount} is implausibly low; please check")
-        values = {"threshold": amount}
+        parsed = parse_money(value, what=("监测标准", "threshold"))
+        if parsed < 1000:
+            raise UsageError(f"监测标准 {parsed} 太低，请核对", f"a threshold of {parsed} is implausibly low; please check")
     else:
-        rule_id, _, param = key.partition(".")
-        if rule_id not in RULES or not param:
-            raise UsageError(f"没有设置项“{key}”；见 grid rules show", f"no setting '{key}'; see `grid rules show`")
-        if param not in RULES[rule_id].Config.model_fields:
-            known = ", ".join(RULES[rule_id].Config.model_fields)
-            raise UsageError(f"规则 {rule_id} 没有参数 {param}（可用：{known}）", f"rule {rule_id} has no parameter {param} ({known})")
-        values = {f"rules.{rule_id}.{param}": _value(value)}
-        try:  # refuse a bad value before writing it
-            rule_configs({**ledger.config(year), **values})
-        except DataError as error:
-            raise UsageError(error.zh, error.en) from None
-    with ledger.write() as w:
-        changed = w.set_config(year, values)
-    if not changed:
+        parsed = _value(value)
+    done = set_value(ledger, key, parsed, year)
+    if not done.changed:
         say("无变化", "No change")
         return
-    say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=tr("监测标准", "threshold") if key == "threshold" else key, v=value)
+    name = tr("监测标准", "threshold") if key == "threshold" else key
+    if done.stricter:
+        say("{y}年 {k} = {v}（本地加严）", "{y}: {k} = {v} (stricter local check)", y=year, k=name, v=value)
+    else:
+        say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=name, v=value)
     with afterwards():  # the setting is saved: a failure to re-evaluate is a warning, not an exit code
         grades = reassess(ledger)
         say("重新评估：红 {r} 户，黄 {y} 户，绿 {g} 户", "Re-evaluated: {r} red, {y} yellow, {g} green",
@@ -117,14 +121,17 @@ def check(as_json: Annotated[bool, typer.Option("--json", help="机器可读输�
 @app.command("explain")
 def explain(rule: Annotated[str, typer.Argument(help="规则编号 a rule id (grid rules show lists them)")]) -> None:
     """规则说明 — what a rule checks, with examples and its parameters."""
-    from grid_cli.rules.config import rule_settings
-    from grid_cli.rules.registry import RULES
+    from grid_cli.rules.config import rule_settings, sections
 
-    if rule not in RULES:
+    known = sections()
+    if rule not in known:
         raise UsageError(f"没有规则 {rule}；见 grid rules show", f"no rule {rule}; see `grid rules show`")
-    module = RULES[rule]
+    module = known[rule]
     ledger = open_ledger()
     settings = rule_settings(ledger.config(year_or_current(ledger, None)))[rule]
-    console.print(f"[bold]{rule}[/] — {module.TITLE[0]} / {module.TITLE[1]}")
-    console.print((module.EXPLAIN_ZH if lang() == "zh" else module.__doc__ or "").strip(), markup=False)
+    title, doc = (module.TITLE, module.__doc__) if hasattr(module, "TITLE") else (module[1], module[0].__doc__)
+    console.print(f"[bold]{rule}[/] — {title[0]} / {title[1]}")
+    if lang() == "zh":
+        doc = getattr(module, "EXPLAIN_ZH", None) or doc
+    console.print((doc or "").strip(), markup=False)
     console.print(tr("当前参数：", "Current parameters: ") + json.dumps(settings, ensure_ascii=False), markup=False)

@@ -211,6 +211,15 @@ def status(as_json: JsonOption = False) -> None:
             level=level_name(a["level"]), code=a["code"], n=a["upto"], at=show_time(a["at"], seconds=False),
             why=a["reason"], f=a["file_sha256"][:8])
 
+    import json
+
+    for d in info["local_rules"]:  # a lower level's own rule values that differ from this ledger's
+        say("本地规则：{lv} {code} {y}年 {k} = {v}（本账本 {h}；{kind}，{at}）",
+            "Local rule: {lv} {code} {y} {k} = {v} (here {h}; {kind}, {at})", lv=level_name(d["level"]), code=d["code"],
+            y=d["year"], k=d["key"], v=json.dumps(d["value"], ensure_ascii=False), h=json.dumps(d["here"], ensure_ascii=False),
+            kind=tr("本地加严", "stricter local check") if d["stricter"] else tr("本地设定，县里设定后以县为准", "set locally; the county's value prevails once set"),
+            at=d["at"])
+
 
 _STATUS = {"open": ("待处理", "open"), "same": ("值相同", "same value"), "settled": ("已被后续修改取代", "settled by a later edit"),
            "picked-kept": ("已处理：保留现值", "settled: kept"), "picked-lost": ("已处理：改用落选值", "settled: lost value")}

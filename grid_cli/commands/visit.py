@@ -345,6 +345,7 @@ def visit_command(
     event: Annotated[Optional[list[str]], typer.Option("--event", help="突发事件 TYPE[:SUBTYPE[:COST]], e.g. 自然灾害:洪涝:8000 or disaster:flood:8000")] = None,
     needs: Annotated[Optional[str], typer.Option("--needs", help="需求 needs")] = None,
     notes: Annotated[Optional[str], typer.Option("--notes", help="备注 notes")] = None,
+    followup: Annotated[bool, typer.Option("--followup", help="回头看：对风险已消除户的回访 a follow-up of a household whose risk was eliminated")] = False,
 ) -> None:
     """Record a home visit and show the household's findings with their reasons."""
     from grid_cli import households as hh_core
@@ -386,6 +387,8 @@ def visit_command(
             raw["date"] = today().isoformat()
     else:
         raw = guided_visit(ledger, household, members, prev, resume=resume)
+    if followup:
+        raw["followup"] = True
     _visit_id, data = visits.record(ledger, household["hh_no"], raw, drop_draft=not given)
     say("已保存走访 {d}（人均纯收入 {pc:,} 元）", "Visit of {d} saved (per-capita net income {pc:,} yuan)",
         d=data["date"], pc=data["per_capita"])

@@ -55,6 +55,7 @@ HOUSEHOLD_COLUMNS: list[tuple[str, float, bool]] = [
     ("消除监测时间", 6.5, False),
     ("劳动技能", 12, True),
     ("在校生状况", 9.5, True),
+    ("监测状态", 6, True),  # 待审核 / 待审定 / 监测中 / 拟消除 / 风险已消除: where the household's case stands
     ("本月走访日期", 6.5, True),
     ("风险提示及原因", 28, True),
     ("风险等级", 4.5, False),
@@ -139,7 +140,7 @@ class MonthlyData:
     members: int = 0
     visited: int = 0
     tallies: dict[str, Counter] = field(default_factory=lambda: {k: Counter() for k in (
-        "type", "type_people", "type_monitored", "cat_active", "cat_done", "risk", "grade")})
+        "type", "type_people", "type_monitored", "cat_active", "cat_done", "risk", "grade", "state")})
     village_grades: dict[str, Counter] = field(default_factory=dict)
     changes: list[list] = field(default_factory=list)  # this month's inclusions and eliminations (few)
     _spool: Any = None
@@ -207,6 +208,7 @@ class MonthlyData:
             state.elimination_method or "" if eliminated else "", yyyymm(state.eliminated_month) if eliminated else "",
             _counted([m["labour_skill"] for m in people], _rank("labour_skill")),
             _counted([m["school_status"] for m in people], _rank("school_status"), ("非在校生",)) or "无",
+            state.state,
             "\n".join(month_visits), "\n".join("●" + f.message(lg) for f in found), tr(*GRADE_LABEL[grade]),
             helpers, measure_text,
         ]
@@ -222,16 +224,12 @@ class MonthlyData:
         elif eliminated:
             t["cat_done"][category or tr("未填", "not given")] += 1
         t["grade"][grade] += 1
+        t["state"][state.state] += 1
         self.village_grades.setdefault(h["village"] or "", Counter())[grade] += 1
-        for step in batch.steps.get(hid, ()):
-            data = step["data"]
-            if step["kind"] == "include" and first_s <= (step["date"] or "") <= on_s:
-                self.changes.append([h["hh_no"], head.get("name", ""), h["village"] or "",
-                                     tr("重新纳入", "re-included") if data.get("reinclusion") else tr("纳入", "included"),
-                                     data.get("category") or "", step["date"]])
-            elif step["kind"] == "eliminate" and data.get("month") == self.month:
-                self.changes.append([h["hh_no"], head.get("name", ""), h["village"] or "", tr("消除", "eliminated"),
-                                     data.get("method") or "", data.get("county_approval") or self.month])
+        for d in state.decisions:  # what the county decided (or the national system recorded) this month
+            if first_s <= (d["date"] or "") <= on_s:
+                self.changes.append([h["hh_no"], head.get("name", ""), h["village"] or "", _change(d),
+                                     (d["category"] if d["stage"] == "include" else d["method"]) or "", d["date"]])
         for m in people:
             self.members += 1
             member_rows.append([
@@ -243,6 +241,17 @@ class MonthlyData:
                 _yes_no(m["tekun"]), hide_phone(m["phone"]), h["hh_type"] or "", category,
             ])
         return row
+
+
+CHANGES = {("include", "approve"): ("纳入", "included"), ("eliminate", "approve"): ("消除", "eliminated"),
+           ("include", "return"): ("纳入申请退回", "inclusion returned"),
+           ("eliminate", "return"): ("消除申请退回", "elimination returned")}
+
+
+def _change(decision: dict) -> str:
+    if decision["stage"] == "include" and decision["decision"] == "approve" and decision["reinclusion"]:
+        return tr("重新纳入", "re-included")
+    return tr(*CHANGES[decision["stage"], decision["decision"]])
 
 
 def _rank(kind: str) -> dict[str, int]:
@@ -271,7 +280,8 @@ def monthly_book(data: MonthlyData) -> Book:
     households = Table("households", f"{title_place}村级监测对象网格管理电子台账（{zh_month}）",
                        [c[0] for c in house_cols], data.household_rows(), [c[1] for c in house_cols],
                        [c[2] for c in house_cols],
-                       centered=("家庭人口数", "危房等级", "风险是否已消除", "风险等级", "识别监测时间", "消除监测时间"))
+                       centered=("家庭人口数", "危房等级", "风险是否已消除", "风险等级", "识别监测时间", "消除监测时间",
+                                 "监测状态"))
     member_cols = _with_grid(MEMBER_COLUMNS, place.hub, "自然村")
     members = Table("members", f"{title_place}监测家庭成员信息（{zh_month}）", [c[0] for c in member_cols],
                     data.member_rows(), [c[1] for c in member_cols], [c[2] for c in member_cols],
@@ -308,16 +318,22 @@ def summary_tables(data: MonthlyData) -> list[Table]:
     """The 汇总 sheet's tables, from the tallies the rows counted."""
     tallies, changes = data.tallies, data.changes
     inclusions = sum(1 for c in changes if c[3] in (tr("纳入", "included"), tr("重新纳入", "re-included")))
-    eliminations = len(changes) - inclusions
+    eliminations = sum(1 for c in changes if c[3] == tr("消除", "eliminated"))
+    states = tallies["state"]
     on_s = data.on.isoformat()
     item, count_h = tr("项目", "item"), tr("户数", "households")
     overview = Table("overview", tr("基本情况", "Overview"), [item, tr("数量", "count")], [
         [tr("在册农户（户）", "households"), data.households],
         [tr("在册人口（人）", "people"), data.members],
-        [tr("监测对象（户，风险未消除）", "monitored (risk not eliminated)"), sum(tallies["cat_active"].values())],
+        [tr("监测对象（户，县级审定，风险未消除）", "monitored (approved, risk not eliminated)"),
+         sum(tallies["cat_active"].values())],
+        [tr("  其中拟消除（户）", "  of which elimination proposed"), states["拟消除"]],
         [tr("已消除风险（户）", "risk eliminated"), sum(tallies["cat_done"].values())],
+        [tr("待审核（户，未计入监测对象）", "pending township review (not counted as monitored)"), states["待审核"]],
+        [tr("待审定（户，未计入监测对象）", "pending county approval (not counted as monitored)"), states["待审定"]],
         [tr("本月纳入（户）", "included this month"), inclusions],
         [tr("本月消除（户）", "eliminated this month"), eliminations],
+        [tr("本月退回（户）", "returned this month"), len(changes) - inclusions - eliminations],
         [tr("本月已走访（户）", "visited this month"), data.visited],
         [tr("本月未走访（户）", "not visited this month"), data.households - data.visited],
         [tr("风险等级 红（户）", "grade red"), tallies["grade"]["red"]],

@@ -1,9 +1,11 @@
-"""The public-notice list 公示名单 that hangs on the village board, for households going through
-inclusion (识别纳入) or risk elimination (风险消除).
+"""The public-notice list 公示名单 that hangs on the village board, for households whose inclusion (识别纳入) or
+risk elimination (风险消除) case has passed the village's democratic review (村级民主评议) and awaits the
+township's review: a household whose village review is not recorded is never on it.
 
 Public notices must not show ID numbers, phone numbers, bank accounts or health status (DOMAIN.md), so
 this module never reads those fields; risk types are left out as well, since 因病 / 因残 would disclose
-health. The notice period is at least five days (村级公示 ≥5 天).
+health. The notice runs the configured period (`notice.days`, at least five days by default); a longer one
+may be asked for, a shorter one may not.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from grid_cli.exports.snapshot import month_range, place_of
 from grid_cli.exports.table import Book, Sheet, Table
 from grid_cli.i18n import tr
 from grid_cli.ledger import Ledger
-from grid_cli.lifecycle import steps_by_household
+from grid_cli.lifecycle import KINDS, standing, steps_by_household
 from grid_cli.parse import monitoring_year, parse_date
+from grid_cli.rules.config import configs_in_force
 
 STAGES = {"include": ("识别纳入", "inclusion"), "eliminate": ("风险消除", "risk elimination")}
-MIN_DAYS, MAX_DAYS = 5, 90
+MAX_DAYS = 90
 
 # (header, width, wrap)
 _COMMON = [("序号", 5, False), ("自然村", 9, True), ("组", 5, True), ("户主姓名", 10, True), ("家庭人口数", 7, False),
@@ -52,15 +55,14 @@ def _zh_date(day: dt.date) -> str:
 
 
 def build_notice(ledger: Ledger, stage: str, *, month: Any = None, households: Iterable[str] = (),
-                 start: Any = None, days: int = MIN_DAYS, village: str | None = None,
+                 start: Any = None, days: int | None = None, village: str | None = None,
                  contact: str | None = None) -> Notice:
-    """The notice for the households whose inclusion (or elimination) step falls in `month` (by its
-    identification / elimination month or its recorded notice date), or for the named households."""
+    """The notice for the households whose open case of this stage passed the village review in `month`
+    (or whose notice was recorded to start then), or for the named households. The period starts on the
+    recorded notice date (else `start`, else today) and runs the configured days (or `days`, if longer)."""
     if stage not in STAGES:
         raise UsageError(f"--stage 应为 include 或 eliminate，而不是“{stage}”", f"--stage must be include or eliminate, not '{stage}'")
-    if not MIN_DAYS <= days <= MAX_DAYS:
-        raise UsageError(f"公示期应为 {MIN_DAYS}–{MAX_DAYS} 天（现为 {days} 天）",
-                         f"a notice runs {MIN_DAYS} to {MAX_DAYS} days (not {days})")
+    floor = configs_in_force(ledger)["notice"].days
     wanted = [str(h).strip() for h in households if str(h).strip()]
     month_text, first, last = month_range(month or clock_today())
     rows = ledger.query(_HOUSEHOLDS + (" AND h.village = ?" if village else "") + " ORDER BY h.village, h.group_no, h.hh_no",
@@ -70,48 +72,51 @@ def build_notice(ledger: Ledger, stage: str, *, month: Any = None, households: I
         missing = [h for h in wanted if h not in known]
         if missing:
             raise UsageError(f"找不到户：{'、'.join(missing)}", f"no such household: {', '.join(missing)}")
-    chosen: list[tuple[dict, dict]] = []
-    steps_of = steps_by_household(ledger, {stage, "include"})
+    chosen: list[tuple[dict, Any, Any]] = []
+    steps_of = steps_by_household(ledger, KINDS)
     for h in rows:
         if wanted and h["hh_no"] not in wanted:
             continue
-        steps = [e for e in steps_of.get(h["id"], ()) if e["kind"] == stage]
-        if not steps:
+        state = standing(steps_of.get(h["id"], ()))
+        case = state.case if state.case is not None and state.case.stage == stage else None
+        if case is None or case.village_review is None:
             if wanted:
-                raise UsageError(f"户 {h['hh_no']} 没有{STAGES[stage][0]}记录", f"household {h['hh_no']} has no {STAGES[stage][1]} step",
-                                 hint_zh="先用 grid monitor 记录该步骤", hint_en="record the step with `grid monitor` first")
+                raise UsageError(f"户 {h['hh_no']} 没有经村级民主评议的{STAGES[stage][0]}申请，不能公示",
+                                 f"household {h['hh_no']} has no {STAGES[stage][1]} case through the village review; nothing to post",
+                                 hint_zh="先用 grid monitor village-review 记录民主评议",
+                                 hint_en="record the review with `grid monitor village-review` first")
             continue
-        step = steps[-1]
-        data = step["data"]
-        when = data.get("identified") if stage == "include" else (data.get("month") or "")
-        in_month = (when or "")[:7] == month_text or (data.get("notice") or "")[:7] == month_text
-        if wanted or in_month:
-            chosen.append((h, step))
+        when = (case.notice or case.village_review).isoformat()
+        if wanted or when[:7] == month_text:
+            chosen.append((h, case, state))
     if not chosen:
-        raise UsageError(f"{month_text} 没有需要公示的{STAGES[stage][0]}户", f"no households to notice for {STAGES[stage][1]} in {month_text}",
-                         hint_zh="用 --month 选择月份，或用 --household 指定户编号",
-                         hint_en="choose the month with --month, or name households with --household")
+        raise UsageError(f"{month_text} 没有经村级民主评议、待公示的{STAGES[stage][0]}户",
+                         f"no {STAGES[stage][1]} case through the village review to post in {month_text}",
+                         hint_zh="用 --month 选择评议月份，或用 --household 指定户编号",
+                         hint_en="choose the month of the review with --month, or name households with --household")
+    recorded = sorted(c.notice for _, c, _s in chosen if c.notice)
+    days = days if days is not None else max([c.notice_days or floor for _, c, _s in chosen])
+    if not floor <= days <= MAX_DAYS:
+        raise UsageError(f"公示期应为 {floor}–{MAX_DAYS} 天（现为 {days} 天）",
+                         f"a notice runs {floor} to {MAX_DAYS} days (not {days})")
     if start:
         begin = parse_date(start, allow_future=True)
         monitoring_year(begin.year)
     else:
-        recorded = sorted(s["data"]["notice"] for _, s in chosen if s["data"].get("notice"))
-        begin = dt.date.fromisoformat(recorded[0]) if recorded else clock_today()
+        begin = recorded[0] if recorded else clock_today()
     end = begin + dt.timedelta(days=days - 1)
 
     table_rows = []
-    for n, (h, step) in enumerate(chosen, 1):
-        data = step["data"]
+    for n, (h, case, state) in enumerate(chosen, 1):
+        data = case.data
         if stage == "include":
             table_rows.append([n, h["village"] or "", h["group_no"] or "", h["head"] or "", h["size"], h["hh_type"] or "",
                                data.get("category") or h["category"] or "", yyyymm(data.get("identified")),
                                tr("重新纳入", "re-inclusion") if data.get("reinclusion") else ""])
         else:
-            include = [e for e in steps_of.get(h["id"], ()) if e["kind"] == "include"]
-            identified = include[-1]["data"].get("identified") if include else None
-            category = (include[-1]["data"].get("category") if include else None) or h["category"] or ""
             table_rows.append([n, h["village"] or "", h["group_no"] or "", h["head"] or "", h["size"], h["hh_type"] or "",
-                               category, yyyymm(identified), data.get("method") or "", yyyymm(data.get("month")), ""])
+                               state.category or h["category"] or "", yyyymm(state.identified), data.get("method") or "",
+                               yyyymm(data.get("month")), ""])
 
     place = place_of(ledger)
     where = village or place.name()

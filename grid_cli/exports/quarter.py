@@ -30,6 +30,8 @@ from grid_cli.clock import today as clock_today
 from grid_cli.errors import UsageError
 from grid_cli.exports.snapshot import as_of, month_range, place_of
 from grid_cli.findings import LOOKBACK_DAYS
+from grid_cli.rules import followup
+from grid_cli.rules.base import PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION
 from grid_cli.rules.engine import grade_of
 from grid_cli.exports.table import Book, Chart, Sheet, Table
 from grid_cli.parse import monitoring_year
@@ -107,7 +109,8 @@ class _Quarter:
     def __init__(self, on: dt.date, ends: dict[str, dt.date], place, parents: dict[str, str], months: list[str]):
         self.on, self.ends, self.place, self.parents, self.months = on, ends, place, parents, months
         self.first_s = None
-        self.included, self.eliminated = Counter(), Counter()
+        self.included, self.eliminated, self.returned = Counter(), Counter(), Counter()
+        self.followups: list[dict] = []  # 回头看: the households due this quarter, done or not
         self.inc_category, self.elim_method, self.elim_category = Counter(), Counter(), Counter()
         self.trend = {m: Counter() for m in ends}
         self.groups: dict[str, dict[str, Counter]] = {"village": defaultdict(Counter), "grid": defaultdict(Counter),
@@ -117,25 +120,30 @@ class _Quarter:
         self.overdue: list[dict] = []
         self.income: list[tuple[int, int]] = []  # (per capita now, a year earlier) of 脱贫户 visited both years
 
-    def changes(self, steps: list[dict], first_s: str, on_s: str) -> Counter:
-        mine, category = Counter(), None
-        for e in steps:
-            if e["kind"] == "include":
-                category = e["data"].get("category")
-                if first_s <= (e["date"] or "") <= on_s:
-                    self.included[_month_of(e["date"])] += 1
-                    self.inc_category[category or ""] += 1
-                    mine["included"] += 1
-            elif e["kind"] == "eliminate" and (e["data"].get("month") or "") in self.months and (e["date"] or "") <= on_s:
-                self.eliminated[e["data"]["month"]] += 1
-                self.elim_method[e["data"].get("method") or ""] += 1
-                self.elim_category[category or ""] += 1
+    def changes(self, monitoring, first_s: str, on_s: str) -> Counter:
+        """The quarter's decisions that took effect (a county approval, or a record imported from the national
+        system): inclusions and eliminations by the month they were decided; returns counted apart."""
+        mine = Counter()
+        for d in monitoring.decisions:
+            if not first_s <= (d["date"] or "") <= on_s:
+                continue
+            if d["decision"] == "return":
+                self.returned[d["stage"]] += 1
+            elif d["stage"] == "include":
+                self.included[_month_of(d["date"])] += 1
+                self.inc_category[d["category"] or ""] += 1
+                mine["included"] += 1
+            else:
+                self.eliminated[_month_of(d["date"])] += 1
+                self.elim_method[d["method"] or ""] += 1
+                self.elim_category[d["category"] or ""] += 1
                 mine["eliminated"] += 1
         return mine
 
     def month_end(self, month: str, ctx, grade: str, found: list, m_first_s: str, m_on_s: str) -> None:
         t = self.trend[month]
         t["monitored"] += ctx.monitoring.monitored
+        t["pending"] += ctx.monitoring.state in (PENDING_REVIEW, PENDING_APPROVAL)
         seen = sum(1 for v in ctx.visits if m_first_s <= v.date.isoformat() <= m_on_s)
         t["visits"] += seen
         t["visited"] += bool(seen)
@@ -152,7 +160,17 @@ class _Quarter:
                 "township": self.parents.get(h["grid"] or "") or self.place.township}
         for by, key in keys.items():
             self.groups[by][key or ""].update(values)
-        self.totals.update({**values, "eliminated_ever": ctx.monitoring.eliminated, "yellow": grade == "yellow"})
+        mon = ctx.monitoring
+        self.totals.update({**values, "eliminated_ever": mon.eliminated, "yellow": grade == "yellow",
+                            "pending_review": mon.state == PENDING_REVIEW, "pending_approval": mon.state == PENDING_APPROVAL,
+                            "proposed_elimination": mon.state == PROPOSED_ELIMINATION,
+                            "reinclusion": any(f.rule == "eliminated_unstable" for f in found)})
+        if followup.due_in(mon, self.first):  # 回头看: eliminated before the quarter began
+            done = followup.done_in(ctx.visits, self.first, self.on)
+            last = next((v for v in reversed(ctx.visits) if v.followup), None)
+            self.followups.append({"hh_no": h["hh_no"], "village": h["village"], "eliminated": mon.eliminated_month,
+                                   "done": done.date.isoformat() if done else None,
+                                   "last": last.date.isoformat() if last else None})
         if ctx.monitoring.monitored:
             self.risks.update(ctx.monitoring.risks)
         for f in overdue:
@@ -194,13 +212,14 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
     first_s, on_s = first.isoformat(), on.isoformat()
     parents = {r[0]: r[1] for r in ledger.conn.execute("SELECT code, parent FROM scope WHERE level = 'grid'")}
     q = _Quarter(on, ends, place, parents, months)
+    q.first = first
     split = {day: phases(configs) for day, (_y, _t, configs) in judges.items()}
     earliest = min(ends.values()) - dt.timedelta(days=LOOKBACK_DAYS)
     for batch in batches(ledger, on, order="h.id", since=earliest):
         judged = stored.of([h["id"] for h in batch.households]) if stored else {}
         for h, ctx in zip(batch.households, batch.contexts):
             steps = batch.steps.get(h["id"], [])
-            mine = q.changes(steps, first_s, on_s)
+            mine = q.changes(ctx.monitoring, first_s, on_s)
             at_end = {}
             for day in sorted(set(ends.values())):
                 day_ctx = _as_of(ctx, day, steps, judges[day][1], standing)
@@ -227,11 +246,14 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
             "eliminated_ever": t["eliminated_ever"],
             "included": sum(q.included.values()), "eliminated": sum(q.eliminated.values()),
             "flagged": t["flagged"], "red": t["red"], "yellow": t["yellow"], "overdue": t["overdue"],
+            "pending_review": t["pending_review"], "pending_approval": t["pending_approval"],
+            "proposed_elimination": t["proposed_elimination"], "returned": sum(q.returned.values()),
+            "reinclusion_suggested": t["reinclusion"],
         },
         "trend": [{"month": m, "as_of": day.isoformat(), "monitored": q.trend[m]["monitored"],
                    "included": q.included[m], "eliminated": q.eliminated[m], "visits": q.trend[m]["visits"],
                    "visited": q.trend[m]["visited"], "flagged": q.trend[m]["flagged"], "red": q.trend[m]["red"],
-                   "overdue": q.trend[m]["overdue"]} for m, day in ends.items()],
+                   "overdue": q.trend[m]["overdue"], "pending": q.trend[m]["pending"]} for m, day in ends.items()],
         "changes": {
             "included_by_category": _ordered_counts(q.inc_category, catalog.choices("category")),
             "eliminated_by_method": _ordered_counts(q.elim_method, ["帮扶消除", "自然消除"]),
@@ -252,6 +274,8 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
         "by_village": dict(sorted(Counter(r["village"] or "" for r in overdue).items())),
         "list": sorted(overdue, key=lambda r: (not r["must_visit"], -(r["days"] or 10**6), r["hh_no"] or "")),
     }
+    result["followup"] = {"due": len(q.followups), "done": sum(bool(r["done"]) for r in q.followups),
+                          "list": sorted(q.followups, key=lambda r: (bool(r["done"]), r["hh_no"] or ""))}
     result["income"] = _income_growth(q.income, on, found["rural_growth"]["value"])
     result["flags"] = {"line": line, "villages": [r["name"] for r in result["by_village"] if r["warning"]],
                        "grids": [r["name"] for r in result.get("by_grid", []) if r["warning"]],
@@ -319,9 +343,15 @@ def quarter_book(report: dict[str, Any]) -> Book:
     overview = Table("overview", tr("季度概况", "The quarter"), [tr("项目", "item"), tr("数量", "count")], [
         [tr("在册农户（户）", "households"), t["households"]],
         [tr("在册人口（人）", "people"), t["people"]],
-        [tr("监测对象（户，季末）", "monitored (quarter end)"), t["monitored"]],
+        [tr("监测对象（户，季末，县级审定）", "monitored (quarter end, approved)"), t["monitored"]],
+        [tr("  其中拟消除（户）", "  of which elimination proposed"), t["proposed_elimination"]],
+        [tr("待审核（户，未计入监测对象）", "pending township review (not counted)"), t["pending_review"]],
+        [tr("待审定（户，未计入监测对象）", "pending county approval (not counted)"), t["pending_approval"]],
         [tr("本季纳入（户）", "included this quarter"), t["included"]],
         [tr("本季消除（户）", "eliminated this quarter"), t["eliminated"]],
+        [tr("本季退回（件）", "returned this quarter"), t["returned"]],
+        [tr("回头看：应 / 已（户）", "follow-ups: due / done"), f"{report['followup']['due']} / {report['followup']['done']}"],
+        [tr("建议重新纳入（户）", "re-inclusion suggested"), t["reinclusion_suggested"]],
         [tr("风险户（红+黄）", "flagged (red + yellow)"), t["flagged"]],
         [tr("其中红色（户）", "of which red"), t["red"]],
         [tr("走访逾期（户）", "visits overdue"), t["overdue"]],
@@ -372,7 +402,14 @@ def quarter_book(report: dict[str, Any]) -> Book:
                      tr("八必访", "must visit")],
                     [[r["hh_no"], r["village"] or "", r["days"], r["last_visit"] or tr("从未走访", "never"),
                       tr("是", "yes") if r["must_visit"] else ""] for r in o["list"]])
-    sheets.append(Sheet(tr("风险与走访", "Risks and visits"), [risks, overdue], main=False))
+    f = report["followup"]
+    followups = Table("followup", tr(f"回头看：应 {f['due']} 户，已 {f['done']} 户", f"Follow-ups: {f['due']} due, {f['done']} done"),
+                      ["户编号", "自然村", tr("消除月份", "eliminated"), tr("本季回头看", "this quarter"),
+                       tr("上次回头看", "last follow-up")],
+                      [[r["hh_no"], r["village"] or "", r["eliminated"] or "", r["done"] or tr("未做", "not done"),
+                        r["last"] or tr("从未", "never")] for r in f["list"]],
+                      note=tr("风险消除对象每季度回头看（杜绝一消了之）", "eliminated households are followed up each quarter"))
+    sheets.append(Sheet(tr("风险与走访", "Risks and visits"), [risks, overdue, followups], main=False))
 
     inc = report["income"]
     s = report["settings"]["rural_growth"]

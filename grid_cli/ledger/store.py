@@ -341,7 +341,7 @@ class Writer:
     def event(self, kind: str, household_id: str, data: dict[str, Any], *, date: str | None = None,
               event_id: str | None = None) -> str:
         """Append a visit, measure or decision. Events are never edited: a correction is a new event."""
-        if not household_id:
+        if not household_id and kind not in LEDGER_EVENTS:
             raise ValueError("an event names its household")
         event_id = event_id or new_id()
         body = {"op": "event", "kind": kind, "household": household_id, "date": date, "data": data}
@@ -456,6 +456,9 @@ def apply_change(conn: sqlite3.Connection, change: dict) -> None:
 # holds the same changes lists the same conflicts, whatever order they came in. A claimed base is believed
 # only if it is earlier than the write (a writer cannot have seen a later version) and names a version that
 # exists: one not held yet is kept in `claims` and settles that version when it comes.
+# Events about the ledger itself, not a household (a level's own rule value, rules/config.py): the only
+# events that may name no household, here and in a merged bundle (sync/apply.py, sync/merge.py).
+LEDGER_EVENTS = ("local_rule",)
 VERSION_RE = re.compile(r"[0-9]{13}\.[0-9]{5} [0-9A-Za-z_-]{1,64}")
 
 
@@ -527,16 +530,47 @@ def _apply_put(conn, entity, entity_id, fields, bases, version):
         )
 
 
+LEVEL_RANK = {"grid": 0, "township": 1, "county": 2}
+
+
+def origin_level(conn: sqlite3.Connection, origin: str) -> str | None:
+    """The level (grid, township, county) of the replica that made a change: this ledger's own from its
+    meta, another's as bound in `replicas` or enrolled in `trusted_keys`; None if not known yet."""
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('replica_id', 'level')").fetchall())
+    if json.loads(meta.get("replica_id", "null")) == origin:
+        return json.loads(meta.get("level", "null")) or "grid"
+    for table, column in (("replicas", "id"), ("trusted_keys", "replica")):
+        row = conn.execute(f"SELECT level FROM {table} WHERE {column} = ?", (origin,)).fetchone()
+        if row:
+            return row[0]
+    return None
+
+
+def _config_rank(conn, version: str | None) -> int:
+    """The year's rules belong to the county: a value set higher up prevails over one set lower down,
+    whatever the clocks say. Config only ever comes from above, so an origin not known yet (the first
+    bundle that relays the county's rules) ranks as the county."""
+    if version is None:
+        return -1
+    level = origin_level(conn, version.split(" ", 1)[1])
+    return LEVEL_RANK.get(level, 2) if level else 2
+
+
 def _apply_config(conn, year, values, bases, version):
     for key, value in values.items():
         row = conn.execute("SELECT value, _v FROM config WHERE year=? AND key=?", (year, key)).fetchone()
         held = json.loads(row["_v"]).get("value") if row else None
         held_value = json.loads(row["value"]) if row and row["value"] is not None else None
-        if _meet(conn, "config", str(year), key, held, held_value, version, value, bases.get(key)):
-            conn.execute(
-                "INSERT OR REPLACE INTO config (year, key, value, _v) VALUES (?, ?, ?, ?)",
-                (year, key, canonical(value), canonical({"value": version})),
-            )
+        mine, theirs = _config_rank(conn, version), _config_rank(conn, held)
+        if mine < theirs:
+            continue  # a lower level's value never replaces a higher level's
+        if mine > theirs and held is not None:  # a higher level's value replaces a lower one's: not a conflict
+            conn.execute("UPDATE conflicts SET status = 'settled' WHERE entity = 'config' AND entity_id = ?"
+                         " AND field = ? AND status IN ('open', 'same')", (str(year), key))  # nothing lost
+        elif not _meet(conn, "config", str(year), key, held, held_value, version, value, bases.get(key)):
+            continue
+        conn.execute("INSERT OR REPLACE INTO config (year, key, value, _v) VALUES (?, ?, ?, ?)",
+                     (year, key, canonical(value), canonical({"value": version})))
 
 
 def _apply_event(conn, change, body):

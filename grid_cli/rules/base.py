@@ -13,14 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from grid_cli.rules.policy import Labour
+
 HIGH, MEDIUM, INFO = "high", "medium", "info"
 GRADE = {HIGH: "red", MEDIUM: "yellow", INFO: "green"}
 GRADE_ZH = {"red": "红", "yellow": "黄", "green": "绿"}
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, INFO: 2}
-
-# Labour skills that count as working capacity, and the working-age band (DOMAIN.md, elimination).
-ABLE = {"普通劳动力", "技能劳动力"}
-WORKING_AGE = (16, 64)
 
 
 class RuleConfig(BaseModel):
@@ -28,6 +26,17 @@ class RuleConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     enabled: bool
+
+
+class LabourRuleConfig(RuleConfig):
+    """A rule about the labour of the household types in `applies_to` ("监测户" stands for every monitored
+    household); who counts as labour is the `labour` policy."""
+
+    applies_to: list[str]
+    labour: Labour
+
+    def concerns(self, ctx: Context) -> bool:
+        return ctx.hh_type in self.applies_to or (ctx.monitoring.monitored and "监测户" in self.applies_to)
 
 
 @dataclass(slots=True)
@@ -53,10 +62,6 @@ class Member:
             return None
         b = self.birth_date
         return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
-
-    def working_age_able(self, on: dt.date) -> bool:
-        age = self.age(on)
-        return age is not None and WORKING_AGE[0] <= age <= WORKING_AGE[1] and self.labour_skill in ABLE
 
 
 def one_year_before(day: dt.date) -> dt.date:
@@ -88,6 +93,7 @@ class Visit:
     house_grade: str | None = None
     water: dict[str, Any] = field(default_factory=dict)
     events: tuple[dict, ...] = ()
+    followup: bool = False  # a 回头看 visit to an eliminated household
 
     @property
     def gross(self) -> int:
@@ -115,11 +121,42 @@ class Measure:
     amount: int | None = None
     due: dt.date | None = None
     detail: str = ""
+    extensions: int = 0  # 续贷 / 展期 recorded on a loan
+
+
+# Where a case stands (DOMAIN.md, "Who decides what"): a proposal waits for the township's review and the
+# county's approval; only then is a household monitored, or its risk eliminated.
+PENDING_REVIEW, PENDING_APPROVAL, MONITORED, PROPOSED_ELIMINATION, ELIMINATED = (
+    "待审核", "待审定", "监测中", "拟消除", "风险已消除")
+STATE_EN = {PENDING_REVIEW: "pending township review", PENDING_APPROVAL: "pending county approval",
+            MONITORED: "monitored", PROPOSED_ELIMINATION: "elimination proposed", ELIMINATED: "risk eliminated", "": ""}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A proposal (inclusion or elimination) and the steps recorded on it, in the order of the procedure."""
+
+    id: str
+    stage: str                          # include | eliminate
+    proposed: dt.date | None
+    data: dict = field(default_factory=dict, compare=False)
+    village_review: dt.date | None = None
+    notice: dt.date | None = None
+    notice_days: int | None = None
+    township: dict | None = None        # {"date", "decision": pass|return, "reason"}
+    county: dict | None = None          # {"date", "decision": approve|return, "reason"}
+    imported: bool = False              # taken from the national system's export
+
+    @property
+    def notice_end(self) -> dt.date | None:
+        """The last day of the notice period."""
+        return self.notice + dt.timedelta(days=self.notice_days - 1) if self.notice and self.notice_days else None
 
 
 @dataclass(frozen=True)
 class Monitoring:
-    """Where the household stands in the lifecycle (DOMAIN.md), as read from its events."""
+    """Where the household stands in the lifecycle (DOMAIN.md), as read from its events. `monitored` and
+    `eliminated` count approved decisions only; a proposal waiting for review is `case`, with its `state`."""
 
     monitored: bool = False
     category: str | None = None
@@ -131,6 +168,11 @@ class Monitoring:
     helpers: tuple[dict, ...] = ()  # active 帮扶责任人
     measures: tuple[Measure, ...] = ()  # active measures
     measures_ever: int = 0
+    state: str = ""                 # 待审核 | 待审定 | 监测中 | 拟消除 | 风险已消除 | "" (never included)
+    case: Case | None = None        # the open proposal, if any
+    eliminated_on: dt.date | None = None  # the day the elimination was approved (or imported)
+    returned: dict | None = None    # the latest 退回: {"stage", "level", "date", "reason"}
+    decisions: tuple[dict, ...] = ()  # every decision that took effect, oldest first (see lifecycle.standing)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import MEDIUM, Context, Finding, LabourRuleConfig, finding
 
 ID = "labour_no_work"
 TITLE = ("有劳动力无人就业", "labour but nobody employed")
@@ -19,17 +19,16 @@ EXPLAIN_ZH = """有劳动力无人就业：家中有劳动年龄段的劳动力�
 中的户类型（“监测户”指所有已纳入监测的户）。
 
 不通过：脱贫户有一名 35 岁普通劳动力，全家未务工，工资性收入 0。通过：有一人县内务工。"""  # `grid rules explain` in Chinese (the docstring is its English)
+USES = ("labour",)
 
 
-class Config(RuleConfig):
-    applies_to: list[str]
+Config = LabourRuleConfig  # applies_to, and who counts as labour
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
-    kinds = {ctx.hh_type} | ({"监测户"} if ctx.monitoring.monitored else set())
-    if not kinds & set(config.applies_to):
+    if not config.concerns(ctx):
         return
-    able = [m for m in ctx.residents() if m.working_age_able(ctx.today)]
+    able = [m for m in ctx.residents() if config.labour.able(m, ctx.today)]
     if not able:
         return
     working = [m for m in ctx.members if m.work_status and m.work_status != "未务工"]

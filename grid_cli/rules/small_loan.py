@@ -1,5 +1,7 @@
 """小额信贷到期: a 金融帮扶 measure (small loan) with a due date within `days_ahead` days (medium) or
-already past (high), while the measure is still open.
+already past (high), while the measure is still open. A 续贷 or 展期 (`grid monitor extend`) moves the due
+date. `max_amount` and `max_years` are the limits `grid monitor measure` holds a new loan to (seed 000:
+≤50,000 yuan, ≤3 years, renewals and extensions allowed).
 
 Fail: due in 5 days. Pass: due in 8 days, or the measure ended (repaid).
 """
@@ -22,6 +24,8 @@ EXPLAIN_ZH = """小额信贷到期：金融帮扶措施（小额信贷）在 `da
 
 class Config(RuleConfig):
     days_ahead: int = Field(ge=0, le=366)
+    max_amount: int = Field(gt=0, le=1_000_000)
+    max_years: int = Field(ge=1, le=10)
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:

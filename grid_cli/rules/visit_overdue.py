@@ -1,6 +1,10 @@
-"""走访逾期: no visit within the household type's interval (monthly by default). Households in the
-八必访 must-visit groups (low or falling income, serious illness, 特困, 低保, disability, several
-children in school, unstable work, disaster) are high severity, the rest medium.
+"""走访逾期: no visit within the household's interval. Monitored households (and those proposed for
+monitoring) are visited every `days_by_category[category]` days, else every `days`; others every
+`days_by_type[type]` days, else every `days`. The shipped `days` is 31 for everyone (monthly, national
+practice); seed 002 篇三 asks for quarterly visits to 已脱贫 households, which a county sets with
+`grid rules set visit_overdue.days_by_type '{"脱贫户": 92}'`. Households in the 八必访 must-visit groups (low
+or falling income, serious illness, 特困, 低保, disability, several children in school, unstable work,
+disaster) are never given more than `days`, and are high severity, the rest medium.
 
 Fail: last visit 32 days ago with `days` 31. Pass: 31 days ago.
 """
@@ -27,7 +31,17 @@ _INCOME_RULES = {"income_below_threshold", "income_fall", "rigid_spending", "inc
 
 class Config(RuleConfig):
     days: int = Field(ge=1, le=366)
-    days_by_type: dict[str, int] = Field(description="e.g. {\"一般农户\": 92}")
+    days_by_type: dict[str, int] = Field(description="e.g. {\"脱贫户\": 92}")
+    days_by_category: dict[str, int] = Field(description="monitored households, e.g. {\"突发严重困难户\": 15}")
+
+
+def interval(ctx: Context, config: Config) -> int:
+    """The visit interval of this household, before the must-visit groups are considered."""
+    mon = ctx.monitoring
+    if mon.monitored or (mon.case is not None and mon.case.stage == "include"):
+        category = mon.category or (mon.case.data.get("category") if mon.case else None)
+        return config.days_by_category.get(category or "", config.days)
+    return config.days_by_type.get(ctx.hh_type or "", config.days)
 
 
 def must_visit_reasons(ctx: Context) -> list[str]:
@@ -52,18 +66,22 @@ def must_visit_reasons(ctx: Context) -> list[str]:
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
-    interval = config.days_by_type.get(ctx.hh_type or "", config.days)
+    every = interval(ctx, config)
     last = ctx.last_visit
     days = None if last is None else (ctx.today - last.date).days
-    if days is not None and days <= interval:
+    if days is not None and days <= min(every, config.days):
         return
     reasons = must_visit_reasons(ctx)  # only for the overdue: most households are not
+    if reasons:
+        every = min(every, config.days)
+    if days is not None and days <= every:
+        return
     severity = HIGH if reasons else MEDIUM
     why_zh = f"（八必访：{'、'.join(reasons)}）" if reasons else ""
     why_en = f" (must-visit: {', '.join(reasons)})" if reasons else ""
     if last is None:
-        yield finding(ctx, ID, severity, "尚未走访" + why_zh, "never visited" + why_en, days=None, interval=interval)
+        yield finding(ctx, ID, severity, "尚未走访" + why_zh, "never visited" + why_en, days=None, interval=every)
     else:
-        yield finding(ctx, ID, severity, f"距上次走访（{last.date}）已 {days} 天，超过 {interval} 天" + why_zh,
-                      f"{days} days since the last visit ({last.date}), more than {interval}" + why_en,
-                      days=days, interval=interval, last=last.date.isoformat())
+        yield finding(ctx, ID, severity, f"距上次走访（{last.date}）已 {days} 天，超过 {every} 天" + why_zh,
+                      f"{days} days since the last visit ({last.date}), more than {every}" + why_en,
+                      days=days, interval=every, last=last.date.isoformat())

@@ -37,7 +37,8 @@ STAGE = r"""
         ELSE 2 + (json_type(body, '$.b') IS NOT NULL) + (entity != 'config' AND json_type(body, '$.h') IS NOT NULL) END
       AND CASE entity
         WHEN 'event' THEN json_extract(body, '$.op') = 'event' AND json_type(body, '$.kind') = 'text'
-             AND json_type(body, '$.household') = 'text'
+             AND (json_type(body, '$.household') = 'text'
+                  OR json_type(body, '$.household') = 'null' AND json_extract(body, '$.kind') IN ('local_rule'))
              AND coalesce(json_type(body, '$.date'), 'null') IN ('null', 'text')
              AND json_type(body, '$.data') = 'object'
         WHEN 'key' THEN json_extract(body, '$.op') = 'key' AND json_type(body, '$.key') = 'object'

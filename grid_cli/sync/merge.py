@@ -296,7 +296,8 @@ def _check_scope(conn, adm: Admission) -> None:
             raise OutOfScope(f"同步包中的户 {row[0][-8:]} 没有所属网格", f"household {row[0][-8:]} in the bundle belongs to no grid",
                              hint_zh="发送方运行 grid sync repair 为它指定网格后重新导出",
                              hint_en="the sender runs `grid sync repair` to place it in a grid, then exports again")
-    row = conn.execute("SELECT s.id, s.hh FROM stage s WHERE s.entity = 'event' AND NOT EXISTS"
+    # (an event about a ledger, not a household, names none: the shape check let only those through)
+    row = conn.execute("SELECT s.id, s.hh FROM stage s WHERE s.entity = 'event' AND s.hh IS NOT NULL AND NOT EXISTS"
                        " (SELECT 1 FROM households x WHERE x.id = s.hh) AND NOT EXISTS"
                        " (SELECT 1 FROM stage p WHERE p.entity = 'household' AND p.id = s.hh) LIMIT 1").fetchone()
     if row:
@@ -325,6 +326,11 @@ def _check_scope(conn, adm: Admission) -> None:
         """, (claim,)).fetchone()
     if row:
         raise OutOfScope(f"同步包涉及范围外的户 {row[0][-8:]}", f"the bundle touches household {row[0][-8:]}, outside its area")
+    from grid_cli.lifecycle import forbidden_step  # a step (or the year's rules) its origin's level may not take
+
+    refusal = forbidden_step(conn, adm.origins)
+    if refusal:
+        raise OutOfScope(*refusal)
 
 
 def _advance_clock(conn) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from grid_cli.errors import NotFound, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import TABLES, VERSION_RE
+from grid_cli.rules.config import local_deviations
 from grid_cli.sync import ranges as R
 from grid_cli.sync.ranges import load_ranges, own_max
 from grid_cli.sync.place import area, here
@@ -59,6 +60,7 @@ def sync_status(ledger: Ledger) -> dict[str, Any]:
                                 " WHERE revoked_upto IS NOT NULL ORDER BY level, code, revoked_at"),
         "admissions": ledger.query("SELECT a.file_sha256, a.origin, r.level, r.code, a.upto, a.reason, a.at"
                                    " FROM admissions a LEFT JOIN replicas r ON r.id = a.origin ORDER BY a.at, a.origin"),
+        "local_rules": local_deviations(ledger),  # rule values the ledgers below set for themselves
     }
 
 

@@ -54,6 +54,8 @@ def household(led: Ledger, hh_no: str, members: list[dict] | None = None, *, vis
                  "house_grade": "A", **visit}
             w.event("visit", hid, v, date=v["date"])
         for kind, date, data in steps:
+            if kind in ("include", "eliminate"):  # as an import leaves them: the national system's approved record
+                data = {"source": "导入", **data}
             w.event(kind, hid, data, date=date)
     return hid
 
