@@ -31,12 +31,14 @@ def find_household(ledger: Ledger, key: str) -> dict:
     rows = ledger.query("SELECT id FROM households WHERE hh_no = ? OR id = ?", (key, key))
     if not rows and len(key) >= 8:
         rows = ledger.query("SELECT id FROM households WHERE id LIKE ?", (key + "%",))
-    if len(rows) != 1:
-        raise NotFound(
-            f"找不到户“{key}”" if not rows else f"“{key}”对应多户，请给出完整户编号",
-            f"no household '{key}'" if not rows else f"'{key}' matches several households; give the full number",
-            hint_zh="用 grid household search 查找", hint_en="find it with `grid household search`",
-        )
+    if len(rows) > 1:
+        raise NotFound(f"“{key}”对应多户（可能是不同网格登记了同一户编号）", f"'{key}' matches several households "
+                       "(perhaps two grids registered the same number)",
+                       hint_zh="用 grid sync duplicates 查看，并用记录编号指明其中一户",
+                       hint_en="see them with `grid sync duplicates` and name one by its record id")
+    if not rows:
+        raise NotFound(f"找不到户“{key}”", f"no household '{key}'",
+                       hint_zh="用 grid household search 查找", hint_en="find it with `grid household search`")
     return ledger.get("household", rows[0]["id"])
 
 
@@ -100,13 +102,36 @@ def _check_member(ledger: Ledger, household_id: str, values: dict, member_id: st
                              hint_zh="先把原户主的关系改掉", hint_en="change the current head's relation first")
 
 
-def add_household(ledger: Ledger, raw: dict[str, Any], head: dict[str, Any] | None = None) -> str:
+def grid_for_new(ledger: Ledger, grid: str | None) -> str:
+    """The grid a household recorded here belongs to: a grid ledger's own; at a township or the county,
+    the one named (`--grid`), which must be in its area. A household with no grid would stop every bundle
+    to the level above (`grid sync repair` places one recorded before this was checked)."""
+    from grid_cli.sync.place import here, scope_codes
+
+    me = here(ledger)
+    if me.level == "grid":
+        if grid not in (None, "", me.code):
+            raise UsageError(f"本网格账本只能登记网格 {me.code} 的户", f"this grid ledger records households of grid {me.code} only")
+        return me.code
+    area = scope_codes(ledger, "grid")
+    if not grid:
+        raise UsageError("乡镇或县账本登记农户时须用 --grid 指明所属网格", "at a township or the county, name the household's "
+                         "grid with --grid", hint_zh=f"可选：{', '.join(area) or '（尚无）'}", hint_en=f"one of: {', '.join(area) or '(none yet)'}")
+    if grid not in area:
+        raise UsageError(f"网格 {grid} 不在本{'乡镇' if me.level == 'township' else '县'}的范围内",
+                         f"grid {grid} is not within this {me.level}'s area",
+                         hint_zh=f"可选：{', '.join(area) or '（尚无）'}", hint_en=f"one of: {', '.join(area) or '(none yet)'}")
+    return grid
+
+
+def add_household(ledger: Ledger, raw: dict[str, Any], head: dict[str, Any] | None = None, *,
+                  grid: str | None = None) -> str:
     values, errors = clean("household", raw)
     _first_error(errors)
     if not values.get("hh_no"):
         raise UsageError("必须填写户编号", "a household number (户编号) is required")
     values.setdefault("hh_type", "一般农户")
-    values["grid"] = ledger.meta("grid_code")
+    values["grid"] = grid_for_new(ledger, grid)
     _check_hh_no_free(ledger, values["hh_no"])
     household_id = new_id()
     with ledger.write() as w:
@@ -181,6 +206,53 @@ def set_member_status(ledger: Ledger, key: str, status: str, *, reason: str = ""
     with ledger.write() as w:
         return w.put("member", member["id"], {
             "status": status, "status_reason": reason or None, "status_date": (on or today()).isoformat()})
+
+
+# -- records at a hub that belong nowhere, and the same household in two grids ----------------------
+def unplaced(ledger: Ledger) -> list[dict]:
+    """Households at a hub with no grid, or one outside its area (recorded before a hub had to name one)."""
+    from grid_cli.sync.place import here, scope_codes
+
+    if here(ledger).level == "grid":
+        return []
+    area = scope_codes(ledger, "grid")
+    rows = ledger.query(_SUMMARY + " WHERE coalesce(h.grid, '') = '' OR h.grid NOT IN (SELECT code FROM scope"
+                        " WHERE level = 'grid') ORDER BY h.hh_no")
+    return [{**_summary(r), "grid": ledger.get("household", r["id"])["grid"], "area": area} for r in rows]
+
+
+def place_households(ledger: Ledger, keys: list[str], grid: str) -> list[dict]:
+    """Assign households recorded at a hub without a grid to one of its grids: one new change each (the old
+    one stays in the log; the bundle carrying both is taken, because the household ends up placed)."""
+    grid = grid_for_new(ledger, grid)
+    found = [find_household(ledger, key) for key in keys]
+    with ledger.write() as w:
+        for household in found:
+            w.put("household", household["id"], {"grid": grid})
+        w.audit("sync-repair", f"{len(found)} households placed in grid {grid}")
+    return [{"id": h["id"], "hh_no": h["hh_no"], "grid": grid} for h in found]
+
+
+def duplicates(ledger: Ledger) -> list[dict]:
+    """The same 户编号, or the same ID number, on active records of two or more households: both are kept,
+    listed here for review. Derived from the ledger, so every hub holding them (and the county) lists the same."""
+    out = []
+    for hh_no, ids in ledger.conn.execute(
+            "SELECT hh_no, group_concat(id) FROM households WHERE status = '正常' AND coalesce(hh_no, '') != ''"
+            " GROUP BY hh_no HAVING count(*) > 1 ORDER BY hh_no"):
+        out.append({"kind": "hh_no", "value": hh_no, "households": _brief(ledger, ids.split(","))})
+    for number, ids in ledger.conn.execute(
+            "SELECT upper(m.id_number), group_concat(DISTINCT m.household_id) FROM members m JOIN households h"
+            " ON h.id = m.household_id WHERE m.status = '正常' AND h.status = '正常' AND coalesce(m.id_number, '') != ''"
+            " GROUP BY upper(m.id_number) HAVING count(DISTINCT m.household_id) > 1 ORDER BY 1"):
+        out.append({"kind": "id_number", "value": number, "households": _brief(ledger, ids.split(","))})
+    return out
+
+
+def _brief(ledger: Ledger, ids: list[str]) -> list[dict]:
+    rows = ledger.query(_SUMMARY + f" WHERE h.id IN ({','.join('?' * len(ids))}) ORDER BY h.id", ids)
+    grids = dict(ledger.conn.execute(f"SELECT id, grid FROM households WHERE id IN ({','.join('?' * len(ids))})", ids))
+    return [{"id": r["id"], "hh_no": r["hh_no"], "grid": grids.get(r["id"]), "head_name": r["head_name"]} for r in rows]
 
 
 # -- listing and searching ---------------------------------------------------------------------

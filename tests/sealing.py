@@ -38,12 +38,12 @@ def unseal(bundle: Path, recipient_ledger) -> tuple[dict, list[str]]:
 
 
 def reseal(src: Path, dst: Path, sender_ledger, recipient_ledger, *, lines: Callable | None = None,
-           manifest: Callable | None = None, fix_hash: bool = True) -> Path:
+           manifest: Callable | None = None, fix_hash: bool = True, reprove: bool = True) -> Path:
     """A crafted bundle: edit the payload lines and/or the manifest, then encrypt and sign it again with the
-    sender's real keys (by default with the payload hash fixed up)."""
-    m, payload = unseal(src, recipient_ledger)
-    if lines:
-        payload = lines(payload)
+    sender's real keys (by default with the payload hash fixed up, and the sender's own changes proven anew
+    against a head signed with its real key: the forgery of an insider who holds that key)."""
+    m, original = unseal(src, recipient_ledger)
+    payload = lines(list(original)) if lines else original
     data = "".join(payload).encode("utf-8")
     if fix_hash:
         m["payload"].update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), lines=len(payload))
@@ -56,12 +56,63 @@ def reseal(src: Path, dst: Path, sender_ledger, recipient_ledger, *, lines: Call
     m["security"] = security_block(sender, {"box_pk": recipient.box_pk.hex()}, writer)
     if manifest:
         manifest(m)
+    if reprove and sender.replica in m.get("chain", {}):
+        prove_again(m, original, payload, sender)
     raw = json.dumps(m, ensure_ascii=False).encode("utf-8")
     with zipfile.ZipFile(dst, "w") as zf:
         zf.writestr(SEALED, out.getvalue())
         zf.writestr("manifest.json", raw)
         zf.writestr(SIGNATURE, sender.sign(raw).hex())
     return dst
+
+
+def prove_again(m: dict, original: list[str], payload: list[str], keys) -> None:
+    """Re-prove the signer's own origin over the edited lines, up to its highest declared change: every
+    position is a line of the edited payload, else of the original (as a one-change block), else a block of
+    the original proof (where no edited line falls inside it); the head is signed with its real key."""
+    from grid_cli.ledger.store import Mountains
+    from grid_cli.security.heads import HEAD_DOMAIN, head_message
+
+    origin = keys.replica
+    info = m["chain"][origin]
+    start = info["start"]
+    top = max([hi for _lo, hi in m["ranges"].get(origin, [])] + [start])
+    if top <= start:
+        info.update(head=None, blocks=[])
+        return
+    new, old = _digests(payload, origin), _digests(original, origin)
+    old_blocks = {first: (level, digest) for first, level, digest in info["blocks"]}
+    mountains, blocks, seq = Mountains(), [], start + 1
+    while seq <= top:
+        if seq in new:
+            mountains.push(0, seq - start - 1, new[seq])
+            seq += 1
+            continue
+        level, digest = old_blocks.get(seq, (0, None))
+        if digest is not None and seq + (1 << level) - 1 <= top and not any(seq <= n < seq + (1 << level) for n in new):
+            digest = bytes.fromhex(digest)
+        else:
+            level, digest = 0, old.get(seq) or hashlib.sha256(f"nothing at {seq}".encode()).digest()
+        mountains.push(level, seq - start - 1, digest)
+        blocks.append([seq, level, digest.hex()])
+        seq += 1 << level
+    acc = mountains.acc().hex()
+    info.update(head=[top, acc, keys.sign(head_message(origin, top, start, acc), HEAD_DOMAIN).hex()], blocks=blocks)
+
+
+def _digests(lines: list[str], origin: str) -> dict[int, bytes]:
+    """Line hashes by seq of one origin's lines, found by their frame's tail as the intake finds them (the
+    body may be anything a test crafted)."""
+    from grid_cli.sync.intake import TAIL
+
+    out = {}
+    for line in lines:
+        data = line.rstrip("\n").encode("utf-8")
+        cut = data.rfind(b',"origin":"')
+        tail = TAIL.fullmatch(data, cut) if cut > 0 else None
+        if tail is not None and tail.group(1).decode() == origin:
+            out[int(tail.group(3))] = hashlib.sha256(data).digest()
+    return out
 
 
 def canonical_line(change: dict) -> str:

@@ -63,8 +63,8 @@ ELLIPSIS = "…"
 FINGERPRINT = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{4}(?: *\n? *[0-9a-f]{4}){3}(?![0-9A-Za-z])")
 MASKS = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?: ?(?:[+-]\d{2}:?\d{2}|Z|UTC))?"), "<time>"),
-    (re.compile(r"\d{8}-\d{6}(?=[-.])"), "<stamp>"),
-    (re.compile(r"(?<=-)[0-9a-f]{6}(?=\.zip)"), "<hash>"),
+    (re.compile(r"\d{8}-\d{6}(?:[+-]\d{4})?(?=[-.])"), "<stamp>"),  # with the zone, as sync export names bundles
+    (re.compile(r"(?<=-)[0-9a-f]{6}(?=\.zip|$)"), "<hash>"),  # $: a name wrapped just before .zip
     (re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-f]{32}|[0-9a-f]{8})(?![0-9A-Za-z])"), "<id>"),
 ]
 ID = MASKS[-1][0]

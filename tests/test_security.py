@@ -110,28 +110,31 @@ def test_signature_by_another_key_is_refused(tree):
     refused(tree, "T1", forged, ["signing key other than the one enrolled"])
 
 
-def test_revoked_key_refuses_later_bundles_and_takes_earlier_ones(tree):
+def test_revoked_key_refuses_later_changes_and_takes_earlier_ones(tree):
+    """The cut-off is a sequence number: changes up to it are taken (the bundle on its way), later ones are
+    refused whatever time their bundle states (a stolen laptop can write any)."""
     p = tree
     early = export(p, "G1")
-    created = json.loads(zipfile.ZipFile(early).read("manifest.json"))["created"]
-    grid(p["dir"], "--ledger", p["T1"], "trust", "revoke", "G1", "--at", created)
+    last = json.loads(zipfile.ZipFile(early).read("manifest.json"))["last_own"]
+    grid(p["dir"], "--ledger", p["T1"], "trust", "revoke", "G1", "--upto", str(last))
+    grid(p["dir"], "--ledger", p["G1"], "household", "add", "--hh-no", "G1099", "--head", "新户")
     ledger = Ledger.open(Path(p["G1"]))
-    try:  # a bundle signed a minute after the revocation (a stolen laptop)
+    try:  # the thief backdates the bundle by a year
         late = Path(export_bundle(ledger, p["dir"] / "late.zip",
-                                  now=dt.datetime.fromisoformat(created) + dt.timedelta(minutes=1)).path)
+                                  now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=365)).path)
     finally:
         ledger.close()
     refused(p, "T1", late, ["revoked"])
-    merge(p, "T1", early)  # signed before the revocation: still taken
+    merge(p, "T1", early)  # up to the cut-off: still taken
     listed = json.loads(grid(p["dir"], "--ledger", p["T1"], "trust", "list", "--json").output)
-    assert [r["revoked_at"] for r in listed if r["code"] == "G1"] == [created]
+    assert [r["revoked_upto"] for r in listed if r["code"] == "G1"] == [last]
     # and T1 seals nothing more for the revoked key
     result = grid(p["dir"], "--ledger", p["T1"], "sync", "export", "--for", "G1", "--out", str(p["dir"] / "d.zip"), ok=False)
     assert result.exit_code == 1 and "revoked" in result.output
 
 
 def test_an_unreadable_created_time_is_refused_not_a_crash(tree):
-    """The revocation check compares it: a time it cannot read refuses the bundle in one line (was exit 4)."""
+    """A time it cannot read refuses the bundle in one line (was exit 4); it is shown, and decides nothing."""
     grid(tree["dir"], "--ledger", tree["T1"], "trust", "revoke", "G1", "--at", "2026-01-01T00:00:00+00:00")
     forged = reseal(export(tree, "G1"), tree["dir"] / "when.zip", tree["G1"], tree["T1"],
                     manifest=lambda m: m.update(created="yesterday"))
@@ -217,15 +220,20 @@ def test_unsigned_bundle_is_refused_by_a_ledger_with_keys(tree, tmp_path):
     refused(p, "T1", b, ["not signed and encrypted"])
 
 
-def test_replays_are_refused(tree):
+def test_replays_change_nothing(tree):
+    """A bundle merged before, as the same file or repacked: skipped with a line, nothing changed (a replay
+    is harmless, so it does not make a merge look failed: exit 0)."""
     p = tree
     b = export(p, "G1")
     merge(p, "T1", b)
-    refused(p, "T1", b, ["already merged"])
     with zipfile.ZipFile(b) as src, zipfile.ZipFile(p["dir"] / "repacked.zip", "w", zipfile.ZIP_DEFLATED) as dst:
         for name in reversed(src.namelist()):  # the same signed bundle in a new file
             dst.writestr(name, src.read(name))
-    refused(p, "T1", p["dir"] / "repacked.zip", ["already merged"])
+    before = state(p, "T1")
+    for again in (b, p["dir"] / "repacked.zip"):
+        out = merge(p, "T1", again).output
+        assert "skipped" in out and "already merged" in out
+    assert state(p, "T1") == before
 
 
 def test_plain_ledgers_still_exchange_the_unsealed_format(tmp_path):
@@ -241,7 +249,7 @@ def test_plain_ledgers_still_exchange_the_unsealed_format(tmp_path):
     with g1.write() as w:
         w.put("household", "h1", {"village": "东村"})
     b2 = Path(export_bundle(g1, tmp_path / "b2.zip").path)
-    assert json.loads(zipfile.ZipFile(b2).read("manifest.json"))["version"] == 2
+    assert json.loads(zipfile.ZipFile(b2).read("manifest.json"))["version"] == 3
     assert merge_bundle(township, b2).applied == 1
     plain = Ledger.create(tmp_path / "P.db", {"level": "grid", "grid_code": "G1", "township": "T1", "county": "C", "year": 2026})
     with pytest.raises(Unsigned):

@@ -1,7 +1,9 @@
-"""Key loss: a grid's laptop is lost or stolen. The township revokes its key (bundles signed after that are
-refused, earlier ones still taken), enrols a new laptop in its place (`grid trust add --replace`) and
-rebuilds the grid's ledger from its own copy with one down bundle: no visit the township had is lost, nor
-any visit in a bundle the old laptop made before the revocation. The county follows the replacement."""
+"""Key loss: a grid's laptop is lost or stolen. The township revokes its key with a cut-off by sequence (the
+last change the monitor says it sent, from its last bundle's name): changes up to it are still taken, any
+later one is refused whatever time its bundle claims. It enrols a new laptop in its place (`grid trust add
+--replace`) and rebuilds the grid's ledger from its own copy with one down bundle: no visit the township
+had is lost, nor any visit in a bundle the old laptop made before the loss. The county follows the
+replacement and holds the same cut-off."""
 
 from __future__ import annotations
 
@@ -44,12 +46,15 @@ def test_lost_laptop_is_cut_off_and_the_new_one_gets_every_visit(tree):
     merge(p, "T1", export(p, "G1"))
     merge(p, "C", export(p, "T1"))
     visit(p, "G1", "G100", "2026-04-01", 2000)
-    in_flight = export(p, "G1")  # on a USB stick when the laptop is lost
+    usb = d / "usb"
+    made = json.loads(grid(d, "--ledger", p["G1"], "sync", "export", "--out", str(usb), "--json").output)
+    in_flight = Path(made["path"])  # on a USB stick when the laptop is lost
+    assert in_flight.name.split("-s")[-1].startswith(f"{made['last_own']}-")  # the number the monitor states
     lost_at = json.loads(zipfile.ZipFile(in_flight).read("manifest.json"))["created"]
     before_loss = visits(p, "G1")
 
-    # 1. the township revokes the lost laptop's key as of the loss
-    grid(d, "--ledger", p["T1"], "trust", "revoke", "G1", "--at", lost_at)
+    # 1. the township revokes the lost laptop's key: cut-off at the last change the monitor sent
+    grid(d, "--ledger", p["T1"], "trust", "revoke", "G1", "--upto", str(made["last_own"]), "--at", lost_at)
     # 2. a new laptop: a new ledger for the same grid, enrolled in the old one's place
     grid(d, "--ledger", p["G1new"], "init", "--grid", "G1", *GRID)
     grid(d, "--ledger", p["T1"], "trust", "issue", "G1", "--out", str(d / "G1-enrol-2.json"))
@@ -64,13 +69,13 @@ def test_lost_laptop_is_cut_off_and_the_new_one_gets_every_visit(tree):
     assert visits(p, "G1new") == before_loss and len(before_loss) == 4
     assert households(p, "G1new") == households(p, "G1")
 
-    # the thief's bundles, signed after the revocation, are refused
+    # the thief's bundles, even backdated to before the loss, are refused: the cut-off is a sequence number
     old = Ledger.open(Path(p["G1"]))
     with old.write() as w:
         hid = old.query("SELECT id FROM households LIMIT 1")[0]["id"]
         w.event("visit", hid, {"note": "forged"}, date="2026-05-01")
     late = Path(export_bundle(old, d / "thief.zip",
-                              now=dt.datetime.fromisoformat(lost_at) + dt.timedelta(hours=1)).path)
+                              now=dt.datetime.fromisoformat(lost_at) - dt.timedelta(days=30)).path)
     old.close()
     refused(p, "T1", late, ["revoked"])
 
@@ -83,8 +88,10 @@ def test_lost_laptop_is_cut_off_and_the_new_one_gets_every_visit(tree):
     for name in ("T1", "C", "G1new"):
         assert json.loads(grid(d, "--ledger", p[name], "verify", "--json").output)["ok"]
     replicas = Ledger.open(Path(p["C"]))
-    try:  # the county learned of the replacement from the township's signed bundle
-        rows = replicas.query("SELECT retired_at FROM replicas WHERE level = 'grid' AND code = 'G1' ORDER BY first_seen")
+    try:  # the county learned of the replacement and the cut-off from the township's statements
+        rows = replicas.query("SELECT r.retired_at, k.revoked_upto FROM replicas r JOIN trusted_keys k ON k.replica = r.id"
+                              " WHERE r.level = 'grid' AND r.code = 'G1' ORDER BY r.first_seen")
         assert len(rows) == 2 and rows[0]["retired_at"] and rows[1]["retired_at"] is None
+        assert rows[0]["revoked_upto"] == made["last_own"] and rows[1]["revoked_upto"] is None
     finally:
         replicas.close()

@@ -104,8 +104,8 @@ def test_round_trip_converges_and_remerge_is_a_no_op(tree):
             ledger.close()
     before = state(p, "C")
     bundles = sorted(p["dir"].glob("*.zip"))
-    result = merge(p, "C", bundles[2], ok=False)
-    assert result.exit_code == 1 and "already merged" in result.output
+    result = merge(p, "C", bundles[2])  # a replay is skipped, with a line: not a failure
+    assert "skipped" in result.output and "already merged" in result.output
     assert state(p, "C") == before
 
 
@@ -367,6 +367,7 @@ def test_any_flipped_header_bit_is_refused_never_a_crash(tree):
     """Found by the property test: a flipped bit in a zip header can name a compression method that does
     not exist. Every byte of every zip header, three bits each: refused as damaged, or (a timestamp)
     harmless — never a crash."""
+    import gc
     import shutil
     import zipfile
 
@@ -398,6 +399,7 @@ def test_any_flipped_header_bit_is_refused_never_a_crash(tree):
                 else:  # merged: the same signed content; start the next flip from the pristine ledger
                     harmless += 1
                     ledger.close()
+                    gc.collect()  # connections the in-process CLI runs left to the collector hold the files open
                     shutil.copy(pristine, p["T1"])
                     for suffix in ("-wal", "-shm"):
                         Path(p["T1"] + suffix).unlink(missing_ok=True)

@@ -11,10 +11,20 @@ Every replica has keys and is enrolled along the tree, so every bundle is signed
 with a byte flipped anywhere is refused whole (or, if the flip missed everything that matters, such as a
 zip timestamp, it is the same bundle) and changes nothing.
 
+An adversary grid, GX, is enrolled in the first township with its own valid key. It works honestly (its
+households travel like any grid's) until it does not: it sends a change under another replica's name
+(another grid, its township, the county) and is refused whole; it writes with forged base versions (a
+version that never existed, one later than its write, one of another field); and once its township has
+revoked it (a stolen laptop), its bundles are refused past the cut-off whatever time they state.
+Conflicts are checked twice at the end: every ledger's open conflicts are exactly what the versions in its
+change log define (a recomputation from scratch), and every ledger holding a household lists the same.
+
 The CI run keeps to about a minute on a 2-core machine; `pytest -m slow` runs many more examples."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import random
 import shutil
 import tempfile
@@ -25,12 +35,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from grid_cli.clock import new_id
+from grid_cli.clock import format_hlc, new_id, wall_ms
 from grid_cli.ledger import Ledger
-from grid_cli.sync import create_hub, export_bundle, merge_bundle
+from grid_cli.ledger.store import VERSION_RE, _norm, bases_of, head
+from grid_cli.security.trust import revoke
+from grid_cli.sync import add_scope, create_hub, export_bundle, merge_bundle
 from grid_cli.sync.digest import digest
-from grid_cli.sync.format import BundleRefused, Replayed
-from sealing import enrol
+from grid_cli.sync.format import BundleRefused, Replayed, Revoked
+from sealing import canonical_line, enrol, reseal
 
 YEAR = 2026
 # (county?, grids per township): every tree of 2..6 replicas we care about
@@ -40,6 +52,37 @@ SHAPES = [
 ]
 VALUES = ["甲", "乙", "丙"]  # few values, so concurrent edits often collide
 FIELDS = ["phone", "village", "category", "address"]
+ADVERSARY = "GX"
+
+
+def expected_conflicts(ledger: Ledger) -> set[tuple]:
+    """The open conflicts a ledger's change log defines, recomputed from scratch: per field, every version
+    that is not the winner, that no write had as a (believable: earlier) base, and whose value differs
+    from the winner's."""
+    versions: dict[tuple, dict[str, tuple]] = {}
+    for origin, hlc, entity, entity_id, body in ledger.conn.execute(
+            "SELECT origin, hlc, entity, entity_id, body FROM changes WHERE entity IN ('household', 'member', 'config')"):
+        body = json.loads(body)
+        version = f"{hlc} {origin}"
+        for field, value in body["f"].items():
+            versions.setdefault((entity, entity_id, field), {})[version] = (
+                _norm(field, value) if entity != "config" else value, bases_of((body.get("b") or {}).get(field)))
+    out = set()
+    for key, found in versions.items():
+        winner = max(found)
+        seen = {b for v, (_, bases) in found.items() for b in bases if VERSION_RE.fullmatch(b) and b[:19] < v[:19]}
+        out |= {(*key, v) for v, (value, _) in found.items()
+                if v != winner and v not in seen and json.dumps(value) != json.dumps(found[winner][0])}
+    return out
+
+
+def open_conflicts(ledger: Ledger, grid: str) -> set[tuple]:
+    """The open conflicts of one grid's households and their members, as this ledger holds them."""
+    return {tuple(r.values()) for r in ledger.query(
+        "SELECT c.entity, c.entity_id, c.field, c.lost_version FROM conflicts c"
+        " LEFT JOIN members m ON c.entity = 'member' AND m.id = c.entity_id"
+        " JOIN households h ON h.id = CASE c.entity WHEN 'household' THEN c.entity_id ELSE m.household_id END"
+        " WHERE c.status = 'open' AND h.grid = ?", (grid,))}
 
 
 def fast(ledger: Ledger) -> Ledger:
@@ -60,6 +103,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.made: list[tuple[str, str]] = []       # every bundle ever exported
         self.visits: list[str] = []
         self.n = 0
+        self.revoked = False  # the adversary's key revoked by its township (a stolen laptop)
 
     # -- the tree ---------------------------------------------------------------------------------
     @initialize(shape=st.sampled_from(SHAPES))
@@ -81,6 +125,12 @@ class SyncMachine(RuleBasedStateMachine):
                 self.ledgers[g] = fast(Ledger.create(self.dir / f"{g}.db", {
                     "level": "grid", "grid_code": g, "township": tname, "county": "C", "year": YEAR}))
                 self.level[g], self.parent[g] = "grid", tname
+        # the adversary: a grid of the first township with its own valid key
+        self.grids_of["T0"].append(ADVERSARY)
+        add_scope(self.ledgers["T0"], [ADVERSARY])
+        self.ledgers[ADVERSARY] = fast(Ledger.create(self.dir / f"{ADVERSARY}.db", {
+            "level": "grid", "grid_code": ADVERSARY, "township": "T0", "county": "C", "year": YEAR}))
+        self.level[ADVERSARY], self.parent[ADVERSARY] = "grid", "T0"
         for name in self.names():  # keys for everyone, enrolled along the tree
             if self.parent[name]:
                 enrol(self.ledgers[self.parent[name]], self.ledgers[name])
@@ -95,7 +145,9 @@ class SyncMachine(RuleBasedStateMachine):
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def names(self, level=None):
-        return sorted(n for n in self.ledgers if level is None or self.level[n] == level)
+        """The replicas that work and sync; the adversary only until it is revoked."""
+        return sorted(n for n in self.ledgers if (level is None or self.level[n] == level)
+                      and not (n == ADVERSARY and self.revoked))
 
     def pick(self, seq, i):
         return seq[i % len(seq)]
@@ -280,6 +332,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     # -- bundles ----------------------------------------------------------------------------------
     def export(self, sender, recipient):
+        assert sender in self.names() and recipient in self.names()
         for_code = None if self.parent.get(sender) == recipient else recipient
         result = export_bundle(self.ledgers[sender], self.dir, for_code=for_code)
         self.made.append((result.path, recipient))
@@ -290,7 +343,109 @@ class SyncMachine(RuleBasedStateMachine):
             result = merge_bundle(self.ledgers[recipient], Path(path))  # any other refusal fails the test
         except Replayed:
             return  # delivered before: refused, nothing changes
+        except Revoked:
+            assert self.revoked and Path(path).name.startswith(f"grid-{ADVERSARY}-")  # a lost laptop's, past its cut-off
+            return
         assert result.status == "merged"
+
+    # -- the adversary ----------------------------------------------------------------------------------
+    def unchanged(self, name):
+        ledger = self.ledgers[name]
+        return (digest(ledger), ledger.conn.execute("SELECT count(*) FROM changes").fetchone()[0],
+                ledger.query("SELECT * FROM conflicts ORDER BY id"), ledger.query("SELECT * FROM trusted_keys ORDER BY replica"))
+
+    @precondition(lambda self: not self.revoked)
+    @rule(whom=st.sampled_from(["grid", "township", "county"]), g=st.integers(0, 99), declare=st.booleans())
+    def forge_origin(self, whom, g, declare):
+        """GX sends one change under another replica's name (next seq, correctly chained to what T0 holds of
+        it): refused whole, T0 unchanged."""
+        t0 = self.ledgers["T0"]
+        others = [n for n in self.grids_of["T0"] if n != ADVERSARY]
+        name = {"grid": self.pick(others, g) if others else "T0", "township": "T0",
+                "county": "C" if "C" in self.ledgers else "T0"}[whom]
+        origin = self.ledgers[name].replica_id
+        seq, prev = head(t0.conn, origin)
+        households = self.households("T0")
+        line = canonical_line({"origin": origin, "seq": seq + 1, "hlc": format_hlc(wall_ms(), 0), "entity": "event",
+                               "id": new_id(), "body": {"op": "event", "kind": "visit", "household": self.pick(households, g)
+                                                        if households else new_id(), "date": "2026-03-01", "data": {}},
+                               "prev": prev})
+        place = {"level": self.level[name], "code": name, "parent": self.parent[name]}
+
+        def widen(m):
+            if declare:
+                m["origins"][origin] = place
+                m["ranges"][origin] = [[seq + 1, seq + 1]]
+                m["counts"][origin] = 1
+                m["chain"][origin] = {"start": 0, "head": [seq + 1, "0" * 64, "0" * 128], "blocks": []}
+
+        self.n += 1
+        genuine = export_bundle(self.ledgers[ADVERSARY], self.dir).path
+        forged = reseal(Path(genuine), self.dir / f"forged-{self.n}.zip", self.ledgers[ADVERSARY].path, t0.path,
+                        lines=lambda ls: [*ls, line], manifest=widen)
+        before = self.unchanged("T0")
+        try:
+            merge_bundle(t0, forged)
+        except BundleRefused:
+            assert self.unchanged("T0") == before
+        else:
+            raise AssertionError("a change under another replica's name was taken")
+        self.pool.append((genuine, "T0"))  # the genuine one still goes
+
+    @precondition(lambda self: not self.revoked)
+    @rule(h=st.integers(0, 999), field=st.sampled_from(FIELDS), value=st.sampled_from(VALUES),
+          how=st.sampled_from(["never", "future", "other-field", "other-household"]))
+    def forge_base(self, h, field, value, how):
+        """GX writes a field of one of its households claiming a base it never had."""
+        ledger = self.ledgers[ADVERSARY]
+        households = self.households(ADVERSARY)
+        if not households:
+            return
+        hid = self.pick(households, h)
+        me = ledger.replica_id
+        if how == "never":
+            base = f"{format_hlc(wall_ms() - 1000, 7)} {'f' * 32}"
+        elif how == "future":
+            base = f"{format_hlc(wall_ms() + 86_400_000, 0)} {me}"
+        else:  # a real version, of another field or another household: not a version of this field
+            row = ledger.query("SELECT _v FROM households WHERE id = ?" if how == "other-field" else
+                               "SELECT _v FROM households WHERE id != ? LIMIT 1", (hid,))
+            versions = [v for k, v in json.loads(row[0]["_v"]).items() if k != field] if row else []
+            base = versions[0] if versions else None
+        with ledger.write() as w:
+            w.put("household", hid, {field: value + "!"}, base={field: base})
+
+    @precondition(lambda self: not self.revoked)
+    @rule()
+    def steal_and_backdate(self):
+        """T0 revokes GX (cut-off: the last change it holds); GX's laptop, now a thief's, records a visit and
+        backdates its bundle to before the revocation: refused, T0 unchanged."""
+        t0 = self.ledgers["T0"]
+        revoke(t0, ADVERSARY)
+        self.revoked = True
+        ledger = self.ledgers[ADVERSARY]
+        households = self.households(ADVERSARY)
+        if households:
+            with ledger.write() as w:
+                w.event("visit", households[0], {"note": "thief"}, date="2026-03-03")
+        self.n += 1
+        late = export_bundle(ledger, self.dir / f"thief-{self.n}.zip", now=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+        before = self.unchanged("T0")
+        if late.changes:
+            try:
+                merge_bundle(t0, Path(late.path))
+            except Revoked:
+                assert self.unchanged("T0") == before
+            else:
+                raise AssertionError("a bundle past the revocation was taken")
+        # visits the lost laptop never delivered are lost with it
+        made = set(self.made_at(ADVERSARY))
+        self.visits = [v for v in self.visits if v not in made or t0.query("SELECT 1 FROM events WHERE id = ?", (v,))]
+        self.pool = [(path, r) for path, r in self.pool if r != ADVERSARY]
+
+    def made_at(self, name):
+        return [r["id"] for r in self.ledgers[name].query("SELECT id FROM events WHERE origin = ?",
+                                                          (self.ledgers[name].replica_id,))]
 
     @precondition(lambda self: self.pool)
     @rule(i=st.integers(0, 999), pos=st.integers(0, 10**6), bit=st.integers(0, 7))
@@ -316,7 +471,7 @@ class SyncMachine(RuleBasedStateMachine):
         if up and self.parent[name]:
             self.pool.append((self.export(name, self.parent[name]), self.parent[name]))
         elif not up and self.level[name] != "grid":
-            children = [n for n in self.ledgers if self.parent.get(n) == name]
+            children = [n for n in self.names() if self.parent.get(n) == name]
             child = self.pick(sorted(children), c)
             self.pool.append((self.export(name, child), child))
 
@@ -357,27 +512,44 @@ class SyncMachine(RuleBasedStateMachine):
                         self.merge(self.export(name, self.parent[name]), self.parent[name])
             for level in reversed(order[1:]):  # down
                 for name in self.names(level):
-                    for child in sorted(n for n in self.ledgers if self.parent.get(n) == name):
+                    for child in sorted(n for n in self.names() if self.parent.get(n) == name):
                         self.merge(self.export(name, child), child)
+
+    def all_grids(self):
+        return sorted(g for gs in self.grids_of.values() for g in gs)
 
     def snapshot(self):
         out = {}
         for grid in self.names("grid"):
             out[grid] = digest(self.ledgers[grid], [grid])
         for name in self.names("township") + self.names("county"):
-            grids = self.grids_of.get(name) or self.names("grid")
+            grids = self.grids_of.get(name) or self.all_grids()
             out[name] = {g: digest(self.ledgers[name], [g]) for g in grids}
             out[name]["*"] = digest(self.ledgers[name], grids)
         return out
 
+    def check_conflicts(self):
+        """Each ledger's open conflicts are what its versions define; each household's are the same
+        wherever it is held (its grid, while that grid syncs; its township; the county)."""
+        for name in self.ledgers:
+            ledger = self.ledgers[name]
+            table = {(r["entity"], r["entity_id"], r["field"], r["lost_version"]) for r in ledger.query(
+                "SELECT entity, entity_id, field, lost_version FROM conflicts WHERE status = 'open'")}
+            assert table == expected_conflicts(ledger), f"{name}: conflicts differ from its versions"
+        for grid in self.all_grids():
+            holders = [n for n in (grid, self.parent[grid], "C") if n in self.names()]
+            sets = {n: open_conflicts(self.ledgers[n], grid) for n in holders}
+            assert len({json.dumps(sorted(v)) for v in sets.values()}) == 1, f"conflicts of {grid} differ: {sets}"
+
     def converge_and_check(self):
         self.exchange_everything()
         snap = self.snapshot()
-        for grid in self.names("grid"):
+        for grid in self.all_grids():
             township = self.parent[grid]
-            assert snap[grid] == snap[township][grid], f"{grid} differs from {township}"
+            if grid in snap:
+                assert snap[grid] == snap[township][grid], f"{grid} differs from {township}"
             if "C" in snap:
-                assert snap[grid] == snap["C"][grid], f"{grid} differs from the county"
+                assert snap[township][grid] == snap["C"][grid], f"{grid} differs between {township} and the county"
         if "C" in snap:
             for township in self.names("township"):
                 assert snap[township]["*"] == digest(self.ledgers["C"], self.grids_of[township]), \
@@ -389,7 +561,7 @@ class SyncMachine(RuleBasedStateMachine):
                             " WHERE e.id = ?", (event_id,))
             assert row, f"visit {event_id} lost at the top"
             grid = row[0]["grid"]
-            for name in (grid, self.parent[grid]):
+            for name in [n for n in (grid, self.parent[grid]) if n in self.names()]:
                 assert self.ledgers[name].query("SELECT 1 FROM events WHERE id = ?", (event_id,)), \
                     f"visit {event_id} missing at {name}"
         # re-merging every bundle ever made, in any order, changes nothing
@@ -400,7 +572,10 @@ class SyncMachine(RuleBasedStateMachine):
                 merge_bundle(self.ledgers[recipient], Path(path))
             except Replayed:
                 pass
+            except Revoked:
+                assert self.revoked and Path(path).name.startswith(f"grid-{ADVERSARY}-")
         assert self.snapshot() == snap
+        self.check_conflicts()
         for ledger in self.ledgers.values():
             assert ledger.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
         self.check_cases()

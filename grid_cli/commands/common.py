@@ -71,7 +71,7 @@ def writable_file_or_folder(path: Path | None) -> Path | None:
 
 
 JsonOutOption = Annotated[Optional[Path], typer.Option(
-    "--out", help="write the --json output to this file (UTF-8; implies --json)", show_default=False,
+    "--out", help="写入文件 write the --json output to this file (UTF-8; implies --json)", show_default=False,
     callback=_writable)]
 
 

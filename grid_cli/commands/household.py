@@ -45,6 +45,7 @@ def add(
     hh_type: Annotated[Optional[str], typer.Option("--type", help="户类型 household type: 脱贫户 | 一般农户")] = None,
     category: Annotated[Optional[str], typer.Option("--category", help="监测对象类别 monitoring category")] = None,
     flag: Annotated[Optional[list[str]], typer.Option("--flag", help="户标识 flag: 易地搬迁 | 低保 | 特困 (repeatable)")] = None,
+    grid: Annotated[Optional[str], typer.Option("--grid", help="乡镇/县账本：所属网格 at a township or county: its grid")] = None,
     sets: SetOption = None,
 ) -> None:
     """新增农户 — add a household and its head (户主)."""
@@ -52,6 +53,7 @@ def add(
     from grid_cli.fields import BY_NAME
 
     ledger = open_ledger()
+    grid = households.grid_for_new(ledger, grid)  # before anything is asked: a hub must name the grid
     hh_no = need(hh_no, "--hh-no", tr("户编号", "Household number"))
     head_name = need(head_name, "--head", tr("户主姓名", "Head's name"))
     if head_id is None and interactive():
@@ -59,7 +61,7 @@ def add(
                       lambda t: BY_NAME["member"]["id_number"].parse(t), required=False)
     raw = _fields("household", sets, hh_no=hh_no, village=village, group_no=group_no, phone=phone,
                   hh_type=hh_type, category=category, flags=flag)
-    households.add_household(ledger, raw, {"name": head_name, "id_number": head_id, "phone": phone})
+    households.add_household(ledger, raw, {"name": head_name, "id_number": head_id, "phone": phone}, grid=grid)
     say("已添加农户 {n}（户主 {h}）", "Household {n} added (head {h})", n=hh_no, h=head_name)
 
 

@@ -89,6 +89,7 @@ def households(
     file: Annotated[Path, typer.Argument(help="农户信息表 .xlsx or .csv: the national system's export or the official column names (户编号, 姓名, 证件号码, ...)")],
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="跳过有误的户 import the good households, write the bad rows to a file")] = False,
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="有误的行写到 where to write the rejected rows (default: FILE.rejects.csv)")] = None,
+    grid: Annotated[Optional[str], typer.Option("--grid", help="乡镇/县账本：新户所属网格 at a township or county: the grid of new households")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="机器可读的汇总 machine-readable summary")] = False,
     out: JsonOutOption = None,
 ) -> None:
@@ -101,7 +102,7 @@ def households(
 
     ledger = open_ledger()
     try:
-        report = import_households(ledger, file, skip_invalid=skip_invalid, rejects=rejects)
+        report = import_households(ledger, file, skip_invalid=skip_invalid, rejects=rejects, grid=grid)
     except ImportRefused as refused:
         show_problems(refused.report.problems)
         raise

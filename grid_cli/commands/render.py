@@ -193,3 +193,21 @@ class progress_bar:
 
     def __exit__(self, *exc):
         return self.bar.__exit__(*exc) if self.bar is not None else None
+
+
+def list_table(rows: list, as_json: bool, title: tuple[str, str], none: tuple[str, str], out=None):
+    """A listing command's output: with --json the rows as JSON (to `out`, --out, when given), with no rows
+    one line saying so (both return None), else an empty table in the plain style that fits 80 columns, for
+    the caller's columns."""
+    from rich import box
+    from rich.table import Table
+
+    from grid_cli.commands.common import print_json, say
+
+    if as_json:
+        print_json(rows, out)
+        return None
+    if not rows:
+        say(*none)
+        return None
+    return Table(title=tr(*title), box=box.SIMPLE_HEAD, pad_edge=False)

@@ -78,7 +78,10 @@ class ImportRefused(Refused):
 
 
 def import_households(ledger: Ledger, path: Path, *, skip_invalid: bool = False,
-                      rejects: Path | None = None) -> Report:
+                      rejects: Path | None = None, grid: str | None = None) -> Report:
+    from grid_cli.households import grid_for_new
+
+    grid = grid_for_new(ledger, grid)  # at a township or county, new households must name their grid
     rejects = Path(rejects) if rejects else Path(path).with_name(Path(path).stem + ".rejects.csv")
     if skip_invalid:
         check_rejects_target(rejects)
@@ -101,7 +104,7 @@ def import_households(ledger: Ledger, path: Path, *, skip_invalid: bool = False,
                     bad += [r.seq for r in hh.rows]
                     bad_sheets |= {stage.sheets.index(r.sheet) for r in hh.rows}
                 else:
-                    _write(ledger, w, hh, report)
+                    _write(ledger, w, hh, report, grid)
             if bad and not skip_invalid:
                 raise ImportRefused(report)
             if bad:  # inside the transaction: a rejects file that cannot be written undoes the import
@@ -338,7 +341,7 @@ def _monitoring_header(row: _Row, name: str) -> str:
     return header if header != key else MONITORING.get(key, (key,))[0]
 
 
-def _write(ledger: Ledger, w, hh: _Household, report: Report) -> None:
+def _write(ledger: Ledger, w, hh: _Household, report: Report, grid: str) -> None:
     conn = ledger.conn
     found = conn.execute("SELECT id FROM households WHERE hh_no = ?", (hh.hh_no,)).fetchone()
     if found:
@@ -353,8 +356,7 @@ def _write(ledger: Ledger, w, hh: _Household, report: Report) -> None:
         changed = _update(ledger, w, "household", household_id, current, values, hh.hh_no, "", report, extra)
     else:
         household_id = new_id()
-        w.put("household", household_id, {"hh_type": "一般农户", **hh.values, "grid": ledger.meta("grid_code"),
-                                            "status": "正常"})
+        w.put("household", household_id, {"hh_type": "一般农户", **hh.values, "grid": grid, "status": "正常"})
         reconcile.remember(conn, "household", household_id, hh.values, None)
         changed = True
     for _row, values in hh.members:

@@ -77,7 +77,9 @@ def record_conflict(conn: sqlite3.Connection, entity: str, entity_id: str, field
     """One re-import conflict in the `conflicts` queue that `grid sync conflicts` lists and settles:
     the ledger's value (kept, with its version) against the file's (lost). The same file value for the
     same field is recorded once, so importing the same file again adds nothing, and a conflict settled
-    once is not raised again by the same value. Returns the conflict's id."""
+    once is not raised again by the same value. Returns the conflict's id. The row is local (its lost
+    version names the file's value, not a change): merges keep its kept value the field's winner and mark
+    it 'same' while they agree (ledger/store._meet), and picking it writes no base that would travel."""
     row = conn.execute(f"SELECT _v FROM {'households' if entity == 'household' else 'members'} WHERE id = ?",
                        (entity_id,)).fetchone()
     kept_version = json.loads(row[0]).get(field) if row else None

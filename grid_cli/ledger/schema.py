@@ -158,6 +158,47 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (
+        6,
+        "trust: signed chain heads, relayed keys, revocation by sequence; causal conflicts; releasable quarantine",
+        # chain_heads: each origin's signed heads (security/heads.py: its mountain range of change hashes, signed
+        #   at seq with its legacy horizon `start`). chain_nodes: hashes of aligned blocks of an origin's changes
+        #   this ledger covers but does not hold (from the proofs it received) or computed once (a cache), so
+        #   it can prove a relayed span onward. meta.chain: this ledger's own mountain range {start, seq,
+        #   peaks}; `start` is the legacy horizon: its changes up to it were sent before heads existed (a new
+        #   ledger starts at 0).
+        # trusted_keys.via: NULL for a key enrolled here, else the replica whose signed statement vouches for it;
+        #   revoked_upto: the last legitimate seq of a revoked key (revocation is by sequence, not by time);
+        #   stated: for a key enrolled here, the statement this ledger last published about it; for a relayed
+        #   key, the issuer's seq of the statement in force. Existing revocations are cut off at what is held.
+        # admissions: bundles staff admitted past a revocation (grid trust admit).
+        # claims: a put's base naming a version of the field this ledger has not got (yet); it settles that
+        #   version when it comes. Conflicts are now lost leaves of each field's version graph (store.py);
+        #   put_bases (the old clock comparison) goes.
+        # quarantine.sender / status: who sent a quarantined change, and whether it was released.
+        """
+        CREATE TABLE chain_heads (origin TEXT NOT NULL, seq INTEGER NOT NULL, start INTEGER NOT NULL,
+                                  acc TEXT NOT NULL, sig TEXT NOT NULL, PRIMARY KEY (origin, seq)) WITHOUT ROWID;
+        CREATE TABLE chain_nodes (origin TEXT NOT NULL, level INTEGER NOT NULL, first INTEGER NOT NULL,
+                                  hash TEXT NOT NULL, PRIMARY KEY (origin, first, level)) WITHOUT ROWID;
+        INSERT OR IGNORE INTO meta (key, value) SELECT 'chain', json_object('start', n, 'seq', n, 'peaks', json_array())
+            FROM (SELECT coalesce((SELECT max(origin_seq) FROM changes WHERE origin =
+                  (SELECT json_extract(value, '$') FROM meta WHERE key = 'replica_id')), 0) AS n);
+        ALTER TABLE trusted_keys ADD COLUMN via TEXT;
+        ALTER TABLE trusted_keys ADD COLUMN revoked_upto INTEGER;
+        ALTER TABLE trusted_keys ADD COLUMN stated TEXT;
+        UPDATE trusted_keys SET revoked_upto = (SELECT coalesce(max(hi), 0) FROM seq_ranges
+            WHERE origin = trusted_keys.replica AND kind = 'have') WHERE revoked_at IS NOT NULL;
+        CREATE TABLE admissions (file_sha256 TEXT NOT NULL, origin TEXT NOT NULL, upto INTEGER NOT NULL,
+                                 reason TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (file_sha256, origin));
+        CREATE TABLE claims (entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL, base TEXT NOT NULL,
+                             claimant TEXT NOT NULL, PRIMARY KEY (entity, entity_id, field, base, claimant)) WITHOUT ROWID;
+        DROP TABLE put_bases;
+        UPDATE conflicts SET status = 'settled' WHERE status = 'superseded';
+        ALTER TABLE quarantine ADD COLUMN sender TEXT;
+        ALTER TABLE quarantine ADD COLUMN status TEXT NOT NULL DEFAULT 'held'
+        """,
+    ),
+    (
         8,
         "findings: the stored assessment, forgotten per household when what it is judged on changes",
         # assessed: each active household's grade; findings: its findings in order; findings_basis: the day

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +72,76 @@ def head(conn: sqlite3.Connection, origin: str) -> tuple[int, str]:
                        (origin,)).fetchone()
     return (row[1], row_hash(tuple(row))) if row else (0, GENESIS)
 
+
+
+# -- the mountain range over an origin's chain --------------------------------------------------------
+# A bundle may carry an origin's changes with holes (a down bundle holds only the recipient's households;
+# up bundles leave rule changes out). The hash chain cannot be followed across a hole without the missing
+# lines, so each origin also keeps a Merkle mountain range of its change hashes: aligned blocks of 1, 2,
+# 4 ... changes, each block the hash of its two halves; the peaks of the range, bagged with their count,
+# are what its signed head holds (security/heads.py). A relay proves the changes it sends with the hashes
+# of the aligned blocks it leaves out (about log n of them per gap), and cannot change, insert or
+# re-attribute a change without a second preimage of sha256. Positions count from `start`, the origin's
+# legacy horizon (its changes up to it were made before heads existed; 0 for a ledger made since).
+CHAIN_NODE, CHAIN_BAG = b"\x01", b"\x02"
+
+
+def chain_node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(CHAIN_NODE + left + right).digest()
+
+
+def chain_bag(count: int, peaks: list[bytes]) -> bytes:
+    return hashlib.sha256(CHAIN_BAG + count.to_bytes(8, "big") + b"".join(peaks)).digest()
+
+
+class Mountains:
+    """A mountain range built left to right: an aligned block pushed next to its left sibling merges with it.
+    Blocks are (level, index of its first change from 0, hash); a complete range for `count` changes has
+    one peak per set bit of `count`, largest first."""
+
+    def __init__(self, count: int = 0, peaks: list[bytes] | None = None):
+        self.stack: list[tuple[int, int, bytes]] = []
+        index = 0
+        for level, digest in zip([b for b in range(63, -1, -1) if count >> b & 1], peaks or []):
+            self.stack.append((level, index, digest))
+            index += 1 << level
+        self.count = index
+
+    def push(self, level: int, index: int, digest: bytes) -> None:
+        """The next aligned block (the caller checks it starts at `self.count` and is aligned)."""
+        stack = self.stack
+        stack.append((level, index, digest))
+        self.count = index + (1 << level)
+        while len(stack) > 1:
+            (l1, i1, h1), (l2, i2, h2) = stack[-2], stack[-1]
+            if l1 != l2 or i2 != i1 + (1 << l1) or i1 >> (l1 + 1) << (l1 + 1) != i1:
+                break
+            stack[-2:] = [(l1 + 1, i1, chain_node(h1, h2))]
+
+    def complete(self) -> bool:
+        """The peaks are exactly those of `count` (no block left unmerged where a larger one belongs)."""
+        return [level for level, _i, _h in self.stack] == [b for b in range(63, -1, -1) if self.count >> b & 1]
+
+    def peaks(self) -> list[bytes]:
+        return [digest for _l, _i, digest in self.stack]
+
+    def acc(self) -> bytes:
+        return chain_bag(self.count, self.peaks())
+
+
+def own_chain(conn: sqlite3.Connection, origin: str, upto: int) -> tuple[int, Mountains]:
+    """(start, mountain range up to `upto`) of this ledger's own chain, from meta.chain (kept by the Writer);
+    built again from the log if the record does not match it (never in normal use)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'chain'").fetchone()
+    state = json.loads(row[0]) if row else {"start": 0, "seq": 0, "peaks": []}
+    start = int(state["start"])
+    if state.get("seq") == upto and upto >= start:
+        return start, Mountains(upto - start, [bytes.fromhex(p) for p in state.get("peaks") or []])
+    mountains = Mountains()
+    for row in conn.execute(f"SELECT {LINE_COLUMNS} FROM changes WHERE origin = ? AND origin_seq > ? AND origin_seq <= ?"
+                            " ORDER BY origin_seq", (origin, start, upto)):
+        mountains.push(0, row[1] - start - 1, bytes.fromhex(row_hash(tuple(row))))
+    return start, mountains
 
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None)  # explicit transactions only
@@ -229,6 +300,7 @@ class Writer:
         self.origin = ledger.meta("replica_id")
         self.clock = HLC(ledger.meta("hlc"))
         self.seq, self.head = head(self.conn, self.origin) if self.origin else (0, GENESIS)
+        self.start, self.mountains = own_chain(self.conn, self.origin, self.seq) if self.origin else (0, Mountains())
         self.count = 0
 
     def set_meta(self, key: str, value: Any) -> None:
@@ -239,10 +311,16 @@ class Writer:
         if key == "replica_id":
             self.origin = value
             self.seq, self.head = head(self.conn, value)
+            self.start, self.mountains = own_chain(self.conn, value, self.seq)
 
-    def put(self, entity: str, entity_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def put(self, entity: str, entity_id: str, fields: dict[str, Any], *,
+            base: dict[str, str | list[str] | None] | None = None) -> dict[str, Any]:
         """Set attributes of a household or member (created if new). Fields whose value is already
         what is asked are left out, so repeating an edit or an import writes nothing.
+        Each field records the version of it this writer had (its base: the current one). `base` says
+        otherwise for some fields: None for a write that did not see the current value (a newer national
+        export over a local correction: the correction, if different, stays open as a lost concurrent edit
+        for review, and travels so every ledger holding the household lists it), or a list of versions seen.
         Returns the fields that changed."""
         columns = set(self.ledger.columns(entity))
         unknown = set(fields) - columns
@@ -254,13 +332,16 @@ class Writer:
         if not fields:
             return {}
         versions = _versions(self.conn, entity, entity_id)
-        body = {"op": "put", "f": fields, "b": {k: versions.get(k) for k in fields}}
+        base = base or {}
+        body = {"op": "put", "f": fields, "b": {k: base[k] if k in base else versions.get(k) for k in fields}}
         self._log(entity, entity_id, body)
         return fields
 
-    def event(self, kind: str, household_id: str | None, data: dict[str, Any], *, date: str | None = None,
+    def event(self, kind: str, household_id: str, data: dict[str, Any], *, date: str | None = None,
               event_id: str | None = None) -> str:
         """Append a visit, measure or decision. Events are never edited: a correction is a new event."""
+        if not household_id and kind not in LEDGER_EVENTS:
+            raise ValueError("an event names its household")
         event_id = event_id or new_id()
         body = {"op": "event", "kind": kind, "household": household_id, "date": date, "data": data}
         self._log("event", event_id, body)
@@ -292,14 +373,21 @@ class Writer:
             "entity": entity, "id": entity_id, "body": body, "prev": self.head,
         }
         self.head = record_change(self.conn, change)
+        self.mountains.push(0, self.seq - self.start - 1, bytes.fromhex(self.head))
         apply_change(self.conn, change)
         self.count += 1
+
+    def statement(self, replica: str, key: dict[str, Any]) -> None:
+        """A signed statement about another replica's key (security/statements.py): it travels as a change."""
+        self._log("key", replica, {"op": "key", "key": key})
 
     def finish(self) -> None:
         if self.count:
             self.conn.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('hlc', ?)", (canonical(self.clock.last),)
             )
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('chain', ?)", (canonical(
+                {"start": self.start, "seq": self.seq, "peaks": [p.hex() for p in self.mountains.peaks()]}),))
 
 
 _MISSING = object()
@@ -343,9 +431,8 @@ def record_change(conn: sqlite3.Connection, change: dict) -> str:
 
 def apply_change(conn: sqlite3.Connection, change: dict) -> None:
     """Apply one logged change to the ledger's state. Shared by local writes and sync merges, so a
-    change means the same thing wherever it lands. Per field, the greater (hlc, origin) wins; when two
-    different values meet and the newer one was written without having seen the older one (its base
-    version is older), the losing value is kept in `conflicts` (once per losing version)."""
+    change means the same thing wherever it lands. Per field, the greater (hlc, origin) wins; a value that
+    loses and that no later write had seen is kept in `conflicts` for review (see `_meet`)."""
     body, version = change["body"], f"{change['hlc']} {change['origin']}"
     op = body["op"]
     if op == "put":
@@ -354,47 +441,68 @@ def apply_change(conn: sqlite3.Connection, change: dict) -> None:
         _apply_config(conn, int(change["id"]), body["f"], body.get("b") or {}, version)
     elif op == "event":
         _apply_event(conn, change, body)
+    elif op == "key":
+        pass  # a statement about a key: read by security/statements.py when its bundle is checked
     else:
         raise ValueError(f"unknown change op {op!r}")
 
 
-def _held_base(conn, entity: str, entity_id: str, field: str) -> str | None:
-    row = conn.execute("SELECT base FROM put_bases WHERE entity=? AND entity_id=? AND field=?",
-                       (entity, entity_id, field)).fetchone()
-    return row[0] if row else None
+# -- conflicts: the lost leaves of each field's versions ---------------------------------------------
+# Every write of a field records the version(s) of it its writer had (`b`: the version id, never a clock
+# comparison). Those versions were replaced, not lost. Over all the versions of a field, the winner is the
+# greatest (hlc, origin); a version that is not the winner and that no write had seen is a lost concurrent
+# edit: a conflict row, open while its value differs from the winner's ("same" otherwise). So a value its
+# own author replaced is never open, and the rows are a function of the set of versions: every ledger that
+# holds the same changes lists the same conflicts, whatever order they came in. A claimed base is believed
+# only if it is earlier than the write (a writer cannot have seen a later version) and names a version that
+# exists: one not held yet is kept in `claims` and settles that version when it comes.
+# Events about the ledger itself, not a household (a level's own rule value, rules/config.py): the only
+# events that may name no household, here and in a merged bundle (sync/apply.py, sync/merge.py).
+LEDGER_EVENTS = ("local_rule",)
+VERSION_RE = re.compile(r"[0-9]{13}\.[0-9]{5} [0-9A-Za-z_-]{1,64}")
+
+
+def bases_of(value: Any) -> list[str]:
+    """A put's base for one field: the version it had (text), none (null), or several (a list)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+
+
+def _earlier(base: str, version: str) -> bool:
+    return VERSION_RE.fullmatch(base) is not None and base[:19] < version[:19]
 
 
 def _meet(conn, entity, entity_id, field, held, held_value, version, value, base) -> bool:
-    """One field: the held version meets an incoming one. Returns True if the incoming value wins.
-    Notes a conflict when the values differ and the newer write had not seen the older one."""
-    if held is None:
-        _set_base(conn, entity, entity_id, field, base, replacing=False)
-        return True
+    """One field: a version of it arrives where `held` (value `held_value`) is the winner here. Returns True
+    if the new version wins. Keeps the field's conflict rows as described above."""
+    key = (entity, str(entity_id), field)
     if version == held:  # the same change again
         return False
-    wins = version > held
-    newer_base = base if wins else _held_base(conn, entity, entity_id, field)
-    older = held if wins else version
-    if held_value != value and (newer_base is None or newer_base < older):
-        if wins:
-            _note_conflict(conn, entity, entity_id, field, value, version, held_value, held)
-        else:
-            _note_conflict(conn, entity, entity_id, field, held_value, held, value, version)
+    seen = [b for b in bases_of(base) if _earlier(b, version)]
+    for b in seen:
+        if b != held and not conn.execute(
+                "UPDATE conflicts SET status = 'settled' WHERE entity = ? AND entity_id = ? AND field = ?"
+                " AND lost_version = ? AND status IN ('open', 'same')", (*key, b)).rowcount:
+            conn.execute("INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?, ?)", (*key, b, version))
+    wins = held is None or version > held
     if wins:
-        _set_base(conn, entity, entity_id, field, base, replacing=True)
-        if base is not None:  # a write that saw a conflict's kept value settles it everywhere
-            conn.execute(
-                "UPDATE conflicts SET status='superseded' WHERE status='open' AND entity=? AND entity_id=?"
-                " AND field=? AND kept_version <= ?", (entity, str(entity_id), field, base))
+        if held is not None and held not in seen:  # current here, unseen by the newer write: lost
+            _note_lost(conn, key, held_value, held)
+    elif not conn.execute("SELECT 1 FROM claims WHERE entity = ? AND entity_id = ? AND field = ? AND base = ? LIMIT 1",
+                          (*key, version)).fetchone():  # a later write that had it came first
+        _note_lost(conn, key, value, version)
+    winner, winner_value = (version, value) if wins else (held, held_value)
+    conn.execute("UPDATE conflicts SET kept_value = ?, kept_version = ?,"
+                 " status = CASE WHEN lost_value IS ? THEN 'same' ELSE 'open' END"
+                 " WHERE entity = ? AND entity_id = ? AND field = ? AND status IN ('open', 'same')",
+                 (canonical(winner_value), winner, canonical(winner_value), *key))
     return wins
 
 
-def _set_base(conn, entity, entity_id, field, base, *, replacing: bool) -> None:
-    if base is not None:
-        conn.execute("INSERT OR REPLACE INTO put_bases VALUES (?, ?, ?, ?)", (entity, str(entity_id), field, base))
-    elif replacing:
-        conn.execute("DELETE FROM put_bases WHERE entity=? AND entity_id=? AND field=?",
-                     (entity, str(entity_id), field))
+def _note_lost(conn, key, value, version) -> None:
+    conn.execute("INSERT OR IGNORE INTO conflicts (entity, entity_id, field, lost_value, lost_version, status, noted_at)"
+                 " VALUES (?, ?, ?, ?, ?, 'open', datetime('now'))", (*key, canonical(value), version))
 
 
 def _apply_put(conn, entity, entity_id, fields, bases, version):
@@ -457,7 +565,8 @@ def _apply_config(conn, year, values, bases, version):
         if mine < theirs:
             continue  # a lower level's value never replaces a higher level's
         if mine > theirs and held is not None:  # a higher level's value replaces a lower one's: not a conflict
-            _set_base(conn, "config", str(year), key, bases.get(key), replacing=True)
+            conn.execute("UPDATE conflicts SET status = 'settled' WHERE entity = 'config' AND entity_id = ?"
+                         " AND field = ? AND status IN ('open', 'same')", (str(year), key))  # nothing lost
         elif not _meet(conn, "config", str(year), key, held, held_value, version, value, bases.get(key)):
             continue
         conn.execute("INSERT OR REPLACE INTO config (year, key, value, _v) VALUES (?, ?, ?, ?)",
@@ -477,11 +586,3 @@ def _apply_event(conn, change, body):
             "INSERT INTO quarantine (origin, origin_seq, reason, body, noted_at) VALUES (?, ?, ?, ?, datetime('now'))",
             (change["origin"], change["seq"], "event id reused with different content", canonical(change)),
         )
-
-
-def _note_conflict(conn, entity, entity_id, field, kept, kept_version, lost, lost_version):
-    conn.execute(
-        "INSERT OR IGNORE INTO conflicts (entity, entity_id, field, kept_value, kept_version, lost_value,"
-        " lost_version, noted_at) VALUES (?, ?, ?, ?, ?, ?, ?, datetime('now'))",
-        (entity, str(entity_id), field, canonical(kept), kept_version, canonical(lost), lost_version),
-    )

@@ -1,4 +1,4 @@
-"""The sealed bundle (format version 2): signed by the sender, encrypted to the recipient.
+"""The sealed bundle (format version 3): signed by the sender, encrypted to the recipient.
 
 A sealed bundle is a zip of three entries:
   manifest.json   the routing manifest, readable without any key: format, version, bundle id, created
@@ -26,9 +26,8 @@ import struct
 import zlib
 from typing import Any, BinaryIO
 
-from grid_cli.clock import parse_time
 from grid_cli.errors import require
-from grid_cli.sync.format import (SEALED, SIGNATURE, ZIP_ERRORS, BadSignature, NotForThisLedger, Revoked, Unsigned,
+from grid_cli.sync.format import (SEALED, SIGNATURE, ZIP_ERRORS, BadSignature, NotForThisLedger, Unsigned,
                                   Untrusted, damaged)
 from grid_cli.sync.place import label
 
@@ -164,7 +163,8 @@ def check_security(m: dict[str, Any]) -> None:
 
 def authenticate(ledger, bundle) -> dict[str, Any] | None:
     """Everything about a bundle that can be checked before its content is read: sealed or not, for this
-    ledger and its key, signed by a trusted unrevoked key of the sender's place, not altered. On success
+    ledger and its key, signed by the key enrolled here for the sender's place, not altered (a revoked key's
+    bundle is judged by its changes against the cut-off, once they are read). On success
     the bundle can be read (`bundle.payload()`); returns the signer's trust row (None for an unsealed
     bundle taken by a ledger without keys). Raises a BundleRefused otherwise."""
     from grid_cli.security.keys import has_keys, load_keys, verify
@@ -192,9 +192,9 @@ def authenticate(ledger, bundle) -> dict[str, Any] | None:
                                f"this bundle is encrypted to another key ({enc['recipient']}); this ledger's is {mine}",
                                hint_zh="对方登记的可能是旧密钥：请重新登记", hint_en="the sender may hold an old key of this ledger: re-enrol")
     szh, sen = label(s["level"], s["code"])
-    rows = trusted(ledger, replica=s["replica"])
+    rows = [r for r in trusted(ledger, replica=s["replica"]) if r["via"] is None]  # a sender is enrolled here
     if not rows:
-        others = trusted(ledger, level=s["level"], code=s["code"])
+        others = [r for r in trusted(ledger, level=s["level"], code=s["code"]) if r["via"] is None]
         if others:
             raise Untrusted(f"同步包由未知密钥签发：{szh}登记的是另一个副本（{others[-1]['replica'][-8:]}）",
                             f"the bundle is signed by an unknown key: {sen} is enrolled as another replica "
@@ -216,10 +216,7 @@ def authenticate(ledger, bundle) -> dict[str, Any] | None:
     if not verify(row["sign_pk"], bundle.manifest_bytes, signature):
         raise BadSignature("签名不符：同步包被改动或伪造", "the signature does not match: the bundle was altered or forged",
                            hint_zh="不要合并；请对方重新发送", hint_en="do not merge it; ask the sender to send it again")
-    if row["revoked_at"] and parse_time(m["created"]) > parse_time(row["revoked_at"]):  # `created` checked as a time
-        raise Revoked(f"{szh}的密钥已于 {row['revoked_at']} 作废，这个同步包签于其后（{m['created']}）",
-                      f"{sen}'s key was revoked at {row['revoked_at']}; this bundle was signed after that ({m['created']})",
-                      hint_zh="丢失的电脑不能再发同步包；新电脑请重新登记", hint_en="a lost laptop's bundles are refused; re-enrol the new one")
+    # a revoked key still vouches for its changes up to the cut-off: that is checked per origin (merge)
     # the signed manifest now vouches for the rest: the encrypted entry must be exactly what it names
     info = bundle.zf.getinfo(SEALED) if SEALED in bundle.zf.namelist() else None
     if info is None or info.file_size != enc["bytes"]:

@@ -9,10 +9,14 @@ Every file is self-signed (it proves the holder has the private key and was not 
 the key belongs to is settled by the people: both sides compare the fingerprints shown by
 `grid keys show` (over the phone, on paper) before trusting.
 
-Revocation (`revoke`): bundles signed after `revoked_at` are refused, earlier ones still accepted (a lost
-laptop's bundles already on their way). Replacing a lost laptop (`trust_add(..., replace=True)`) revokes
-the old key if not yet revoked and retires the old replica's binding: its history stays, its place passes
-to the new replica.
+Revocation (`revoke`) is by sequence, never by a time a bundle states about itself (a stolen key can
+write any time): the hub records the last change it holds from that replica (or the one the monitor
+states, from the `-s<N>` of the last bundle's name) as the cut-off. Changes up to it are still taken (a
+bundle already on its way); anything beyond is refused, unless staff admit one bundle after inspecting it
+(`grid trust admit`, audited). A hub states the revocation to the rest of the tree (statements.py), so the
+county holds the same cut-off. Replacing a lost laptop (`trust_add(..., replace=True)`) revokes the old key
+if not yet revoked and retires the old replica's binding: its history stays, its place passes to the new
+replica.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from grid_cli.clock import parse_time
+from grid_cli.clock import parse_local_time
 from grid_cli.errors import DataError, Refused, UsageError, require
 from grid_cli.fastjson import document
 from grid_cli.ledger import Ledger, canonical
@@ -38,13 +42,12 @@ def now_iso() -> str:
 
 
 def loss_time(text: str) -> dt.datetime:
-    """When a key was lost, as a person types it: readable, and not in the future."""
-    from grid_cli.errors import UsageError
-
+    """When a key was lost, as a person types it (local time unless a zone is given): readable, not in the
+    future. Recorded and shown; it decides nothing (the cut-off is a sequence number)."""
     try:
-        value = parse_time(str(text).strip())
+        value = parse_local_time(str(text))
     except ValueError:
-        raise UsageError(f"无法识别时间“{text}”，请写成 2026-11-20T08:00", f"cannot read the time '{text}'; write it as 2026-11-20T08:00") from None
+        raise UsageError(f"无法识别时间“{text}”，请写成 2026-11-20 08:00", f"cannot read the time '{text}'; write it as 2026-11-20 08:00") from None
     if value > dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5):
         raise UsageError(f"时间 {text} 晚于现在", f"the time {text} is in the future")
     return value
@@ -155,7 +158,7 @@ def _store(ledger: Ledger, pub: dict[str, Any], *, replace: bool, note: str) -> 
     others = [r for r in ledger.query("SELECT id FROM replicas WHERE level = ? AND code = ? AND retired_at IS NULL",
                                       (pub["level"], pub["code"])) if r["id"] != pub["replica"]]
     others += [{"id": r["replica"]} for r in trusted(ledger, level=pub["level"], code=pub["code"], current=True)
-               if r["replica"] != pub["replica"]]
+               if r["replica"] != pub["replica"] and r["via"] is None]
     old = sorted({r["id"] for r in others})
     if old and not replace:
         raise Refused(f"{zh}已登记为另一个副本（{old[0][-8:]}）", f"{en} is already enrolled as another replica ({old[0][-8:]})",
@@ -164,7 +167,8 @@ def _store(ledger: Ledger, pub: dict[str, Any], *, replace: bool, note: str) -> 
     stamp = now_iso()
     with ledger.write() as w:
         for replica in old:
-            w.conn.execute("UPDATE trusted_keys SET revoked_at = ? WHERE replica = ? AND revoked_at IS NULL", (stamp, replica))
+            w.conn.execute("UPDATE trusted_keys SET revoked_at = ?, revoked_upto = ? WHERE replica = ? AND revoked_at IS NULL",
+                           (stamp, held_upto(w.conn, replica), replica))
             w.conn.execute("UPDATE replicas SET retired_at = ? WHERE id = ?", (stamp, replica))
             w.audit("trust-replaced", f"{pub['level']} {pub['code']}: {replica[-8:]} -> {pub['replica'][-8:]}")
         w.conn.execute("INSERT INTO trusted_keys (replica, level, code, parent, sign_pk, box_pk, fingerprint, added_at, note)"
@@ -221,22 +225,33 @@ def enroll(ledger: Ledger, doc: dict[str, Any], *, replace: bool = False) -> dic
     return {"trusted": stored, "public": public_key_file(ledger)}
 
 
-def revoke(ledger: Ledger, what: str, *, at: str | None = None) -> list[dict[str, Any]]:
-    """Revoke the trusted key(s) of a place code, a replica id (or its last 8) or a fingerprint."""
-    stamp = loss_time(at).isoformat(timespec="milliseconds") if at else now_iso()
-    rows = [r for r in trusted(ledger, active=True)
-            if what in (r["code"], r["replica"], r["replica"][-8:], r["fingerprint"], r["fingerprint"].replace(" ", ""))]
+def held_upto(conn, replica: str) -> int:
+    """The last change of a replica held here (its changes may have holes: the highest one)."""
+    return conn.execute("SELECT coalesce(max(hi), 0) FROM seq_ranges WHERE origin = ? AND kind = 'have'",
+                        (replica,)).fetchone()[0]
+
+
+def revoke(ledger: Ledger, what: str, *, at: str | None = None, upto: int | None = None) -> list[dict[str, Any]]:
+    """Revoke the trusted key(s) of a place code, a replica id (or its last 8) or a fingerprint. The cut-off
+    is the last change held here from it, or `upto` (the last one the monitor says it sent) if that is more."""
+    stamp = loss_time(at).astimezone(dt.timezone.utc).isoformat(timespec="milliseconds") if at else now_iso()
+    if upto is not None and upto < 0:
+        raise UsageError("--upto 不能为负数", "--upto cannot be negative")
+    rows = [r for r in trusted(ledger, active=True) if r["via"] is None
+            and what in (r["code"], r["replica"], r["replica"][-8:], r["fingerprint"], r["fingerprint"].replace(" ", ""))]
     if not rows:
         raise UsageError(f"没有可作废的信任密钥：{what}", f"no trusted key to revoke matches {what}",
                          hint_zh="用 grid trust list 查看", hint_en="see them with `grid trust list`")
     with ledger.write() as w:
         for row in rows:
-            w.conn.execute("UPDATE trusted_keys SET revoked_at = ? WHERE replica = ?", (stamp, row["replica"]))
-            w.audit("trust-revoke", f"{row['level']} {row['code']} {row['fingerprint']} at {stamp}")
+            cut = max(held_upto(w.conn, row["replica"]), upto or 0)
+            w.conn.execute("UPDATE trusted_keys SET revoked_at = ?, revoked_upto = ? WHERE replica = ?",
+                           (stamp, cut, row["replica"]))
+            w.audit("trust-revoke", f"{row['level']} {row['code']} {row['fingerprint']} upto {cut} (lost at {stamp})")
     return [trusted(ledger, replica=r["replica"])[0] for r in rows]
 
 
 def signer_of(ledger: Ledger, place: Place) -> dict[str, Any] | None:
-    """The trusted, unrevoked key of a place (the recipient of an export)."""
-    rows = trusted(ledger, level=place.level, code=place.code, active=True, current=True)
+    """The trusted, unrevoked key enrolled here for a place (the recipient of an export)."""
+    rows = [r for r in trusted(ledger, level=place.level, code=place.code, active=True, current=True) if r["via"] is None]
     return rows[-1] if rows else None

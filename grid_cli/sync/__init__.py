@@ -1,10 +1,11 @@
 """Sync bundles between grid, township and county ledgers (DESIGN.md, "Sync bundles").
 
 Core only: no typer, no rich. `export_bundle` writes a bundle for the next level up (or down with
-`for_code`), sealed (signed and encrypted) when the ledger has keys; `merge_bundle(s)` verifies (signature,
-trust, revocation, replay, hash chains, scope) and applies bundles in any order; `inspect_bundle` says what a
-bundle is and would do; `sync_status` reports per origin
-what was received and the gaps; `list_conflicts` / `pick` let staff review values that lost.
+`for_code`), sealed (signed and encrypted) when the ledger has keys; `merge_bundle` verifies (signature,
+trust, every origin's signed head, revocation cut-offs, replay, hash chains, scope) and applies bundles in
+any order; `inspect_bundle` says what a bundle is and would do; `sync_status` reports per origin what was
+received and the gaps; `list_conflicts` / `pick` let staff review values that lost; quarantine.py lists and
+releases changes held back for their clock.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 # trust, enrolment) does not pull in the whole merge and export machinery.
 _HOME = {
     "ExportResult": "export", "export_bundle": "export", "inspect_bundle": "inspect",
-    "MergeResult": "merge", "merge_bundle": "merge", "merge_bundles": "merge",
+    "MergeResult": "merge", "merge_bundle": "merge",
     "add_scope": "place", "create_hub": "place", "here": "place",
     "list_conflicts": "status", "pick": "status", "sync_status": "status",
     **dict.fromkeys(["BadFormat", "BadSignature", "BundleRefused", "Damaged", "NotForThisLedger", "OutOfScope",

@@ -2,7 +2,8 @@
 
 - stage: one small row per new change (household it touches, grid it sets, event kind and date), read out
   of the bodies by SQLite's JSON functions, for the scope check (merge._check_scope) and the apply; on the
-  way, every new body must be a JSON object of the shape its entity needs.
+  way, every new body must be a JSON object of the shape its entity needs (an event names its household; a
+  statement about a key (`key`) is read by security/statements.py and changes no state here).
 - apply: an entity this ledger does not hold yet, met by exactly one change of the bundle, is inserted
   straight from its change (the fast path: an event becomes one `event_index` row pointing at its change;
   a household or member one row, with its field versions); anything that meets an existing row goes
@@ -33,11 +34,12 @@ STAGE = r"""
     INSERT INTO stage SELECT seq, entity, entity_id, hlc,
       json_valid(body) AND json_type(body) = 'object' AND body NOT GLOB '*\u[dD][89aAbBcCdDeEfF]*'
       AND (SELECT count(*) FROM json_each(body)) = CASE entity
-        WHEN 'event' THEN 4 + (json_type(body, '$.date') IS NOT NULL)
+        WHEN 'event' THEN 4 + (json_type(body, '$.date') IS NOT NULL) WHEN 'key' THEN 2
         ELSE 2 + (json_type(body, '$.b') IS NOT NULL) + (entity != 'config' AND json_type(body, '$.h') IS NOT NULL) END
       AND CASE entity
         WHEN 'event' THEN json_extract(body, '$.op') = 'event' AND json_type(body, '$.kind') = 'text'
-             AND json_type(body, '$.household') IN ('null', 'text')
+             AND (json_type(body, '$.household') = 'text'
+                  OR json_type(body, '$.household') = 'null' AND json_extract(body, '$.kind') IN ('local_rule'))
              AND coalesce(json_type(body, '$.date'), 'null') IN ('null', 'text')
              AND json_type(body, '$.data') = 'object'
              AND (json_extract(body, '$.kind') != 'visit' OR (  -- a visit as every reader takes it (findings)
@@ -56,6 +58,7 @@ STAGE = r"""
                   AND NOT EXISTS (SELECT 1 FROM json_each(body, '$.data.events')
                                   WHERE type != 'object' OR json_type(value, '$.type') IS NOT 'text'
                                      OR coalesce(json_type(value, '$.subtype'), 'null') NOT IN ('null', 'text'))))
+        WHEN 'key' THEN json_extract(body, '$.op') = 'key' AND json_type(body, '$.key') = 'object'
         WHEN 'config' THEN json_extract(body, '$.op') = 'config' AND json_type(body, '$.f') = 'object'
              AND entity_id GLOB '[0-9][0-9][0-9][0-9]'
         ELSE json_extract(body, '$.op') = 'put' AND json_type(body, '$.f') = 'object'
@@ -141,9 +144,14 @@ class Fields:
                 ok = isinstance(value, PLAIN_TYPES)
             if not ok:
                 raise damaged("字段值不对", f"bad value for {name}")
-        if any(v is not None and type(v) is not str for v in (body.get("b") or {}).values()):
+        if not all(_base_ok(v) for v in (body.get("b") or {}).values()):
             raise damaged("字段值不对", "bad base version")
         return f
+
+
+def _base_ok(value) -> bool:
+    """A field's base: the version its writer had (text), none, or several (a list of text)."""
+    return value is None or type(value) is str or (type(value) is list and all(type(v) is str for v in value))
 
 
 def _each_once(body: dict, entries: int) -> dict:

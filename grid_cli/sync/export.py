@@ -6,9 +6,13 @@ Down (`--for GRID` from a township, `--for TOWNSHIP` from the county): only the 
 (their members, visits, measures, decisions), the household moves out of its area, and the year's rules.
 A household moved into the recipient's area travels with its whole history.
 
-Sealing: a ledger with keys writes format 2 (signed by this ledger, encrypted to the recipient's enrolled
-key; grid_cli/security/envelope.py) and refuses to export to a recipient it has not enrolled. A ledger
-without keys writes the unsealed format 1 (legacy, and tests of the plain format).
+Up, a ledger speaks only for its own area: a grid sends its own changes, a township its own and its grids'.
+
+Sealing: a ledger with keys writes format 3 (signed by this ledger, encrypted to the recipient's enrolled
+key; grid_cli/security/envelope.py), with every origin's changes proven against that origin's signed chain
+head (security/heads.py; a hub first states the keys it enrolled, security/statements.py, so they travel
+in the same bundle), and refuses to export to a recipient it has not enrolled. A ledger without keys
+writes the unsealed format 1 (legacy, and tests of the plain format).
 
 Acknowledgements: each bundle carries its sender's `have` vector (per origin, how far it is covered without
 a hole); the receiver keeps it in `acks` and starts its next export to that peer above it.
@@ -26,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from grid_cli.clock import HLC, new_id
+from grid_cli.clock import HLC, new_id, now_utc
 from grid_cli.errors import Refused, UsageError
 from grid_cli.exports.files import check_target
 from grid_cli.ledger import Ledger
@@ -47,6 +51,7 @@ class ExportResult:
     changes: int
     counts: dict = field(default_factory=dict)
     bytes: int = 0
+    last_own: int = 0     # this ledger's own last change: a monitor can state it if the laptop is lost
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -93,6 +98,24 @@ def sealing_for(ledger: Ledger, recipient: dict):
     return keys, key
 
 
+def relayable(ledger: Ledger, me: Place, direction: str, origins) -> set[str]:
+    """The origins a bundle may carry. Up, a ledger speaks only for its own area: a grid for itself, a
+    township for itself and its grids (a receiver refuses anything else). Down, anything the recipient's
+    households need, each origin's changes proven by that origin's own signed head."""
+    origins = set(origins)
+    if direction == "down":
+        return origins
+    if me.level == "grid":
+        return origins & {me.replica}
+    area = set(scope_codes(ledger, "grid"))
+    out = origins & {me.replica}
+    for origin in origins - out:
+        row = ledger.conn.execute("SELECT level, code FROM replicas WHERE id = ?", (origin,)).fetchone()
+        if row is not None and row[0] == "grid" and row[1] in area:
+            out.add(origin)
+    return out
+
+
 def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | None = None,
                   progress: Callable[[int, int], None] | None = None, now: dt.datetime | None = None) -> ExportResult:
     me = here(ledger)
@@ -100,17 +123,23 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
     direction, recipient, grids = recipient_of(ledger, me, for_code)
     sealing = sealing_for(ledger, recipient)
     if sealing is not None:
+        from grid_cli.security.heads import sign_own_head
+        from grid_cli.security.statements import publish
+
         peer = sealing[1]["replica"]
+        publish(ledger)  # what this hub decided about keys travels in this very bundle
+        with ledger.write() as w:
+            last_own = sign_own_head(w.conn, me.replica, sealing[0])
     else:
         row = conn.execute("SELECT id FROM replicas WHERE level = ? AND code = ? AND retired_at IS NULL",
                            (recipient["level"], recipient["code"])).fetchone()
         peer = row[0] if row else None
+        last_own = own_max(conn, me.replica)
     recipient["replica"] = peer
-    stamp = now or dt.datetime.now(dt.timezone.utc)
+    stamp = now or now_utc()
     out = Path(out) if out else Path.cwd()
     if out.is_dir() or str(out).endswith(("/", "\\")) or not out.suffix:  # a folder (made if need be)
-        name = f"grid-{_safe(me.code)}-to-{_safe(recipient['code'])}-{stamp:%Y%m%d-%H%M%S}-{new_id()[-6:]}.zip"
-        out = out / name
+        out = out / bundle_name(me.code, recipient["code"], stamp, last_own)
     out.parent.mkdir(parents=True, exist_ok=True)
     out = check_target(out)  # a regular file in a folder that takes one, or one line saying why not
 
@@ -122,9 +151,23 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
         if mine:
             held[me.replica] = [(1, mine)]
         base = {o: R.above(r, acks.get(o, 0)) for o, r in held.items() if o != peer}
-        base = {o: r for o, r in base.items() if r}
-        rows = _select(conn, direction, base, acks, peer, grids)
-        manifest, nbytes = _write(out, rows, me, ledger, direction, recipient, grids, base, held, stamp, progress, sealing)
+        allowed = relayable(ledger, me, direction, base)
+        base = {o: r for o, r in base.items() if r and o in allowed}
+        moved = _prepare_down(conn, base, acks, grids) if direction == "down" else {}
+        plans = None
+        if sealing is not None:
+            from grid_cli.security.heads import plan
+
+            plans = {}
+            for o in sorted(set(base) | set(moved)):
+                runs = R.union(base.get(o, []), R.above(held.get(o, []), moved[o] - 1) if o in moved else [])
+                found = plan(conn, o, me.replica, runs, held.get(o, [])) if runs else None
+                if found is not None:
+                    plans[o] = found
+            base = {o: p.runs for o, p in plans.items()}
+        rows = _select(conn, direction, base, acks, peer)
+        manifest, nbytes = _write(out, rows, me, ledger, direction, recipient, grids, base, held, stamp, progress,
+                                  sealing, plans, last_own)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -135,17 +178,24 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
             conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
     with ledger.write() as w:
         w.audit("sync-export", f"{direction} {recipient['level']} {recipient['code']}: {manifest['payload']['lines']} changes")
-    return ExportResult(str(out), direction, recipient, manifest["payload"]["lines"], manifest["counts"], nbytes)
+    return ExportResult(str(out), direction, recipient, manifest["payload"]["lines"], manifest["counts"], nbytes, last_own)
 
 
-def _select(conn, direction, base, acks, peer, grids):
-    if direction == "up":
-        for origin in sorted(base):
-            yield from conn.execute(
-                f"SELECT {LINE_COLUMNS} FROM changes"
-                " WHERE origin = ? AND origin_seq > ? AND entity != 'config' ORDER BY origin_seq",
-                (origin, acks.get(origin, 0)))
-        return
+def bundle_name(sender: str, recipient: str, stamp: dt.datetime, last_own: int) -> str:
+    """grid-SENDER-to-RECIPIENT-<local time and zone>-s<the sender's own last change>-<random>.zip: a person
+    reads the time in their own zone, and a monitor who loses the laptop can state the last change it sent."""
+    local = stamp.astimezone()
+    return f"grid-{_safe(sender)}-to-{_safe(recipient)}-{local:%Y%m%d-%H%M%S%z}-s{last_own}-{new_id()[-6:]}.zip"
+
+
+HOUSEHOLD_OF = ("(CASE c.entity WHEN 'household' THEN c.entity_id"
+                " WHEN 'member' THEN (SELECT household_id FROM members m WHERE m.id = c.entity_id)"
+                " WHEN 'event' THEN (SELECT household_id FROM event_index e WHERE e.id = c.entity_id) END)")
+
+
+def _prepare_down(conn, base, acks, grids) -> dict[str, int]:
+    """The recipient's households (xs), those that left its area (xout) and those that came into it since its
+    acknowledgement (xin: their whole history travels). Returns, per origin, the first change of that history."""
     for ddl in ("CREATE TEMP TABLE xg (grid TEXT PRIMARY KEY)", "CREATE TEMP TABLE xack (origin TEXT PRIMARY KEY, upto INTEGER)",
                 "CREATE TEMP TABLE xs (h TEXT PRIMARY KEY)", "CREATE TEMP TABLE xout (h TEXT PRIMARY KEY)",
                 "CREATE TEMP TABLE xin (h TEXT PRIMARY KEY)"):
@@ -158,24 +208,33 @@ def _select(conn, direction, base, acks, peer, grids):
     conn.execute("INSERT OR IGNORE INTO xin SELECT c.entity_id FROM changes c JOIN xs ON xs.h = c.entity_id"
                  " JOIN xack a ON a.origin = c.origin WHERE c.entity = 'household' AND c.origin_seq > a.upto"
                  " AND json_extract(c.body, '$.f.grid') IN (SELECT grid FROM xg)")
-    household = ("(CASE c.entity WHEN 'household' THEN c.entity_id"
-                 " WHEN 'member' THEN (SELECT household_id FROM members m WHERE m.id = c.entity_id)"
-                 " WHEN 'event' THEN (SELECT household_id FROM event_index e WHERE e.id = c.entity_id) END)")
+    return dict(conn.execute(f"SELECT c.origin, min(c.origin_seq) FROM changes c WHERE c.entity != 'config'"
+                             f" AND {HOUSEHOLD_OF} IN (SELECT h FROM xin) GROUP BY c.origin").fetchall())
+
+
+def _select(conn, direction, base, acks, peer):
+    if direction == "up":
+        for origin in sorted(base):
+            yield from conn.execute(
+                f"SELECT {LINE_COLUMNS} FROM changes"
+                " WHERE origin = ? AND origin_seq > ? AND entity != 'config' ORDER BY origin_seq",
+                (origin, acks.get(origin, 0)))
+        return
     yield from conn.execute(
         f"""SELECT c.origin, c.origin_seq, c.hlc, c.entity, c.entity_id, c.body, c.prev FROM changes c
             LEFT JOIN xack a ON a.origin = c.origin
             WHERE c.origin IS NOT ? AND (
               (a.origin IS NOT NULL AND c.origin_seq > a.upto AND (
-                  c.entity = 'config'
-                  OR {household} IN (SELECT h FROM xs)
+                  c.entity IN ('config', 'key')
+                  OR {HOUSEHOLD_OF} IN (SELECT h FROM xs)
                   OR (c.entity = 'household' AND c.entity_id IN (SELECT h FROM xout)
                       AND json_type(c.body, '$.f.grid') IS NOT NULL)))
-              OR (c.entity != 'config' AND {household} IN (SELECT h FROM xin)))
+              OR (c.entity != 'config' AND {HOUSEHOLD_OF} IN (SELECT h FROM xin)))
             ORDER BY c.origin, c.origin_seq""", (peer,))
 
 
 def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, grids, base, held, stamp, progress,
-           sealing=None):
+           sealing=None, plans=None, last_own=0):
     conn = ledger.conn
     part = out.with_name(out.name + ".part")
     digest = hashlib.sha256()
@@ -183,6 +242,7 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
     seqs: dict[str, array] = {}
     origins: dict[str, dict | None] = {}
     nbytes = lines = 0
+    proven = {o: R.Lookup(p.runs) for o, p in plans.items()} if plans is not None else None
 
     def place_of(origin: str) -> dict | None:
         if origin not in origins:
@@ -208,6 +268,8 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
                 for origin, seq, hlc, entity, entity_id, body, prev in rows:
                     if place_of(origin) is None:
                         continue  # never happens: every origin held was bound when it was merged
+                    if proven is not None and (origin not in proven or seq not in proven[origin]):
+                        continue  # not provable yet (after the origin's last head held here): next time
                     data = change_line(origin, seq, hlc, entity, entity_id, body, prev).encode("utf-8")
                     buf.append(data)
                     size += len(data)
@@ -231,17 +293,16 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
                 nbytes += len(chunk)
                 if sealing is not None:
                     fh.close()
-            declared = {o: R.union(base.get(o, []), R.runs(sorted(seqs.get(o, ())))) for o in set(base) | set(seqs)}
+            if plans is not None:
+                declared = {o: p.runs for o, p in plans.items()}
+            else:
+                declared = {o: R.union(base.get(o, []), R.runs(sorted(seqs.get(o, ())))) for o in set(base) | set(seqs)}
             declared = {o: r for o, r in declared.items() if place_of(o) is not None}
             origins = {o: origins[o] for o in declared}
             have = {o: R.contiguous(r) for o, r in held.items()}  # what this ledger covers, its own log included
             have.setdefault(me.replica, 0)
             scope_grids = sorted(grids) if grids is not None else (
                 [me.code] if me.level == "grid" else scope_codes(ledger, "grid"))
-            retired = {}
-            if me.level == "township" and direction == "up":  # tell the county of replaced grid laptops
-                retired = dict(conn.execute("SELECT id, retired_at FROM replicas WHERE level = 'grid'"
-                                            " AND retired_at IS NOT NULL ORDER BY id").fetchall())
             manifest = {
                 "format": FORMAT, "version": VERSION if sealing is not None else UNSEALED_VERSION,
                 "bundle_id": new_id(),
@@ -252,13 +313,13 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
                 "counts": {o: counts.get(o, 0) for o in sorted(declared)},
                 "have": {o: n for o, n in sorted(have.items()) if n},
                 "payload": {"name": PAYLOAD, "sha256": digest.hexdigest(), "bytes": nbytes, "lines": lines},
-                "security": {"signature": None, "encryption": None},
+                "security": {"signature": None, "encryption": None}, "last_own": last_own,
             }
-            if retired:
-                manifest["retired"] = retired
             if sealing is not None:
                 from grid_cli.security.envelope import security_block
+                from grid_cli.security.heads import proof
 
+                manifest["chain"] = {o: proof(conn, o, plans[o], list(seqs.get(o, ()))) for o in sorted(declared)}
                 manifest["security"] = security_block(sealing[0], sealing[1], fh)
                 data = dumps(manifest).encode("utf-8")
                 zf.writestr(MANIFEST, data)

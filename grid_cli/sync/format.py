@@ -1,8 +1,10 @@
 """The bundle file: a zip holding `manifest.json` and the payload.
 
 Version 1 (unsealed, only between ledgers without keys): `manifest.json` + `changes.jsonl` in the clear.
-Version 2 (sealed, every ledger with keys): `manifest.json` + `manifest.sig` + `payload.enc`, the same
-changes signed by the sender and encrypted to the recipient (grid_cli/security/envelope.py).
+Version 3 (sealed, every ledger with keys): `manifest.json` + `manifest.sig` + `payload.enc`, the same
+changes signed by the sender and encrypted to the recipient (grid_cli/security/envelope.py), and every
+origin's changes proven against that origin's own signed chain head (`chain`, grid_cli/security/heads.py).
+Version 2 (sealed, without per-origin proofs) is refused: the sender must upgrade.
 
 `changes.jsonl` holds one change per line in canonical JSON (sorted keys, no spaces, UTF-8), exactly as the
 `changes` table holds it: {"body": {...}, "entity": ..., "hlc": ..., "id": ..., "origin": ..., "prev": h,
@@ -21,9 +23,11 @@ changes signed by the sender and encrypted to the recipient (grid_cli/security/e
   counts               {replica: n} changes per origin in the payload
   have                 {replica: n} the sender's contiguous coverage per origin (an acknowledgement)
   payload              {name, sha256, bytes, lines}
-  security             v1: {signature: null, encryption: null}; v2: {signature: {alg, signer, file},
+  security             v1: {signature: null, encryption: null}; v3: {signature: {alg, signer, file},
                        encryption: {alg, recipient, key, file, compression, bytes, sha256}} (envelope.py)
-  retired              optional {replica: time}: replicas of the sender's area replaced after a lost laptop
+  chain                v3: {replica: {start, spans: [[first, acc, last, head acc, head signature]],
+                       skip: [[seq, hashes]]}} per origin in `ranges` (security/heads.py)
+  last_own             the sender's own last change seq (a monitor states it when a laptop is lost)
 Nothing in a bundle is ever opened as SQLite.
 """
 
@@ -43,7 +47,8 @@ from grid_cli.fastjson import document
 from grid_cli.ledger.store import change_line  # noqa: F401  (one canonical line, with its hash-chain link)
 
 FORMAT = "grid-bundle"
-VERSION = 2          # the newest format this grid reads (and writes when the ledger has keys)
+VERSION = 3          # the newest format this grid reads (and writes when the ledger has keys)
+OLDEST_SEALED = 3    # sealed bundles before per-origin proofs (2) are refused
 UNSEALED_VERSION = 1
 MANIFEST = "manifest.json"
 PAYLOAD = "changes.jsonl"
@@ -226,6 +231,10 @@ def check_manifest(m: Any) -> None:
                         hint_zh="请升级 grid", hint_en="upgrade grid")
     if version < 1:
         raise _bad("格式版本不对", "wrong format version")
+    if 1 < version < OLDEST_SEALED:
+        raise BadFormat(f"同步包由旧版 grid 生成（格式版本 {version}，没有各来源的链头签名）",
+                        f"the bundle was made by an older grid (format version {version}, without signed chain heads)",
+                        hint_zh="请对方升级 grid 后重新导出", hint_en="ask the sender to upgrade grid and export again")
     try:
         for key in ("sender", "recipient", "origins", "ranges", "counts", "have", "payload", "scope"):
             if not isinstance(m[key], dict):
@@ -247,12 +256,12 @@ def check_manifest(m: Any) -> None:
         for origin, n in m["counts"].items():
             require(origin in m["ranges"] and isinstance(n, int) and n >= 0)
         require(all(isinstance(v, int) for v in m["have"].values()))
-        parse_time(m["created"])  # a revocation is judged against it
-        require(isinstance(m.get("retired", {}), dict))
-        require(all(isinstance(v, str) for v in m.get("retired", {}).values()))
+        parse_time(m["created"])  # shown to people; decides nothing
         if version >= 2:
             from grid_cli.security.envelope import check_security
+            from grid_cli.security.heads import check_chain_block
 
             check_security(m)
+            check_chain_block(m)
     except (KeyError, TypeError, ValueError, AssertionError, AttributeError):
         raise _bad("清单缺少字段或字段不对", "the manifest is missing fields or has wrong ones") from None

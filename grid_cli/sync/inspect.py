@@ -24,7 +24,8 @@ def inspect_bundle(path: Path, ledger=None) -> dict[str, Any]:
         "changes": m["payload"]["lines"],
         "signer": (sec.get("signature") or {}).get("signer") if sealed else None,
         "recipient_key": (sec.get("encryption") or {}).get("recipient") if sealed else None,
-        "retired": m.get("retired", {}),
+        "last_own": m.get("last_own"),
+        "heads": {o: (info["head"] or [None])[0] for o, info in (m.get("chain") or {}).items()},
     }
     if ledger is not None:
         from grid_cli.sync.merge import merge_bundle

@@ -27,13 +27,16 @@ from grid_cli.sync import ranges as R
 from grid_cli.sync.format import ZIP_ERRORS, BundleRefused, Damaged, Rewritten, UnknownOrigin, damaged
 from grid_cli.sync.place import Place, label
 
+FUTURE = "clock far in the future"  # quarantine reasons (security/heads.py and sync/quarantine.py read them)
+FORK = "same origin and seq with different content"
+
 BATCH = 4000
 # The frame of a change line, in two parts: the tail (origin, prev, seq), read first so that a line this
 # ledger holds is skipped after a hash, and the head (body, entity, clock, id). Ids, origins and clocks are
 # plain ASCII (no quote, no backslash), so the bytes matched are the value itself; the body is everything
 # between, checked as JSON in SQL (never a NUL, which SQLite's JSON functions would take for its end).
 TAIL = re.compile(rb',"origin":"([0-9A-Za-z]{1,64})"(?:,"prev":"([0-9a-f]{64})")?,"seq":([1-9][0-9]{0,17})\}')
-HEAD = re.compile(rb'\{"body":(\{[^\x00]*\}),"entity":"(event|household|member|config)","hlc":"([0-9]{13}\.[0-9]{5})",'
+HEAD = re.compile(rb'\{"body":(\{[^\x00]*\}),"entity":"(event|household|member|config|key)","hlc":"([0-9]{13}\.[0-9]{5})",'
                   rb'"id":"([\x20\x21\x23-\x5b\x5d-\x7e]{1,100})"', re.S)
 INSERT = "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
@@ -132,10 +135,14 @@ def _in_log(conn, declared: dict, have: dict, me: str) -> dict[str, set]:
     return out
 
 
-def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str, progress=None) -> Intake:
+def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str, progress=None, *,
+            proofs: dict | None = None, sender: str | None = None) -> Intake:
     """Read the payload once: verify it and append its new lines to `changes`. Lines stamped later than
     `limit_hlc` (a clock far in the future) and lines whose seq is taken here by different content go to
-    the quarantine instead. Raises a BundleRefused for anything that cannot be taken whole."""
+    the quarantine instead (a statement about a key is never held back: it carries no field to win).
+    Each line's hash is folded into its origin's proof (`proofs`, security/heads.OriginProof), checked
+    against the signed heads once the payload is read. Raises a BundleRefused for anything that cannot be
+    taken whole."""
     m = bundle.manifest
     declared_runs = {o: sorted(tuple(p) for p in r) for o, r in m["ranges"].items()}
     declared = {o: R.Lookup(r) for o, r in declared_runs.items()}
@@ -162,7 +169,8 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
             raise UnknownOrigin(f"同步包含有清单未声明的来源 {origin[-8:]} 的变更",
                                 f"the bundle holds changes from an origin its manifest does not declare ({origin[-8:]})")
         arr = seqs[origin] = array("q")
-        found = origins[raw] = (origin, lookup, arr, have.get(origin), origin == me.replica, in_log.get(origin, ()))
+        fold = proofs[origin].add if proofs is not None else None
+        found = origins[raw] = (origin, lookup, arr, have.get(origin), origin == me.replica, in_log.get(origin, ()), fold)
         return found
 
     def flush() -> None:
@@ -183,11 +191,14 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
                 raise unreadable_line()
             raw_origin, prev, seq = tail.groups()
             seq = int(seq)
-            origin, lookup, arr, have_here, own, logged_here = origins.get(raw_origin) or origin_of(raw_origin)
+            origin, lookup, arr, have_here, own, logged_here, fold = origins.get(raw_origin) or origin_of(raw_origin)
             if seq not in lookup:
                 raise damaged("变更序号不在清单声明的范围内", "a change seq lies outside the manifest's ranges")
             arr.append(seq)
-            h = sha(line).hexdigest()
+            d = sha(line).digest()
+            h = d.hex()
+            if fold is not None:
+                fold(seq, d)
             if prev is not None:
                 prev = prev.decode("ascii")
             held = own or (have_here is not None and seq in have_here)
@@ -214,13 +225,13 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
                 body, entity, hlc, eid = body.decode("utf-8"), entity.decode(), hlc.decode(), eid.decode()
             except UnicodeDecodeError:
                 raise unreadable_line() from None
-            if hlc > limit_hlc:
-                quarantine.append((origin, seq, "clock far in the future", line.decode("utf-8")))
+            if hlc > limit_hlc and entity != "key":
+                quarantine.append((origin, seq, FUTURE, line.decode("utf-8")))
             elif logged_here and seq in logged_here:
                 if row_hash(_held_row(conn, origin, seq)) == h:  # the very same change
                     out.skipped += 1
                 else:
-                    quarantine.append((origin, seq, "same origin and seq with different content", line.decode("utf-8")))
+                    quarantine.append((origin, seq, FORK, line.decode("utf-8")))
             else:
                 rows.append((origin, seq, hlc, entity, eid, body, prev))
                 if len(rows) >= BATCH:
@@ -264,7 +275,7 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
         except ValueError:
             raise damaged("同一变更出现了两次", "a change appears twice") from None
     if quarantine:
-        conn.executemany("INSERT INTO quarantine (origin, origin_seq, reason, body, noted_at)"
-                         " VALUES (?, ?, ?, ?, datetime('now'))", quarantine)
+        conn.executemany("INSERT INTO quarantine (origin, origin_seq, reason, body, noted_at, sender)"
+                         " VALUES (?, ?, ?, ?, datetime('now'), ?)", [(*q, sender) for q in quarantine])
         out.quarantined = len(quarantine)
     return out

@@ -1,15 +1,21 @@
 """Merging a bundle: verify it whole, then apply it in one transaction.
 
-1. The file's sha256 (or the signed bundle id) was seen before -> refused as a replay, nothing changes.
-2. Envelope: zip, manifest format/version; a sealed bundle (format 2): for this ledger and its key, signed
-   by the trusted, unrevoked key of the sender's place, encrypted part exactly as signed
+1. The file's sha256 (or the signed bundle id) was seen before -> refused as a replay, nothing changes (checked
+   again under the write lock: two processes merging the same bundle at once).
+2. Envelope: zip, manifest format/version; a sealed bundle (format 3): for this ledger and its key, signed
+   by the key enrolled here for the sender's place, encrypted part exactly as signed
    (security.envelope.authenticate); a ledger with keys refuses unsealed bundles. Then the sender's place
-   and bindings (place.admit).
+   and bindings (place.admit): up, a bundle carries only its sender's area (a grid itself; a township
+   itself and its grids).
 3. Intake (sync/intake.py): one streaming pass over the payload (never all in memory; decrypted on the
    fly): sha256 and byte count, each line's (origin, seq) against the manifest's ranges and counts, each
    origin's hash chain (where a run of lines meets changes this ledger holds, the link is checked against
-   them: a rewritten history is refused). Lines already held are skipped; far-future clocks are
-   quarantined; the rest are appended to the change log as they are.
+   them: a rewritten history is refused), each line pushed into its origin's proof. Lines already held are
+   skipped; far-future clocks are quarantined (and those quarantined earlier whose clock is sane by now are
+   released first, sync/quarantine.py); the rest are appended to the change log as they are.
+   Then `check_heads`: every origin's proof reaches its own signed head and the head verifies with that
+   origin's key (enrolled here, or stated by a hub above or below, security/statements.py); no origin goes
+   past its revocation's cut-off, unless staff admit this bundle (`grid trust admit`).
 4. Check and stage (sync/apply.py): the new bodies' shape, in SQL; then scope, checked by the receiver
    against its own records: a grid may touch only households that are (or were) in its grid, and may not
    move them; a township only its grids; from above, only this ledger's area. Config comes only from above.
@@ -26,18 +32,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from grid_cli.clock import format_hlc, parse_hlc, wall_ms
-from grid_cli.errors import DataError, GridError
+from grid_cli.clock import format_hlc, parse_hlc, show_time, wall_ms
+from grid_cli.errors import DataError, GridError, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import canonical
 from grid_cli.sync import apply as A
 from grid_cli.sync import ranges as R
 from grid_cli.sync.ranges import load_ranges, own_max, store_ranges
-from grid_cli.sync.format import BundleRefused, OutOfScope, Replayed, file_sha256, open_bundle
+from grid_cli.sync.format import OutOfScope, Replayed, Revoked, UnknownOrigin, Untrusted, file_sha256, open_bundle
 from grid_cli.sync.intake import take_in
-from grid_cli.sync.place import Admission, Place, admit, here, remember
+from grid_cli.sync.place import Admission, Place, admit, here, label, remember
+from grid_cli.sync.quarantine import release_due
 
 DEFAULT_MAX_SKEW_HOURS = 24.0
+MIN_SKEW_HOURS, MAX_SKEW_HOURS = 1.0, 720.0
+MERGE_WAIT_MS, BUSY_MS = 600_000, 5000  # a merge waits up to 10 minutes for another one to finish
 MERGE_CACHE_KIB = -16384  # 16 MiB of page cache while merging (more bought no speed in bench/merge.py)
 Progress = Callable[[int, int], None]
 
@@ -56,6 +65,8 @@ class MergeResult:
     sealed: bool = False              # signed and encrypted (format 2)
     signer: str | None = None         # fingerprint of the trusted key that signed it
     by_entity: dict = field(default_factory=dict)  # new changes per entity (visits etc. by kind)
+    released: int = 0                 # changes held back earlier for their clock, applied now it is sane
+    admitted: dict = field(default_factory=dict)   # origin -> new cut-off, when staff admitted this bundle
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -63,53 +74,64 @@ class MergeResult:
 
 # -- the merge --------------------------------------------------------------------------------------
 def _replayed(row) -> Replayed:
-    return Replayed(f"这个同步包已于 {row[0]} 合并过（重复或重放），未作任何改动",
-                    f"this bundle was already merged on {row[0]} (a repeat or a replay); nothing was changed")
+    at = show_time(row[0])  # stored in UTC; read in local time with its zone
+    return Replayed(f"这个同步包已于 {at} 合并过（重复或重放），未作任何改动",
+                    f"this bundle was already merged on {at} (a repeat or a replay); nothing was changed")
 
 
 def merge_bundle(ledger: Ledger, path: Path, *, progress: Progress | None = None,
                  max_skew_hours: float = DEFAULT_MAX_SKEW_HOURS, now_ms: int | None = None,
-                 dry_run: bool = False) -> MergeResult:
+                 dry_run: bool = False, admit_reason: str | None = None) -> MergeResult:
     """Merge one bundle file; raises a BundleRefused (the ledger unchanged) if it cannot be taken whole.
-    With `dry_run` everything is checked and applied, then rolled back: the result says what it would do."""
+    With `dry_run` everything is checked and applied, then rolled back: the result says what it would do.
+    `admit_reason` (grid trust admit): staff inspected this bundle and take it past a key's revocation."""
     path = Path(path)
     conn = ledger.conn
+    max_skew_hours = check_skew(max_skew_hours)
     if not path.is_file():
         raise DataError(f"找不到同步包：{path}", f"no bundle at {path}")
     fsha = file_sha256(path)
-    seen = conn.execute("SELECT merged_at FROM bundles WHERE file_sha256 = ?", (fsha,)).fetchone()
-    if seen:
-        raise _replayed(seen)
+    _refuse_replay(conn, fsha, None)
     me = here(ledger)
     with open_bundle(path) as bundle:
         m = bundle.manifest
         from grid_cli.security.envelope import authenticate
 
         signer = authenticate(ledger, bundle)
-        if bundle.sealed:
-            seen = conn.execute("SELECT merged_at FROM bundles WHERE bundle_id = ?", (m.get("bundle_id"),)).fetchone()
-            if seen:
-                raise _replayed(seen)
+        _refuse_replay(conn, None, m.get("bundle_id") if bundle.sealed else None)
         adm = admit(ledger, me, m)
+        proofs = None
+        if bundle.sealed:
+            from grid_cli.security.heads import OriginProof
+
+            proofs = {o: OriginProof(o, info, label(*_claimed(m, adm, o))) for o, info in m["chain"].items()}
         cache = conn.execute("PRAGMA cache_size").fetchone()[0]
         conn.execute(f"PRAGMA cache_size = {MERGE_CACHE_KIB}")  # fewer spills of a big transaction
         A.drop(conn)
+        conn.execute(f"PRAGMA busy_timeout = {MERGE_WAIT_MS}")  # another merge at this moment: wait for it
         conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         try:
+            # checked again under the write lock: the same bundle merged at this moment by another process
+            _refuse_replay(conn, fsha, m.get("bundle_id") if bundle.sealed else None)
             result = MergeResult(str(path), "merged", sender=adm.sender.as_dict(), sealed=bundle.sealed,
                                  signer=signer["fingerprint"] if signer else None)
             start = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
             before_conflicts = conn.execute("SELECT coalesce(max(id), 0) FROM conflicts").fetchone()[0]
             now = now_ms if now_ms is not None else wall_ms()
-            got = take_in(conn, me, bundle, load_ranges(conn, "have"), own_max(conn, me.replica),
-                          format_hlc(now + int(max_skew_hours * 3_600_000), 99999), progress)
+            limit = format_hlc(now + int(max_skew_hours * 3_600_000), 99999)
+            result.released = release_due(ledger, me, limit)  # held back for a clock that is sane by now
+            got = take_in(conn, me, bundle, load_ranges(conn, "have"), own_max(conn, me.replica), limit, progress,
+                          proofs=proofs, sender=adm.sender.replica)
             result.changes, result.applied = got.lines, got.logged
             result.skipped, result.quarantined = got.skipped, got.quarantined
+            if proofs is not None:
+                result.admitted = check_heads(conn, me, m, adm, proofs, start, fsha, admit_reason)
             A.stage(ledger, start)
             _check_scope(conn, adm)
             result.by_entity = A.apply(ledger)
             _advance_clock(conn)
-            result.conflicts = conn.execute("SELECT count(*) FROM conflicts WHERE id > ?",
+            result.conflicts = conn.execute("SELECT count(*) FROM conflicts WHERE id > ? AND status = 'open'",
                                             (before_conflicts,)).fetchone()[0]
             _bookkeeping(ledger, me, adm, m, got.seqs, result, fsha)
             if dry_run:
@@ -127,29 +149,126 @@ def merge_bundle(ledger: Ledger, path: Path, *, progress: Progress | None = None
     return result
 
 
-def merge_bundles(ledger: Ledger, paths: Iterable[Path], *, progress: Progress | None = None,
-                  on_refused: Callable[[Path, BundleRefused], None] | None = None,
-                  max_skew_hours: float = DEFAULT_MAX_SKEW_HOURS, refresh: bool = True) -> list[MergeResult]:
-    """Merge several bundles, each in its own transaction, in the order given (any order converges).
-    A refused bundle is reported through on_refused (or raised if none) and the others still merge.
-    With `refresh`, the rule findings are recomputed afterwards (a failure there does not undo the merge)."""
-    results = []
-    for path in paths:
-        try:
-            results.append(merge_bundle(ledger, path, progress=progress, max_skew_hours=max_skew_hours))
-        except BundleRefused as error:
-            if on_refused is None:
-                raise
-            on_refused(Path(path), error)
-    if refresh and any(r.applied for r in results):
-        after_merge(ledger)
-    return results
+def check_skew(hours) -> float:
+    """Changes stamped more than this many hours ahead of this computer's clock are held back: 1 to 720."""
+    try:
+        value = float(hours)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not MIN_SKEW_HOURS <= value <= MAX_SKEW_HOURS:  # also refuses nan and inf
+        raise UsageError(f"--max-skew-hours 须在 {MIN_SKEW_HOURS:g} 到 {MAX_SKEW_HOURS:g} 之间：{hours}",
+                         f"--max-skew-hours must be between {MIN_SKEW_HOURS:g} and {MAX_SKEW_HOURS:g}: {hours}")
+    return value
+
+
+def _refuse_replay(conn, fsha: str | None, bundle_id: str | None) -> None:
+    row = None
+    if fsha is not None:
+        row = conn.execute("SELECT merged_at FROM bundles WHERE file_sha256 = ?", (fsha,)).fetchone()
+    if row is None and bundle_id is not None:
+        row = conn.execute("SELECT merged_at FROM bundles WHERE bundle_id = ?", (bundle_id,)).fetchone()
+    if row is not None:
+        raise _replayed(row)
+
+
+def _claimed(m: dict, adm: Admission, origin: str) -> tuple[str, str]:
+    info = adm.origins.get(origin) or m["origins"].get(origin) or {}
+    return info.get("level", "?"), info.get("code", origin[-8:])
+
+
+def check_heads(conn, me: Place, m: dict, adm: Admission, proofs: dict, start: int, fsha: str,
+                admit_reason: str | None) -> dict[str, int]:
+    """After the payload is read: every origin's spans reached its signed head; each head verifies with that
+    origin's key, known here directly or through a statement in force (statements this bundle brings from an
+    origin already verified count at once); no origin goes past its revocation's cut-off (unless staff admit
+    this bundle). Then the proofs are kept, to be relayed. Returns {origin: new cut-off} of an admission."""
+    from grid_cli.security.statements import key_of, take_new
+
+    for origin, proof in proofs.items():
+        proof.finish()
+        proof.check_ranges(m["ranges"].get(origin, []))
+    pending = set(proofs)
+    while pending:
+        done = set()
+        for origin in sorted(pending):
+            key = key_of(conn, me, origin)
+            if key is None:
+                continue
+            level, code = _claimed(m, adm, origin)
+            if (key["level"], key["code"]) != (level, code):
+                kzh, ken = label(key["level"], key["code"])
+                zh, en = label(level, code)
+                raise UnknownOrigin(f"副本 {origin[-8:]} 自称{zh}，但它的密钥属于{kzh}",
+                                    f"replica {origin[-8:]} claims to be {en} but its key is {ken}'s")
+            proofs[origin].verify(key["sign_pk"])
+            done.add(origin)
+        if not done:
+            origin = sorted(pending)[0]
+            zh, en = label(*_claimed(m, adm, origin))
+            raise Untrusted(f"无法核验{zh}（副本 {origin[-8:]}）的变更：本账本不知道它的密钥",
+                            f"the changes of {en} (replica {origin[-8:]}) cannot be checked: its key is not known here",
+                            hint_zh="先合并带来其登记信息的同步包，或请发送方重新导出",
+                            hint_en="merge the bundle that brings its enrolment first, or ask the sender to export again")
+        pending -= done
+        take_new(conn, me, done, start)  # what these origins state about keys counts for the rest at once
+    admitted = {}
+    for origin, proof in proofs.items():
+        key = key_of(conn, me, origin)
+        top = max((hi for _lo, hi in m["ranges"].get(origin, [])), default=0)
+        cut = key["revoked_upto"]
+        if cut is None or top <= cut:
+            continue
+        zh, en = label(*_claimed(m, adm, origin))
+        if admit_reason is None:
+            raise Revoked(f"{zh}的密钥已作废，只接收到第 {cut} 条为止的变更；这个同步包含到第 {top} 条",
+                          f"{en}'s key was revoked: changes are taken only up to its change {cut}; this bundle goes to {top}",
+                          hint_zh="丢失的电脑不能再发同步包；确认无误的同步包可用 grid trust admit 同步包 --reason 理由 接收",
+                          hint_en="a lost laptop's bundles are refused; after inspecting one, take it with "
+                                  "`grid trust admit BUNDLE --reason TEXT`")
+        conn.execute("UPDATE trusted_keys SET revoked_upto = ? WHERE replica = ?", (top, origin))
+        conn.execute("INSERT OR REPLACE INTO admissions VALUES (?, ?, ?, ?, datetime('now'))", (fsha, origin, top, admit_reason))
+        conn.execute("INSERT INTO audit (at, action, detail) VALUES (datetime('now'), 'trust-admit', ?)",
+                     (f"{key['level']} {key['code']} {origin[-8:]}: {cut} -> {top}",))
+        admitted[origin] = top
+    for origin, proof in proofs.items():
+        if origin != me.replica:
+            proof.keep(conn)
+    return admitted
+
+
+def bundle_paths(args: Iterable[str | Path]) -> list[Path]:
+    """The bundle files named on a command line: files, folders (their *.zip) and patterns (`U盘/*.zip`,
+    expanded here: a Windows shell leaves them as typed), in order, each once. A name that matches nothing
+    is a data error before anything is merged."""
+    import glob
+
+    out: list[Path] = []
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".zip" and p.is_file())
+            if not found:
+                raise DataError(f"文件夹 {path} 里没有同步包（.zip）", f"no bundle (.zip) in the folder {path}")
+        elif path.exists() or not glob.has_magic(str(arg)):
+            found = [path]
+        else:
+            found = sorted(Path(p) for p in glob.glob(str(arg)) if Path(p).is_file())
+            if not found:
+                raise DataError(f"没有与 {arg} 相符的同步包", f"no bundle matches {arg}",
+                                hint_zh="检查路径和文件名", hint_en="check the folder and the file names")
+        for p in found:
+            if not p.is_file():
+                raise DataError(f"找不到同步包：{p}", f"no bundle at {p}")
+            if p not in out:
+                out.append(p)
+    return out
 
 
 def after_merge(ledger: Ledger) -> GridError | None:
     """Nothing to recompute here: the merge forgot the stored findings of exactly the households it touched
     (schema triggers, in its own transaction), and whoever next reads findings (`grid risk`, the ledger,
-    the report) re-assesses those and only those (findings.current). Kept as the hook a merge calls."""
+    the report) re-assesses those and only those (findings.current). Kept as the hook called after changes
+    came in (a merge, an admitted bundle, released changes)."""
     return None
 
 
@@ -161,12 +280,30 @@ def _check_scope(conn, adm: Admission) -> None:
         row = conn.execute("SELECT id FROM stage WHERE entity = 'config' LIMIT 1").fetchone()
         if row:
             raise OutOfScope("下级的同步包不能修改年度规则", "a bundle from below may not change the year's rules")
-        row = conn.execute("SELECT id, grid FROM stage WHERE entity = 'household' AND sg = 1"
-                           " AND (grid IS NULL OR grid NOT IN (SELECT grid FROM allowed)) LIMIT 1").fetchone()
+        row = conn.execute("SELECT id, grid FROM stage WHERE entity = 'household' AND sg = 1 AND grid IS NOT NULL"
+                           " AND grid != '' AND grid NOT IN (SELECT grid FROM allowed) LIMIT 1").fetchone()
         if row:
             raise OutOfScope(f"同步包把户 {row[0][-8:]} 移到了范围外的网格 {row[1]}（户的迁移须由乡镇决定）",
                              f"the bundle moves household {row[0][-8:]} to grid {row[1]}, outside its area "
                              "(moving a household is a township decision)")
+        # a household recorded at a hub without a grid (before grids were required there) may come up once a
+        # later change of the same bundle places it (`grid sync repair`); left without one, it is refused
+        row = conn.execute("""SELECT s.id FROM stage s WHERE s.entity = 'household' AND s.sg = 1
+                              AND coalesce(s.grid, '') IN ('', 0) AND NOT EXISTS (
+                                  SELECT 1 FROM stage t WHERE t.entity = 'household' AND t.sg = 1 AND t.id = s.id
+                                  AND (t.hlc > s.hlc OR (t.hlc = s.hlc AND t.n > s.n))) LIMIT 1""").fetchone()
+        if row:
+            raise OutOfScope(f"同步包中的户 {row[0][-8:]} 没有所属网格", f"household {row[0][-8:]} in the bundle belongs to no grid",
+                             hint_zh="发送方运行 grid sync repair 为它指定网格后重新导出",
+                             hint_en="the sender runs `grid sync repair` to place it in a grid, then exports again")
+    # (an event about a ledger, not a household, names none: the shape check let only those through)
+    row = conn.execute("SELECT s.id, s.hh FROM stage s WHERE s.entity = 'event' AND s.hh IS NOT NULL AND NOT EXISTS"
+                       " (SELECT 1 FROM households x WHERE x.id = s.hh) AND NOT EXISTS"
+                       " (SELECT 1 FROM stage p WHERE p.entity = 'household' AND p.id = s.hh) LIMIT 1").fetchone()
+    if row:
+        raise OutOfScope(f"同步包中的记录 {row[0][-8:]} 指向本账本没有、同步包也没带来的户 {str(row[1])[-8:]}",
+                         f"record {row[0][-8:]} names household {str(row[1])[-8:]}, which this ledger does not hold"
+                         " and the bundle does not bring")
     conn.execute("UPDATE stage SET hh = (SELECT household_id FROM members m WHERE m.id = stage.id)"
                  " WHERE entity = 'member' AND hh IS NULL")
     row = conn.execute("SELECT id FROM stage WHERE entity = 'member' AND hh IS NULL LIMIT 1").fetchone()

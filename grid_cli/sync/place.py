@@ -9,7 +9,7 @@ a bundle whose sender or origins contradict those bindings is refused as of unkn
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,6 @@ class Admission:
     sender: Place
     allowed_grids: set[str]  # the grids whose households this bundle may touch
     origins: dict[str, dict]
-    retired: dict[str, str] = field(default_factory=dict)  # replaced grid replicas the sender reports
 
 
 def check_recipient(me: Place, r: dict) -> None:
@@ -160,53 +159,46 @@ def admit(ledger: Ledger, me: Place, m: dict) -> Admission:
         raise BadFormat("同步包的方向与发送方不符", "the bundle's direction does not match its sender")
     origins = dict(m["origins"])
     origins[sender.replica] = {"level": sender.level, "code": sender.code, "parent": sender.parent}
-    # a township tells its county which of its grids' replicas were replaced (a lost laptop, re-enrolled)
-    retired = {}
-    if direction == "up" and sender.level == "township":
-        retired = {r: at for r, at in m.get("retired", {}).items() if REPLICA_RE.fullmatch(str(r))}
     row = ledger.conn.execute("SELECT retired_at FROM replicas WHERE id = ?", (sender.replica,)).fetchone()
-    if row is not None and row[0] and m["version"] < 2:  # a sealed one: its key's revocation time decides
+    sealed = m["version"] >= 2
+    if row is not None and row[0] and not sealed:  # a sealed one: its key's revocation cut-off decides
         raise UnknownOrigin(f"{szh}的这个副本（{sender.replica[-8:]}）已被替换，不再接收它的同步包",
                             f"this replica of {sen} ({sender.replica[-8:]}) was replaced; its bundles are no longer taken")
     for replica, info in origins.items():
+        zh, en = label(info["level"], info["code"])
+        if direction == "up" and replica != sender.replica and not (
+                sender.level == "township" and info["level"] == "grid" and info["code"] in allowed):
+            # up, a ledger speaks only for its own area: a grid for itself, a township for itself and its grids
+            raise UnknownOrigin(f"{szh}的同步包含有{zh}的变更：只能转交本辖区的变更",
+                                f"the bundle of {sen} carries changes of {en}: it may carry only its own area's",
+                                hint_zh="不要合并；核查发送方", hint_en="do not merge it; have the sender checked")
         if replica == me.replica:
             continue
         row = ledger.conn.execute("SELECT level, code, retired_at FROM replicas WHERE id = ?", (replica,)).fetchone()
-        zh, en = label(info["level"], info["code"])
         if row is not None and (row[0], row[1]) != (info["level"], info["code"]):
             ozh, oen = label(row[0], row[1])
             raise UnknownOrigin(f"副本 {replica[-8:]} 自称{zh}，但已登记为{ozh}",
                                 f"replica {replica[-8:]} claims to be {en} but is known as {oen}")
-        if (row is not None and row[2]) or replica in retired:
-            continue  # a replaced replica: its history is still taken, its place belongs to its successor
+        if sealed or (row is not None and row[2]):
+            continue  # sealed: each origin is checked against its own key; a replaced replica's history is still taken
         other = ledger.conn.execute("SELECT id FROM replicas WHERE level = ? AND code = ? AND retired_at IS NULL",
                                     (info["level"], info["code"])).fetchone()
-        if other is not None and other[0] != replica and other[0] in retired:
-            other = None
         if other is not None and other[0] != replica:
             raise UnknownOrigin(f"{zh}已登记为另一个副本（{other[0][-8:]}），这个同步包来自未知副本 {replica[-8:]}",
                                 f"{en} is enrolled as another replica ({other[0][-8:]}); this bundle holds changes from "
                                 f"an unknown replica {replica[-8:]}",
                                 hint_zh="若该网格换了电脑，请由乡镇重新登记", hint_en="if that grid changed laptops, re-enrol it at the township")
-        if direction == "up" and replica != sender.replica and row is None:
-            if not (info["level"] == "grid" and info["code"] in allowed):
-                raise UnknownOrigin(f"同步包转发了不明来源的变更（{en}）", f"the bundle relays changes of an unknown origin ({en})")
-    return Admission(direction, sender, allowed, origins, retired)
+    return Admission(direction, sender, allowed, origins)
 
 
 def remember(ledger: Ledger, adm: Admission, me: Place) -> None:
     """Bind the sender and the bundle's origins to their places (inside the merge transaction)."""
     conn = ledger.conn
-    for replica, at in adm.retired.items():  # only grids of the sending township's area
-        conn.execute("UPDATE replicas SET retired_at = ? WHERE id = ? AND level = 'grid' AND retired_at IS NULL"
-                     " AND code IN (SELECT code FROM scope WHERE level = 'grid' AND parent = ?)",
-                     (at, replica, adm.sender.code))
     for replica, info in adm.origins.items():
         if replica == me.replica:
             continue
-        conn.execute("INSERT OR IGNORE INTO replicas (id, level, code, parent, first_seen, retired_at)"
-                     " VALUES (?, ?, ?, ?, datetime('now'), ?)",
-                     (replica, info["level"], info["code"], info.get("parent"), adm.retired.get(replica)))
+        conn.execute("INSERT OR IGNORE INTO replicas (id, level, code, parent, first_seen) VALUES (?, ?, ?, ?, datetime('now'))",
+                     (replica, info["level"], info["code"], info.get("parent")))
         if me.level == "county" and info["level"] == "grid" and info.get("parent"):
             conn.execute("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, 'grid', ?)", (info["code"], info["parent"]))
     conn.execute("UPDATE replicas SET last_bundle_at = datetime('now') WHERE id = ?", (adm.sender.replica,))
@@ -214,3 +206,18 @@ def remember(ledger: Ledger, adm: Admission, me: Place) -> None:
         conn.executemany("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, 'grid', ?)",
                          [(g, adm.sender.code) for g in sorted(adm.allowed_grids)])
 
+
+
+def admission_for(ledger: Ledger, me: Place, sender_replica: str | None) -> Admission | None:
+    """The admission a bundle from this (known) sender had: what its changes may touch (a held-back change
+    is checked under it when it is released)."""
+    row = ledger.conn.execute("SELECT level, code, parent FROM replicas WHERE id = ?", (sender_replica,)).fetchone()
+    if row is None:
+        return None
+    sender = Place(sender_replica, row[0], row[1], row[2])
+    if PARENT_LEVEL.get(me.level) == sender.level:
+        return Admission("down", sender, my_grids(ledger, me), {})
+    if PARENT_LEVEL.get(sender.level) == me.level:
+        grids = {sender.code} if sender.level == "grid" else set(scope_codes(ledger, "grid", sender.code))
+        return Admission("up", sender, grids, {})
+    return None

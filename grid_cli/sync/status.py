@@ -7,7 +7,7 @@ from typing import Any
 
 from grid_cli.errors import NotFound, UsageError
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import TABLES
+from grid_cli.ledger.store import TABLES, VERSION_RE
 from grid_cli.rules.config import local_deviations
 from grid_cli.sync import ranges as R
 from grid_cli.sync.ranges import load_ranges, own_max
@@ -55,14 +55,22 @@ def sync_status(ledger: Ledger) -> dict[str, Any]:
         "last_merge": ({"at": last[0], "sender": last[1], "changes": last[2], "applied": last[3]} if last else None),
         "bundles_merged": conn.execute("SELECT count(*) FROM bundles").fetchone()[0],
         "open_conflicts": conn.execute("SELECT count(*) FROM conflicts WHERE status = 'open'").fetchone()[0],
-        "quarantined": conn.execute("SELECT count(*) FROM quarantine").fetchone()[0],
+        "quarantined": conn.execute("SELECT count(*) FROM quarantine WHERE status = 'held'").fetchone()[0],
+        "revoked": ledger.query("SELECT replica, level, code, via, revoked_at, revoked_upto FROM trusted_keys"
+                                " WHERE revoked_upto IS NOT NULL ORDER BY level, code, revoked_at"),
+        "admissions": ledger.query("SELECT a.file_sha256, a.origin, r.level, r.code, a.upto, a.reason, a.at"
+                                   " FROM admissions a LEFT JOIN replicas r ON r.id = a.origin ORDER BY a.at, a.origin"),
         "local_rules": local_deviations(ledger),  # rule values the ledgers below set for themselves
     }
 
 
 def list_conflicts(ledger: Ledger, *, include_closed: bool = False) -> list[dict]:
+    """Values that lost a concurrent edit (open), with the household's number and its head's name (and the
+    member's name for a member's field); `include_closed` adds those settled since, and equal-valued ones."""
     sql = ("SELECT c.id, c.entity, c.entity_id, c.field, c.kept_value, c.kept_version, c.lost_value, c.lost_version,"
-           " c.status, c.noted_at, coalesce(h.hh_no, hm.hh_no) AS hh_no FROM conflicts c"
+           " c.status, c.noted_at, coalesce(h.id, m.household_id) AS household_id, coalesce(h.hh_no, hm.hh_no) AS hh_no,"
+           " m.name AS member_name, (SELECT name FROM members x WHERE x.household_id = coalesce(h.id, m.household_id)"
+           " AND x.relation = '户主' AND x.status = '正常' LIMIT 1) AS head_name FROM conflicts c"
            " LEFT JOIN households h ON c.entity = 'household' AND h.id = c.entity_id"
            " LEFT JOIN members m ON c.entity = 'member' AND m.id = c.entity_id"
            " LEFT JOIN households hm ON hm.id = m.household_id")
@@ -77,8 +85,9 @@ def list_conflicts(ledger: Ledger, *, include_closed: bool = False) -> list[dict
 
 
 def pick(ledger: Ledger, conflict_id: int, choice: str) -> dict:
-    """Settle a conflict. The chosen value is written anew through the Writer (a syncable change that has
-    seen the current value, so it wins everywhere and settles the same conflict on other ledgers)."""
+    """Settle a conflict. The chosen value is written anew through the Writer: a syncable change that had
+    both the current value and the lost one (its base names both), so it wins everywhere and settles the
+    same conflict on every other ledger."""
     if choice not in ("kept", "lost"):
         raise UsageError("请选择 kept（保留现值）或 lost（改用落选值）", "choose kept (keep the current value) or lost (take the losing value)")
     rows = ledger.query("SELECT * FROM conflicts WHERE id = ?", (conflict_id,))
@@ -87,17 +96,20 @@ def pick(ledger: Ledger, conflict_id: int, choice: str) -> dict:
                        hint_zh="用 grid sync conflicts 查看", hint_en="list them with `grid sync conflicts`")
     c = rows[0]
     if c["status"] != "open":
-        raise UsageError(f"冲突 {conflict_id} 已处理（{c['status']}）", f"conflict {conflict_id} is already settled ({c['status']})")
+        raise UsageError(f"冲突 {conflict_id} 已处理", f"conflict {conflict_id} is already settled",
+                         hint_zh="用 grid sync conflicts --all 查看", hint_en="see it with `grid sync conflicts --all`")
     value = json.loads(c[f"{choice}_value"]) if c[f"{choice}_value"] is not None else None
     entity, entity_id, fld = c["entity"], c["entity_id"], c["field"]
+    # a re-import's conflict (importer/reconcile.record_conflict) names a file's value, no version: local
+    lost = [c["lost_version"]] if VERSION_RE.fullmatch(c["lost_version"] or "") else []
     with ledger.write() as w:
         if entity == "config":
             row = ledger.conn.execute("SELECT _v FROM config WHERE year = ? AND key = ?", (int(entity_id), fld)).fetchone()
             held = json.loads(row[0]).get("value") if row else None
-            w._log("config", str(entity_id), {"op": "config", "f": {fld: value}, "b": {fld: held}})
+            w._log("config", str(entity_id), {"op": "config", "f": {fld: value}, "b": {fld: [b for b in (held, *lost) if b]}})
         else:
             row = ledger.conn.execute(f"SELECT _v FROM {TABLES[entity]} WHERE id = ?", (entity_id,)).fetchone()
             held = json.loads(row[0]).get(fld) if row else None
-            w._log(entity, entity_id, {"op": "put", "f": {fld: value}, "b": {fld: held}})
+            w._log(entity, entity_id, {"op": "put", "f": {fld: value}, "b": {fld: [b for b in (held, *lost) if b]}})
         w.conn.execute("UPDATE conflicts SET status = ? WHERE id = ?", (f"picked-{choice}", conflict_id))
     return {"id": conflict_id, "entity": entity, "entity_id": entity_id, "field": fld, "value": value, "choice": choice}
