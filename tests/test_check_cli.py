@@ -106,3 +106,16 @@ def test_the_quarterly_report_has_a_data_quality_section(run, workbook, tmp_path
     sheet = openpyxl.load_workbook(out)["Data quality"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
     assert rows["labour_elderly"][4:6] == (0, 1)
+
+
+def test_counting_finds_what_collecting_finds(run, workbook):
+    """`grid check` and the quarterly report count without making the problems; --rows makes them: the
+    counts and exemptions agree check by check."""
+    assert run("import", "households", workbook()).exit_code == 0
+    assert run("check", "exempt", "labour_elderly", "A002", "--reason", "核实").exit_code == 0
+    counted = json.loads(run("check", "--json").stdout)["checks"]
+    collected = json.loads(run("check", "--json", "--rows").stdout)["checks"]
+    assert [(c["check"], c["problems"], c["exempted"]) for c in counted] == \
+        [(c["check"], c["problems"], c["exempted"]) for c in collected]
+    assert all(len(c["rows"]) == c["problems"] for c in collected)
+    assert sum(c["problems"] for c in counted) > 0 and sum(c["exempted"] for c in counted) == 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from grid_cli import catalog
-from grid_cli.commands.common import console, yes_no
+from grid_cli.commands import common  # common.console when printing: rich loads only then
+from grid_cli.commands.common import yes_no
 from grid_cli.fields import BY_NAME
 from grid_cli.i18n import lang, tr
 from grid_cli.idcard import mask_id, mask_phone
@@ -38,7 +39,7 @@ def household_table(rows: list[dict], title: str | None = None):
     columns = [("hh_no", "户编号", "No."), ("head_name", "户主", "Head"), ("size", "人口", "Size"),
                ("village", "自然村", "Village"), ("hh_type", "户类型", "Type"), ("category", "监测类别", "Category"),
                ("flags", "标识", "Flags"), ("phone", "电话", "Phone"), ("status", "状态", "Status")]
-    if console.width < 100:
+    if common.console.width < 100:
         columns = [c for c in columns if c[0] != "phone"]
     if all(row.get("status") == "正常" for row in rows):
         columns = [c for c in columns if c[0] != "status"]
@@ -79,7 +80,7 @@ def show_household(household: dict, unmasked: bool = False) -> None:
     lines.add_row(tr("状态", "status"), _cat("household_status", h.get("status")) +
                   (f"（{h['status_date']} {h.get('status_reason') or ''}）" if h.get("status_date") else ""))
     lines.add_row(tr("记录编号", "record id"), h["id"])
-    console.print(Panel(lines, title=tr("农户 {n}", "Household {n}", n=h["hh_no"])))
+    common.console.print(Panel(lines, title=tr("农户 {n}", "Household {n}", n=h["hh_no"])))
     # Two lines per member so the table fits 80 columns (a Chinese character is 2 wide).
     members = Table(title=tr("家庭成员", "Members"), show_lines=True)
     for zh, en, keep in (("姓名 / 关系", "name / relation", False), ("证件号码 / 性别 出生日期", "ID / sex, born", True),
@@ -104,7 +105,7 @@ def show_household(household: dict, unmasked: bool = False) -> None:
             f"{line('health', 'labour_skill')}\n{line('school_status', 'work_status', 'medical_insurance')}",
             f"{value('status')}\n{m['id'][-8:]}",  # the random end: ids made in one millisecond share the start
         )
-    console.print(members)
+    common.console.print(members)
 
 
 # -- county-sized output ----------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from typing import Annotated, Iterable, Optional
 
 import typer
 
-from grid_cli.commands.common import JsonOutOption, console, open_ledger, say, write_json
+from grid_cli.commands import common  # common.console when printing rich: a hub's lists and --json never load it
+from grid_cli.commands.common import JsonOutOption, open_ledger, say, write_json
 from grid_cli.i18n import lang, tr
 
 STYLE = {"red": "bold red", "yellow": "yellow", "green": "green"}
@@ -30,12 +31,12 @@ def grade_label(grade: str) -> str:
 
 def show_findings(findings, grade: str) -> None:
     """One household's findings, worst first, each with the numbers that triggered it."""
-    console.print(tr("风险等级：", "Risk grade: ") + grade_label(grade))
+    common.console.print(tr("风险等级：", "Risk grade: ") + grade_label(grade))
     if not findings:
         say("未发现风险", "No risk found")
     for f in findings:
-        console.print(f"  [{STYLE[f.grade]}]●[/] ", end="")
-        console.print(f.message(lang()), markup=False)
+        common.console.print(f"  [{STYLE[f.grade]}]●[/] ", end="")
+        common.console.print(f.message(lang()), markup=False)
 
 
 def risk_title(stored, n: int | None = None) -> str:
@@ -169,7 +170,7 @@ def risk_command(
         rows = islice(rows, limit)
     if _level(ledger) == "grid" and not as_list:
         listed = list(rows)
-        console.print(risk_table(stored, listed))
+        common.console.print(risk_table(stored, listed))
         found = len(listed)
     elif as_list or grid or village or limit:
         found = _plain_risk(stored, rows, hub=_level(ledger) != "grid")
@@ -264,7 +265,7 @@ def due_command(
         for d in shown:
             table.add_row(("[bold red]! [/]" if d.finding.severity == "high" else "  ") + (d.finding.hh_no or ""), d.head or "",
                           d.finding.message(lang()))
-        console.print(table)
+        common.console.print(table)
     elif as_list or grid or village or limit:
         from grid_cli.commands.render import PlainTable
 
