@@ -103,10 +103,13 @@ def suggest(kind: str, value, n: int = 3) -> list[str]:
 
 def normalize(kind: str, value) -> str:
     """The stored (Chinese) term for what was typed, or UsageError naming the nearest known values."""
+    zh, en = NAMES.get(kind, (kind, kind))
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):  # a file's object or list, not a term
+        raise UsageError(f"{zh}应为文字，不是 {type(value).__name__}", f"{en} must be text, not {type(value).__name__}",
+                         hint_zh=f"可选：{'、'.join(choices(kind))}", hint_en=f"one of: {', '.join(choices(kind))}")
     found = find(kind, value)
     if found:
         return found
-    zh, en = NAMES.get(kind, (kind, kind))
     near = suggest(kind, value)
     choices_text = "、".join(choices(kind))
     if near and len(choices(kind)) > 12:  # a long list: the nearest values say more than all of them

@@ -126,6 +126,8 @@ def test_from_file(grid, ledger_path, tmp_path):
     ({"residents": ["nobody"]}, "no member 'nobody'"),
     ({"events": [{"type": "meteor"}]}, "one of"),
     ({"colour": "red"}, "colour"),
+    ({"channel": {"a": True}}, "visit channel must be text"),  # found by the slow fuzz: a TypeError, exit 4
+    ({"channel": ["电话"]}, "visit channel must be text"),
 ])
 def test_bad_visit_files_are_refused_whole(grid, ledger_path, tmp_path, change, message):
     visit = {"date": "2026-11-18", "visitor": "李秀兰", "income": {"wages": 30000}, **change}
