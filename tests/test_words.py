@@ -99,6 +99,9 @@ def test_a_conflicts_state_is_in_words(tmp_path, monkeypatch):
     [conflict] = json.loads(township("sync", "conflicts", "--json").stdout)
     assert township("sync", "conflicts", "--pick", str(conflict["id"]), "lost").exit_code == 0
     monkeypatch.setenv("COLUMNS", "160")  # the state's cell unwrapped
+    from grid_cli.commands import sync as sync_commands
+
+    monkeypatch.setattr(sync_commands.console, "width", 160)  # a console made earlier in this process keeps its width
     settled = township("sync", "conflicts", "--all", lang="zh").output
     assert "已处理：改用落选值" in settled and "picked" not in settled
     assert "settled: lost value" in township("sync", "conflicts", "--all", lang="en").output
