@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from grid_cli.clock import format_hlc, new_id, wall_ms  # noqa: E402
 from grid_cli.ledger import canonical  # noqa: E402
 from grid_cli.ledger.store import GENESIS, line_hash  # noqa: E402
-from grid_cli.sync.format import FORMAT, MANIFEST, PAYLOAD, UNSEALED_VERSION as VERSION, change_line, dumps  # noqa: E402
+from grid_cli.ledger.store import change_line  # noqa: E402
+from grid_cli.sync.format import FORMAT, MANIFEST, PAYLOAD, UNSEALED_VERSION as VERSION, dumps  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"

@@ -50,6 +50,72 @@ class NotFound(UsageError):
     """No household or member matches what was asked for."""
 
 
+# -- a sync bundle refused whole ------------------------------------------------------------------------
+# Raised by the bundle reader (sync/format.py), admission (sync/admission.py), the envelope and the chain
+# heads (security/) and the merge; `reason` is the stable key `grid sync merge --json` prints.
+
+class BundleRefused(Refused):
+    """A bundle refused whole; the ledger is unchanged. `reason` is a stable key for --json."""
+
+    reason = "refused"
+
+
+class BadFormat(BundleRefused):
+    reason = "format"
+
+
+class Damaged(BundleRefused):
+    reason = "integrity"
+
+
+class UnknownOrigin(BundleRefused):
+    reason = "unknown-origin"
+
+
+class OutOfScope(BundleRefused):
+    reason = "out-of-scope"
+
+
+class NotForThisLedger(BundleRefused):
+    reason = "recipient"
+
+
+class Unsigned(BundleRefused):
+    reason = "unsigned"
+
+
+class Untrusted(BundleRefused):
+    """Signed by a key this ledger has not enrolled (or enrolled for another place)."""
+
+    reason = "untrusted-key"
+
+
+class BadSignature(BundleRefused):
+    reason = "signature"
+
+
+class Revoked(BundleRefused):
+    reason = "revoked"
+
+
+class Replayed(BundleRefused):
+    """This very bundle was merged before (same file, or same signed bundle id)."""
+
+    reason = "replay"
+
+
+class Rewritten(BundleRefused):
+    """The hash chain of an origin's changes does not hold: its history was rewritten."""
+
+    reason = "history-rewritten"
+
+
+def damaged(zh: str, en: str) -> Damaged:
+    """The one way every part of the merge says a bundle's bytes are not what was sent."""
+    return Damaged(f"同步包已损坏或被改动：{zh}", f"the bundle is damaged or altered: {en}",
+                   hint_zh="请对方重新发送该文件", hint_en="ask the sender to send the file again")
+
+
 class Malformed(AssertionError):
     """A document read from outside (a bundle manifest, a key or enrolment file) lacks a field or has a wrong
     one. Raised by `require`; each reader turns it into its own one-line GridError."""

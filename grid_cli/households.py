@@ -15,6 +15,7 @@ from grid_cli.errors import NotFound, UsageError
 from grid_cli.idcard import shown
 from grid_cli.fields import clean
 from grid_cli.ledger import Ledger, Writer
+from grid_cli.place import here, scope_codes
 
 ACTIVE = "正常"
 
@@ -106,8 +107,6 @@ def grid_for_new(ledger: Ledger, grid: str | None) -> str:
     """The grid a household recorded here belongs to: a grid ledger's own; at a township or the county,
     the one named (`--grid`), which must be in its area. A household with no grid would stop every bundle
     to the level above (`grid sync repair` places one recorded before this was checked)."""
-    from grid_cli.sync.place import here, scope_codes
-
     me = here(ledger)
     if me.level == "grid":
         if grid not in (None, "", me.code):
@@ -211,8 +210,6 @@ def set_member_status(ledger: Ledger, key: str, status: str, *, reason: str = ""
 # -- records at a hub that belong nowhere, and the same household in two grids ----------------------
 def unplaced(ledger: Ledger) -> list[dict]:
     """Households at a hub with no grid, or one outside its area (recorded before a hub had to name one)."""
-    from grid_cli.sync.place import here, scope_codes
-
     if here(ledger).level == "grid":
         return []
     area = scope_codes(ledger, "grid")

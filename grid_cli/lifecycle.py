@@ -19,14 +19,15 @@ from typing import Any, Iterable
 from dateutil.relativedelta import relativedelta
 
 from grid_cli import catalog
-from grid_cli.clock import new_id, today
+from grid_cli.clock import today
 from grid_cli.errors import Refused, UsageError
 from grid_cli.households import find_household
 from grid_cli.ledger import Ledger
 from grid_cli.parse import parse_date, parse_month, parse_phone, parse_money
 from grid_cli.rules.base import (ELIMINATED, MONITORED, PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION,
                                  Case, Measure, Monitoring)
-from grid_cli.rules.config import LEVEL_ZH, configs_in_force, level_of
+from grid_cli.place import LEVEL_ZH, label, level_of
+from grid_cli.rules.config import configs_in_force
 
 CASE_STEPS = ("village_review", "notice", "township_review", "county_approval")
 KINDS = ("include", "eliminate", *CASE_STEPS, "helper", "helper_end", "measure", "measure_end", "measure_extend")
@@ -618,7 +619,7 @@ def forbidden_step(conn, origins: dict[str, dict]) -> tuple[str, str] | None:
     for entity, kind, origin, source, township, county in rows:
         place = origins.get(origin) or {}
         level, code = place.get("level"), place.get("code")
-        who_zh, who_en = f"{LEVEL_ZH.get(level, level)} {code}", f"{level} {code}"
+        who_zh, who_en = label(level, code)
         if entity == "config":
             if level not in ("township", "county"):
                 return (f"同步包中有{who_zh}设定的年度规则（年度规则由县里设定），整包拒收",

@@ -124,7 +124,7 @@ def enrol(parent: Ledger, child: Ledger) -> None:
     the same core calls as `grid trust issue` / `grid enroll` / `grid trust add`. Makes keys if needed."""
     from grid_cli.security.keys import create_keys, has_keys
     from grid_cli.security.trust import enroll, issue_enrolment, trust_add
-    from grid_cli.sync.place import here
+    from grid_cli.place import here
 
     for ledger in (parent, child):
         if not has_keys(ledger):

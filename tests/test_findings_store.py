@@ -28,7 +28,7 @@ from grid_cli.findings import assess, batches, current, evaluate_batch
 from grid_cli.ledger import Ledger
 from grid_cli.rules.engine import grade_of
 from grid_cli.sync import create_hub, export_bundle, merge_bundle
-from grid_cli.sync.format import Replayed
+from grid_cli.errors import Replayed
 from sealing import enrol
 from test_exports_support import _demo_master, demo_db, hub_db, open_ledger  # noqa: F401
 

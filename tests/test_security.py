@@ -18,7 +18,7 @@ from test_sync_bundles import GRID, enrol_cli, export, grid, merge, refused, sta
 
 from grid_cli.ledger import Ledger
 from grid_cli.sync import create_hub, export_bundle, merge_bundle
-from grid_cli.sync.format import Unsigned
+from grid_cli.errors import Unsigned
 
 NAME, PHONE, INCOME = "欧阳秀英", "13912345678", 37651
 ID_NUMBER = make_id("19680412", 23)
@@ -157,7 +157,8 @@ def test_manifest_checks_hold_under_python_O():
     import sys
 
     code = """
-from grid_cli.sync.format import BadFormat, check_manifest
+from grid_cli.errors import BadFormat
+from grid_cli.sync.format import check_manifest
 m = {"format": "grid-bundle", "version": 1, "direction": "sideways", "created": "2026-11-01T00:00:00+00:00",
      "sender": {"replica": "a", "level": "grid", "code": "G1"}, "recipient": {"level": "township", "code": "T1"},
      "origins": {}, "ranges": {}, "counts": {}, "have": {}, "scope": {},

@@ -11,7 +11,7 @@ from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import LINE_COLUMNS, Mountains, change_line
 from grid_cli.security.heads import OriginProof, aligned, plan, proof, sign_own_head
 from grid_cli.security.keys import create_keys, load_keys
-from grid_cli.sync.format import BundleRefused
+from grid_cli.errors import BundleRefused
 
 
 @pytest.fixture

@@ -372,7 +372,7 @@ def test_any_flipped_header_bit_is_refused_never_a_crash(tree):
     import zipfile
 
     from grid_cli.sync import merge_bundle
-    from grid_cli.sync.format import BundleRefused
+    from grid_cli.errors import BundleRefused
 
     p = tree
     bundle = export(p, "G1")

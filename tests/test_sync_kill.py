@@ -19,7 +19,7 @@ from grid_cli.clock import new_id
 from grid_cli.ledger import Ledger
 from grid_cli.sync import create_hub, export_bundle, merge_bundle
 from grid_cli.sync.digest import digest
-from grid_cli.sync.format import Replayed
+from grid_cli.errors import Replayed
 from sealing import enrol
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or os.name == "nt", reason="needs SIGKILL (POSIX)")
@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 from grid_cli.ledger import Ledger
 from grid_cli.sync import merge_bundle
-from grid_cli.sync.format import Replayed
+from grid_cli.errors import Replayed
 ledger = Ledger.open(Path(sys.argv[1]))
 print("go", flush=True)
 merge_bundle(ledger, Path(sys.argv[2]))

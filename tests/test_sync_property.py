@@ -41,7 +41,7 @@ from grid_cli.ledger.store import VERSION_RE, _norm, bases_of, head
 from grid_cli.security.trust import revoke
 from grid_cli.sync import add_scope, create_hub, export_bundle, merge_bundle
 from grid_cli.sync.digest import digest
-from grid_cli.sync.format import BundleRefused, Replayed, Revoked
+from grid_cli.errors import BundleRefused, Replayed, Revoked
 from sealing import canonical_line, enrol, reseal
 
 YEAR = 2026

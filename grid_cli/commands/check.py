@@ -42,10 +42,10 @@ def check_command(
     report = run(ledger, only=only, collect=bool(book) or rows)
     if book is not None:
         from grid_cli.checks.book import check_book
-        from grid_cli.exports.snapshot import place_of
+        from grid_cli.place import address_of
         from grid_cli.exports.xlsx import write_xlsx
 
-        write_xlsx(check_book(report, place_of(ledger).label()), book)
+        write_xlsx(check_book(report, address_of(ledger).label()), book)
     if as_json:
         print_json({"as_of": report.on.isoformat(), "households": report.households, "problems": report.total,
                     "checks": [r.as_dict(problems=rows) for r in report.results]}, json_out)

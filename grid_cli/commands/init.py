@@ -121,7 +121,7 @@ def _init_hub(path: Path, level: str, *, township: str | None, county: str | Non
     """`grid init --level township|county`: a hub ledger. A county needs the year's threshold; a township
     may take it later from the county's bundle."""
     from grid_cli.clock import today
-    from grid_cli.sync import create_hub
+    from grid_cli.place import create_hub
 
     county = need(county, "--county", tr("县", "County"))
     if level == "township":

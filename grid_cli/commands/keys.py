@@ -55,7 +55,7 @@ def show(
     from grid_cli.security.envelope import box_fingerprint, sign_fingerprint
     from grid_cli.security.keys import load_keys
     from grid_cli.security.trust import public_key_file
-    from grid_cli.sync.place import here
+    from grid_cli.place import here
 
     ledger = open_ledger()
     keys = load_keys(ledger)

@@ -209,7 +209,7 @@ def pending(as_json: Annotated[bool, typer.Option("--json", help="机器可读�
     step recorded, what is next and who records it, and any unmet criterion given with --override."""
     as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli import lifecycle
-    from grid_cli.rules.config import level_of
+    from grid_cli.place import level_of
 
     ledger = open_ledger()
     rows = lifecycle.cases(ledger, open_only=True)

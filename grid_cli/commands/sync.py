@@ -58,7 +58,7 @@ def merge(
     合并过的同步包跳过并说明；有任何同步包被拒收时退出码为 1（其余照常合并） exit 0 when nothing was refused
     (a bundle merged before is skipped, with a line); 1 when any bundle was refused (the others still merged)."""
     as_json = as_json or out is not None  # --out FILE implies --json
-    from grid_cli.sync.format import BundleRefused, Replayed
+    from grid_cli.errors import BundleRefused, Replayed
     from grid_cli.sync.merge import after_merge, bundle_paths, check_skew, merge_bundle
 
     check_skew(max_skew)
@@ -443,8 +443,8 @@ def scope(
 ) -> None:
     """下辖范围 — show or extend a hub's area (its grids or townships)."""
     as_json = as_json or out is not None  # --out FILE implies --json
-    from grid_cli.sync.place import add_scope
-    from grid_cli.sync.place import area as area_of
+    from grid_cli.place import add_scope
+    from grid_cli.place import area as area_of
 
     ledger = open_ledger()
     added = add_scope(ledger, add) if add else []

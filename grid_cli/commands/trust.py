@@ -137,7 +137,7 @@ def admit(
 
     After inspecting it (`grid sync inspect`): the cut-off moves to the bundle's last change, audited and shown in `grid sync status`."""
     from grid_cli.errors import UsageError
-    from grid_cli.sync.format import Replayed
+    from grid_cli.errors import Replayed
     from grid_cli.sync.merge import after_merge, merge_bundle
 
     as_json = as_json or out is not None  # --out FILE implies --json

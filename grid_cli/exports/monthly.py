@@ -17,12 +17,13 @@ from typing import Any, Iterator
 
 from grid_cli import catalog
 from grid_cli.clock import today as clock_today
-from grid_cli.exports.snapshot import Place, as_of, check_area, month_range, place_of
+from grid_cli.exports.snapshot import as_of, check_area, month_range
 from grid_cli.exports.table import Book, Chart, Sheet, Table
 from grid_cli.findings import Area
 from grid_cli.i18n import lang, tr
 from grid_cli.idcard import mask_id, mask_phone
 from grid_cli.ledger import Ledger
+from grid_cli.place import Address, address_of
 from grid_cli.rules.engine import grade_of
 
 MAX_RISKS = 5
@@ -131,7 +132,7 @@ class MonthlyData:
     month: str
     first: dt.date
     on: dt.date
-    place: Place
+    place: Address
     area: Area
     unmasked: bool
     year: int = 0
@@ -266,7 +267,7 @@ def monthly_data(ledger: Ledger, month: Any, *, village: str | None = None, grid
     on = as_of(first, last, ("该月份", "that month"))
     area = Area(township, grid, village)
     check_area(ledger, area)
-    return MonthlyData(ledger, month, first, on, place_of(ledger), area, unmasked)
+    return MonthlyData(ledger, month, first, on, address_of(ledger), area, unmasked)
 
 
 # -- the book ------------------------------------------------------------------------------------------

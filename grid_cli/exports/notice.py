@@ -17,10 +17,11 @@ from typing import Any, Iterable
 from grid_cli.clock import today as clock_today
 from grid_cli.errors import UsageError
 from grid_cli.exports.monthly import yyyymm
-from grid_cli.exports.snapshot import month_range, place_of
+from grid_cli.exports.snapshot import month_range
 from grid_cli.exports.table import Book, Sheet, Table
 from grid_cli.i18n import tr
 from grid_cli.ledger import Ledger
+from grid_cli.place import address_of
 from grid_cli.lifecycle import KINDS, standing, steps_by_household
 from grid_cli.parse import monitoring_year, parse_date
 from grid_cli.rules.config import configs_in_force
@@ -118,7 +119,7 @@ def build_notice(ledger: Ledger, stage: str, *, month: Any = None, households: I
                                state.category or h["category"] or "", yyyymm(state.identified), data.get("method") or "",
                                yyyymm(data.get("month")), ""])
 
-    place = place_of(ledger)
+    place = address_of(ledger)
     where = village or place.name()
     columns = INCLUDE_COLUMNS if stage == "include" else ELIMINATE_COLUMNS
     if stage == "include":

@@ -28,7 +28,7 @@ from typing import Any
 from grid_cli import catalog
 from grid_cli.clock import today as clock_today
 from grid_cli.errors import UsageError
-from grid_cli.exports.snapshot import as_of, month_range, place_of
+from grid_cli.exports.snapshot import as_of, month_range
 from grid_cli.findings import LOOKBACK_DAYS
 from grid_cli.rules import followup
 from grid_cli.rules.base import PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION
@@ -37,6 +37,7 @@ from grid_cli.exports.table import Book, Chart, Sheet, Table
 from grid_cli.parse import monitoring_year
 from grid_cli.i18n import tr
 from grid_cli.ledger import Ledger
+from grid_cli.place import address_of
 
 SETTINGS = {
     "rural_growth": (0.066, "全体农村居民人均收入增幅", "income growth of all rural households"),
@@ -197,7 +198,7 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
 
     name, first, last, months = parse_quarter(quarter)
     on = as_of(first, last, ("该季度", "that quarter"))
-    place = place_of(ledger)
+    place = address_of(ledger)
     # each month's end (or today), judged as of that day: today's from the store, a past one by the rules
     ends = {m: min(month_range(m)[2], on) for m in months if month_range(m)[1] <= on}
     stored = current(ledger) if on == clock_today() else None

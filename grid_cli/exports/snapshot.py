@@ -1,5 +1,6 @@
-"""What the ledger exports share: the period they cover and the day it is judged on, the place a
-ledger stands for (its title and page header), and the area a clerk may choose (village, grid, township).
+"""What the ledger exports share: the period they cover and the day it is judged on, and the area a clerk
+may choose (village, grid, township). The place a ledger stands for (its title and page header) is
+grid_cli.place.Address.
 
 The rows themselves are read a batch at a time (findings.batches). Member facts (schooling, insurance,
 health) have no history in the ledger, so a past month shows the members as they are now.
@@ -7,7 +8,6 @@ health) have no history in the ledger, so a past month shows the members as they
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -15,6 +15,7 @@ from grid_cli.clock import today as clock_today
 from grid_cli.errors import UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.parse import parse_month
+
 
 def month_range(month: Any) -> tuple[str, dt.date, dt.date]:
     """'2026-11' (or 202611, 2026年11月) -> ('2026-11', first day, last day)."""
@@ -32,37 +33,6 @@ def as_of(first: dt.date, last: dt.date, what: tuple[str, str]) -> dt.date:
         raise UsageError(f"{what[0]}尚未开始（今天是 {now}）", f"{what[1]} has not started yet (today is {now})",
                          hint_zh="选择本月或以前的月份", hint_en="choose this month or an earlier one")
     return min(last, now)
-
-
-@dataclasses.dataclass
-class Place:
-    level: str
-    county: str
-    township: str
-    village: str
-    grid: str
-
-    @property
-    def hub(self) -> bool:
-        return self.level != "grid"
-
-    def label(self) -> str:
-        parts = [self.county, self.township]
-        if not self.hub:
-            parts += [self.village, f"网格 {self.grid}" if self.grid else ""]
-        return " ".join(p for p in parts if p)
-
-    def name(self) -> str:
-        """The place a title names: the village for a grid ledger, else the township (or county)."""
-        if not self.hub:
-            return self.village or self.grid
-        return self.township if self.level == "township" else (self.county or self.township)
-
-
-def place_of(ledger: Ledger) -> Place:
-    meta = ledger.all_meta()
-    return Place(meta.get("level") or "grid", meta.get("county") or "", meta.get("township") or "",
-                 meta.get("village") or "", meta.get("grid_code") or "")
 
 
 def check_area(ledger: Ledger, area) -> None:

@@ -23,11 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from grid_cli.errors import DataError, Refused, UsageError
 from grid_cli.fastjson import document
 from grid_cli.parse import FIRST_YEAR, LAST_YEAR
+from grid_cli.place import LEVEL_ZH, level_of
 
 LOCAL = "local."          # prefix of a lower level's stricter value: local.rules.<section>.<param>
 RULES_FILE = "rules_file"  # the county rule file a ledger adopted (name, county, sha256), set with its values
 LEVEL_RANK = {"grid": 0, "township": 1, "county": 2}
-LEVEL_ZH = {"grid": "网格", "township": "乡镇", "county": "县"}
 
 
 class CountyRules(BaseModel):
@@ -163,10 +163,6 @@ def configs_in_force(ledger, on: dt.date | None = None) -> dict[str, BaseModel]:
 
 
 # -- where each value came from ----------------------------------------------------------------------
-def level_of(ledger) -> str:
-    return ledger.meta("level") or "grid"
-
-
 def _when(version: str) -> str:
     """The local date a version's clock stamp was made (what a person reads)."""
     from grid_cli.clock import show_time

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from grid_cli.ledger.store import GENESIS, LINE_COLUMNS, row_hash
-from grid_cli.sync.place import here
+from grid_cli.place import here
 
 
 def verify_chains(ledger) -> list[dict[str, Any]]:

@@ -23,14 +23,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
+import zipfile
 import zlib
 from typing import Any, BinaryIO
 
-from grid_cli.errors import require
-from grid_cli.sync.format import (SEALED, SIGNATURE, ZIP_ERRORS, BadSignature, NotForThisLedger, Unsigned,
-                                  Untrusted, damaged)
-from grid_cli.sync.place import label
+from grid_cli.errors import BadSignature, NotForThisLedger, Unsigned, Untrusted, damaged, require
+from grid_cli.place import here, label
+from grid_cli.security.keys import fingerprint, has_keys, load_keys, verify
+from grid_cli.security.trust import trusted
+from grid_cli.sync.admission import check_recipient
 
+SEALED, SIGNATURE = "payload.enc", "manifest.sig"  # the parts of a sealed bundle besides manifest.json
+# What reading a damaged zip can raise: a flipped bit in a header can even name a compression method
+# that does not exist (NotImplementedError) or claim a password (RuntimeError). All mean "damaged", never a crash.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, KeyError, RuntimeError, ValueError)
 FRAME = 1 << 20
 HEADER = struct.Struct(">IB")
 ENCRYPTION = "x25519-sealedbox+xsalsa20poly1305"
@@ -141,14 +147,10 @@ def security_block(keys, recipient_key: dict[str, Any], writer: SealWriter) -> d
 
 
 def sign_fingerprint(pk: bytes) -> str:
-    from grid_cli.security.keys import fingerprint
-
     return fingerprint(b"sign:", pk)
 
 
 def box_fingerprint(pk: bytes) -> str:
-    from grid_cli.security.keys import fingerprint
-
     return fingerprint(b"box:", pk)
 
 
@@ -167,10 +169,6 @@ def authenticate(ledger, bundle) -> dict[str, Any] | None:
     bundle is judged by its changes against the cut-off, once they are read). On success
     the bundle can be read (`bundle.payload()`); returns the signer's trust row (None for an unsealed
     bundle taken by a ledger without keys). Raises a BundleRefused otherwise."""
-    from grid_cli.security.keys import has_keys, load_keys, verify
-    from grid_cli.security.trust import trusted
-    from grid_cli.sync.place import check_recipient, here
-
     m = bundle.manifest
     if not bundle.sealed:
         if has_keys(ledger):

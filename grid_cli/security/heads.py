@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from grid_cli.errors import BadFormat, BadSignature, Rewritten, damaged, require
 from grid_cli.ledger.store import LINE_COLUMNS, Mountains, canonical, chain_node, own_chain, row_hash
+from grid_cli.security.keys import verify
 from grid_cli.sync import ranges as R
-from grid_cli.sync.format import BadFormat, BadSignature, Rewritten, damaged
 from grid_cli.sync.intake import FUTURE  # a genuine change held back for its clock: its hash still counts
 
 HEAD_DOMAIN = b"grid-head-v1\n"
@@ -157,8 +158,6 @@ class Blocks:
 # -- the receiver's side -------------------------------------------------------------------------------
 def check_chain_block(m: dict) -> None:
     """The shape of a manifest's `chain` (raises KeyError/TypeError/AssertionError through `require`)."""
-    from grid_cli.errors import require
-
     chain = m["chain"]
     require(isinstance(chain, dict) and set(chain) == set(m["ranges"]))
     for info in chain.values():
@@ -244,8 +243,6 @@ class OriginProof:
             raise BadFormat("同步包的范围超出其链头", "the bundle's ranges go past its signed chain head")
 
     def verify(self, sign_pk: str) -> None:
-        from grid_cli.security.keys import verify
-
         if self.head is None:
             return
         if not verify(sign_pk, head_message(self.origin, self.top, self.start, self.head[1]), bytes.fromhex(self.head[2]),

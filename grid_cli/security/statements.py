@@ -18,8 +18,8 @@ import json
 from typing import Any
 
 from grid_cli.ledger import Ledger, canonical
-from grid_cli.sync.format import CHILD_LEVEL, LEVELS, PARENT_LEVEL
-from grid_cli.sync.place import REPLICA_RE, Place, here
+from grid_cli.place import CHILD_LEVEL, LEVELS, PARENT_LEVEL, REPLICA_RE, Place, here
+from grid_cli.security.keys import fingerprint
 
 
 def _stated(row: dict, retired_at: str | None) -> dict[str, Any]:
@@ -84,8 +84,6 @@ def _authoritative(me: Place, issuer: dict, subject: dict) -> bool:
 
 def take(conn, me: Place, issuer: dict, issuer_seq: int, key: Any) -> bool:
     """Apply one statement (from a verified span of `issuer`) if it is in force here. Returns True if taken."""
-    from grid_cli.security.keys import fingerprint
-
     if not _valid(key) or key["replica"] == me.replica or not _authoritative(me, issuer, key):
         return False
     held = conn.execute("SELECT via, stated, revoked_at FROM trusted_keys WHERE replica = ?", (key["replica"],)).fetchone()

@@ -30,8 +30,7 @@ from grid_cli.errors import DataError, Refused, UsageError, require
 from grid_cli.fastjson import document
 from grid_cli.ledger import Ledger, canonical
 from grid_cli.security.keys import FILE_DOMAIN, create_keys, fingerprint, has_keys, load_keys, verify
-from grid_cli.sync.format import CHILD_LEVEL, PARENT_LEVEL
-from grid_cli.sync.place import LEVEL_ZH, REPLICA_RE, Place, here, label, scope_codes
+from grid_cli.place import CHILD_LEVEL, LEVEL_ZH, PARENT_LEVEL, REPLICA_RE, Place, here, label, scope_codes
 
 PUBLIC_FORMAT = "grid-public-key"
 ENROL_FORMAT = "grid-enrolment"

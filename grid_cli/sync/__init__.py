@@ -13,15 +13,15 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-# Each name is loaded from its module when first asked for, so `from grid_cli.sync.place import here` (keys,
-# trust, enrolment) does not pull in the whole merge and export machinery.
+# Each name is loaded from its home when first asked for, so `from grid_cli.sync import sync_status` does
+# not pull in the whole merge and export machinery.
 _HOME = {
     "ExportResult": "export", "export_bundle": "export", "inspect_bundle": "inspect",
     "MergeResult": "merge", "merge_bundle": "merge",
-    "add_scope": "place", "create_hub": "place", "here": "place",
+    "add_scope": "grid_cli.place", "create_hub": "grid_cli.place", "here": "grid_cli.place",
     "list_conflicts": "status", "pick": "status", "sync_status": "status",
     **dict.fromkeys(["BadFormat", "BadSignature", "BundleRefused", "Damaged", "NotForThisLedger", "OutOfScope",
-                     "Replayed", "Revoked", "Rewritten", "UnknownOrigin", "Unsigned", "Untrusted"], "format"),
+                     "Replayed", "Revoked", "Rewritten", "UnknownOrigin", "Unsigned", "Untrusted"], "grid_cli.errors"),
 }
 __all__ = sorted(_HOME)
 
@@ -29,6 +29,7 @@ __all__ = sorted(_HOME)
 def __getattr__(name: str) -> Any:
     if name not in _HOME:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    home = _HOME[name]
+    value = getattr(import_module(home if home.startswith("grid_cli.") else f"{__name__}.{home}"), name)
     globals()[name] = value
     return value

@@ -18,11 +18,11 @@ import re
 
 import sqlite3
 
+from grid_cli.errors import BadFormat, damaged
 from grid_cli.fastjson import loads
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import JSON_FIELDS, TABLES, apply_change, canonical
 from grid_cli.parse import bad_text
-from grid_cli.sync.format import BadFormat, damaged
 from grid_cli.sync.intake import unreadable_line
 
 # One pass over the new changes: what the scope check and the apply need, and whether the body has the

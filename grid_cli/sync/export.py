@@ -34,12 +34,16 @@ from grid_cli.clock import HLC, new_id, now_utc
 from grid_cli.errors import Refused, UsageError
 from grid_cli.exports.files import check_target
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import LINE_COLUMNS
+from grid_cli.ledger.store import LINE_COLUMNS, change_line
 from grid_cli.sync import ranges as R
-from grid_cli.sync.format import (CHILD_LEVEL, FORMAT, MANIFEST, PARENT_LEVEL, PAYLOAD, SEALED, SIGNATURE,
-                                  UNSEALED_VERSION, VERSION, change_line, dumps)
+from grid_cli.place import CHILD_LEVEL, LEVEL_ZH, PARENT_LEVEL, Place, here, label, scope_codes
+from grid_cli.security.envelope import SEALED, SIGNATURE, SealWriter, security_block
+from grid_cli.security.heads import plan, proof, sign_own_head
+from grid_cli.security.keys import has_keys, load_keys
+from grid_cli.security.statements import publish
+from grid_cli.security.trust import signer_of
+from grid_cli.sync.format import FORMAT, MANIFEST, PAYLOAD, UNSEALED_VERSION, VERSION, dumps
 from grid_cli.sync.ranges import load_ranges, own_max
-from grid_cli.sync.place import LEVEL_ZH, Place, here, label, scope_codes
 
 
 
@@ -80,9 +84,6 @@ def recipient_of(ledger: Ledger, me: Place, for_code: str | None) -> tuple[str, 
 
 def sealing_for(ledger: Ledger, recipient: dict):
     """(this ledger's keys, the recipient's trusted key) if this ledger seals its bundles, else None."""
-    from grid_cli.security.keys import has_keys, load_keys
-    from grid_cli.security.trust import signer_of
-
     if not has_keys(ledger):
         return None
     keys = load_keys(ledger)
@@ -123,9 +124,6 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
     direction, recipient, grids = recipient_of(ledger, me, for_code)
     sealing = sealing_for(ledger, recipient)
     if sealing is not None:
-        from grid_cli.security.heads import sign_own_head
-        from grid_cli.security.statements import publish
-
         peer = sealing[1]["replica"]
         publish(ledger)  # what this hub decided about keys travels in this very bundle
         with ledger.write() as w:
@@ -156,8 +154,6 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
         moved = _prepare_down(conn, base, acks, grids) if direction == "down" else {}
         plans = None
         if sealing is not None:
-            from grid_cli.security.heads import plan
-
             plans = {}
             for o in sorted(set(base) | set(moved)):
                 runs = R.union(base.get(o, []), R.above(held.get(o, []), moved[o] - 1) if o in moved else [])
@@ -256,8 +252,6 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
     try:
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             if sealing is not None:
-                from grid_cli.security.envelope import SealWriter
-
                 entry = zf.open(zipfile.ZipInfo(SEALED, date_time=(1980, 1, 1, 0, 0, 0)), "w", force_zip64=True)
             else:
                 entry = zf.open(PAYLOAD, "w", force_zip64=True)
@@ -316,9 +310,6 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
                 "security": {"signature": None, "encryption": None}, "last_own": last_own,
             }
             if sealing is not None:
-                from grid_cli.security.envelope import security_block
-                from grid_cli.security.heads import proof
-
                 manifest["chain"] = {o: proof(conn, o, plans[o], list(seqs.get(o, ()))) for o in sorted(declared)}
                 manifest["security"] = security_block(sealing[0], sealing[1], fh)
                 data = dumps(manifest).encode("utf-8")

@@ -36,15 +36,16 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grid_cli.clock import parse_time
-from grid_cli.errors import Refused, require
+from grid_cli.errors import BadFormat, DataError, damaged, require
 from grid_cli.fastjson import document
-from grid_cli.ledger.store import change_line  # noqa: F401  (one canonical line, with its hash-chain link)
+from grid_cli.place import LEVELS
+from grid_cli.security.envelope import SEALED, SIGNATURE, ZIP_ERRORS, OpenReader, check_security
+from grid_cli.security.heads import check_chain_block
 
 FORMAT = "grid-bundle"
 VERSION = 3          # the newest format this grid reads (and writes when the ledger has keys)
@@ -53,70 +54,6 @@ UNSEALED_VERSION = 1
 MANIFEST = "manifest.json"
 PAYLOAD = "changes.jsonl"
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
-LEVELS = ("grid", "township", "county")
-PARENT_LEVEL = {"grid": "township", "township": "county"}
-CHILD_LEVEL = {"township": "grid", "county": "township"}
-SEALED, SIGNATURE = "payload.enc", "manifest.sig"  # the parts of a sealed bundle (security/envelope.py)
-
-# What reading a damaged zip can raise: a flipped bit in a header can even name a compression method
-# that does not exist (NotImplementedError) or claim a password (RuntimeError). All mean "damaged", never a crash.
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, KeyError, RuntimeError, ValueError)
-
-
-class BundleRefused(Refused):
-    """A bundle refused whole; the ledger is unchanged. `reason` is a stable key for --json."""
-
-    reason = "refused"
-
-
-class BadFormat(BundleRefused):
-    reason = "format"
-
-
-class Damaged(BundleRefused):
-    reason = "integrity"
-
-
-class UnknownOrigin(BundleRefused):
-    reason = "unknown-origin"
-
-
-class OutOfScope(BundleRefused):
-    reason = "out-of-scope"
-
-
-class NotForThisLedger(BundleRefused):
-    reason = "recipient"
-
-
-class Unsigned(BundleRefused):
-    reason = "unsigned"
-
-
-class Untrusted(BundleRefused):
-    """Signed by a key this ledger has not enrolled (or enrolled for another place)."""
-
-    reason = "untrusted-key"
-
-
-class BadSignature(BundleRefused):
-    reason = "signature"
-
-
-class Revoked(BundleRefused):
-    reason = "revoked"
-
-
-class Replayed(BundleRefused):
-    """This very bundle was merged before (same file, or same signed bundle id)."""
-
-    reason = "replay"
-
-
-class Rewritten(BundleRefused):
-    """The hash chain of an origin's changes does not hold: its history was rewritten."""
-
-    reason = "history-rewritten"
 
 
 def dumps(value: Any) -> str:
@@ -150,8 +87,6 @@ class Bundle:
         """The payload's plaintext as a binary stream (read it in chunks)."""
         if not self.sealed:
             return self.zf.open(PAYLOAD)
-        from grid_cli.security.envelope import OpenReader
-
         if self.content_key is None:
             raise RuntimeError("a sealed bundle must be authenticated before it is read")
         return OpenReader(self.zf.open(SEALED), self.content_key)
@@ -171,12 +106,6 @@ def _bad(zh: str, en: str) -> BadFormat:
                      hint_zh="请对方用 grid sync export 重新导出", hint_en="ask the sender to run `grid sync export` again")
 
 
-def damaged(zh: str, en: str) -> Damaged:
-    """The one way every part of the merge says a bundle's bytes are not what was sent."""
-    return Damaged(f"同步包已损坏或被改动：{zh}", f"the bundle is damaged or altered: {en}",
-                   hint_zh="请对方重新发送该文件", hint_en="ask the sender to send the file again")
-
-
 def open_bundle(path: Path) -> Bundle:
     """Open a bundle and check its envelope and manifest (not yet the payload)."""
     path = Path(path)
@@ -184,8 +113,6 @@ def open_bundle(path: Path) -> Bundle:
         with open(path, "rb") as handle:
             magic = handle.read(4)
     except FileNotFoundError:
-        from grid_cli.errors import DataError
-
         raise DataError(f"找不到同步包：{path}", f"no bundle at {path}") from None
     if magic != b"PK\x03\x04":
         raise _bad("文件不是 zip 格式", "the file is not a zip archive")
@@ -258,9 +185,6 @@ def check_manifest(m: Any) -> None:
         require(all(isinstance(v, int) for v in m["have"].values()))
         parse_time(m["created"])  # shown to people; decides nothing
         if version >= 2:
-            from grid_cli.security.envelope import check_security
-            from grid_cli.security.heads import check_chain_block
-
             check_security(m)
             check_chain_block(m)
     except (KeyError, TypeError, ValueError, AssertionError, AttributeError):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from grid_cli.sync.format import BundleRefused, open_bundle
+from grid_cli.errors import BundleRefused
+from grid_cli.sync.format import open_bundle
 
 
 def inspect_bundle(path: Path, ledger=None) -> dict[str, Any]:

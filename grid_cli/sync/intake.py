@@ -22,10 +22,11 @@ import sqlite3
 from array import array
 from dataclasses import dataclass, field
 
+from grid_cli.errors import BundleRefused, Damaged, Rewritten, UnknownOrigin, damaged
 from grid_cli.ledger.store import GENESIS, LINE_COLUMNS, row_hash
 from grid_cli.sync import ranges as R
-from grid_cli.sync.format import ZIP_ERRORS, BundleRefused, Damaged, Rewritten, UnknownOrigin, damaged
-from grid_cli.sync.place import Place, label
+from grid_cli.place import Place, label
+from grid_cli.security.envelope import ZIP_ERRORS
 
 FUTURE = "clock far in the future"  # quarantine reasons (security/heads.py and sync/quarantine.py read them)
 FORK = "same origin and seq with different content"

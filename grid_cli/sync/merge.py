@@ -33,15 +33,19 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from grid_cli.clock import format_hlc, parse_hlc, show_time, wall_ms
-from grid_cli.errors import DataError, GridError, UsageError
+from grid_cli.errors import DataError, GridError, OutOfScope, Replayed, Revoked, UnknownOrigin, Untrusted, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.store import canonical
 from grid_cli.sync import apply as A
 from grid_cli.sync import ranges as R
 from grid_cli.sync.ranges import load_ranges, own_max, store_ranges
-from grid_cli.sync.format import OutOfScope, Replayed, Revoked, UnknownOrigin, Untrusted, file_sha256, open_bundle
+from grid_cli.place import Place, here, label
+from grid_cli.security.envelope import authenticate
+from grid_cli.security.heads import OriginProof
+from grid_cli.security.statements import key_of, take_new
+from grid_cli.sync.admission import Admission, admit, remember
+from grid_cli.sync.format import file_sha256, open_bundle
 from grid_cli.sync.intake import take_in
-from grid_cli.sync.place import Admission, Place, admit, here, label, remember
 from grid_cli.sync.quarantine import release_due
 
 DEFAULT_MAX_SKEW_HOURS = 24.0
@@ -95,15 +99,11 @@ def merge_bundle(ledger: Ledger, path: Path, *, progress: Progress | None = None
     me = here(ledger)
     with open_bundle(path) as bundle:
         m = bundle.manifest
-        from grid_cli.security.envelope import authenticate
-
         signer = authenticate(ledger, bundle)
         _refuse_replay(conn, None, m.get("bundle_id") if bundle.sealed else None)
         adm = admit(ledger, me, m)
         proofs = None
         if bundle.sealed:
-            from grid_cli.security.heads import OriginProof
-
             proofs = {o: OriginProof(o, info, label(*_claimed(m, adm, o))) for o, info in m["chain"].items()}
         cache = conn.execute("PRAGMA cache_size").fetchone()[0]
         conn.execute(f"PRAGMA cache_size = {MERGE_CACHE_KIB}")  # fewer spills of a big transaction
@@ -182,8 +182,6 @@ def check_heads(conn, me: Place, m: dict, adm: Admission, proofs: dict, start: i
     origin's key, known here directly or through a statement in force (statements this bundle brings from an
     origin already verified count at once); no origin goes past its revocation's cut-off (unless staff admit
     this bundle). Then the proofs are kept, to be relayed. Returns {origin: new cut-off} of an admission."""
-    from grid_cli.security.statements import key_of, take_new
-
     for origin, proof in proofs.items():
         proof.finish()
         proof.check_ranges(m["ranges"].get(origin, []))

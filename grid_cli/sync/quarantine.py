@@ -12,11 +12,11 @@ other content are kept for examination, never released.
 
 from __future__ import annotations
 
-from grid_cli.errors import NotFound, UsageError
+from grid_cli.errors import BundleRefused, NotFound, UsageError
 from grid_cli.ledger import Ledger
-from grid_cli.sync.format import BundleRefused
 from grid_cli.sync.intake import FUTURE, HEAD, TAIL, INSERT
-from grid_cli.sync.place import Place, admission_for, here
+from grid_cli.place import Place, here
+from grid_cli.sync.admission import admission_for
 
 
 def list_quarantine(ledger: Ledger, *, include_released: bool = False) -> list[dict]:

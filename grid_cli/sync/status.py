@@ -11,7 +11,7 @@ from grid_cli.ledger.store import TABLES, VERSION_RE
 from grid_cli.rules.config import local_deviations
 from grid_cli.sync import ranges as R
 from grid_cli.sync.ranges import load_ranges, own_max
-from grid_cli.sync.place import area, here
+from grid_cli.place import area, here
 
 
 def sync_status(ledger: Ledger) -> dict[str, Any]:

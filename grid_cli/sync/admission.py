@@ -1,105 +1,15 @@
-"""Where a ledger sits in the grid -> township -> county tree, what it covers, and whom it accepts bundles from.
-
-A grid ledger's place is its grid code and its township (from `grid init`); a township hub covers the grids
-listed at init (`scope` table); a county covers its townships and learns, from each township's bundles,
-which grids belong to it. Every other replica a ledger hears of is bound to one place in `replicas`:
-a bundle whose sender or origins contradict those bindings is refused as of unknown origin.
+"""Whom a ledger accepts bundles from: a bundle's sender and origins checked against this ledger's place
+(grid_cli/place.py) and the bindings in `replicas`. Every other replica a ledger hears of is bound to one
+place: a bundle whose sender or origins contradict those bindings is refused as of unknown origin.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from grid_cli.errors import UsageError
+from grid_cli.errors import BadFormat, NotForThisLedger, OutOfScope, UnknownOrigin
 from grid_cli.ledger import Ledger
-from grid_cli.sync.format import CHILD_LEVEL, PARENT_LEVEL, BadFormat, NotForThisLedger, OutOfScope, UnknownOrigin
-
-REPLICA_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")
-LEVEL_ZH = {"grid": "网格", "township": "乡镇", "county": "县"}
-
-
-def label(level: str, code: str) -> tuple[str, str]:
-    return f"{LEVEL_ZH.get(level, level)} {code}", f"{level} {code}"
-
-
-@dataclass(frozen=True)
-class Place:
-    replica: str
-    level: str
-    code: str
-    parent: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"replica": self.replica, "level": self.level, "code": self.code, "parent": self.parent}
-
-
-def here(ledger: Ledger) -> Place:
-    meta = ledger.all_meta()
-    level = meta.get("level") or "grid"
-    code = {"grid": meta.get("grid_code"), "township": meta.get("township"), "county": meta.get("county")}[level]
-    parent = {"grid": meta.get("township"), "township": meta.get("county"), "county": None}[level]
-    return Place(meta["replica_id"], level, str(code), parent)
-
-
-def area(ledger: Ledger, me: Place | None = None) -> list[str]:
-    """What a ledger covers: a township's grids, a county's townships, a grid itself."""
-    me = me or here(ledger)
-    return scope_codes(ledger, CHILD_LEVEL[me.level]) if me.level in CHILD_LEVEL else [me.code]
-
-
-def scope_codes(ledger: Ledger, level: str, parent: str | None = None) -> list[str]:
-    sql, params = "SELECT code FROM scope WHERE level = ?", [level]
-    if parent is not None:
-        sql += " AND parent = ?"
-        params.append(parent)
-    return [r[0] for r in ledger.conn.execute(sql + " ORDER BY code", params)]
-
-
-def my_grids(ledger: Ledger, place: Place) -> set[str]:
-    """The grids whose households this ledger holds."""
-    if place.level == "grid":
-        return {place.code}
-    return set(scope_codes(ledger, "grid"))
-
-
-def create_hub(path: Path, level: str, *, township: str | None, county: str, codes: list[str],
-               year: int, year_config: dict | None) -> Ledger:
-    """A township hub (scope: its grids) or a county hub (scope: its townships)."""
-    if level not in ("township", "county"):
-        raise UsageError(f"层级只能是 grid、township 或 county：{level}", f"--level is grid, township or county: {level}")
-    codes = sorted({c.strip() for c in codes if c.strip()})
-    if not codes:
-        raise UsageError("请用 --grids（乡镇）或 --townships（县）列出下辖单位",
-                         "list the area with --grids (township) or --townships (county)")
-    meta: dict[str, Any] = {"level": level, "county": county, "year": year}
-    if level == "township":
-        meta["township"] = township
-    ledger = Ledger.create(path, meta)
-    with ledger.write() as w:
-        child = CHILD_LEVEL[level]
-        parent = township if level == "township" else county
-        w.conn.executemany("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, ?, ?)",
-                           [(code, child, parent) for code in codes])
-        if year_config:
-            w.set_config(year, year_config)
-    return ledger
-
-
-def add_scope(ledger: Ledger, codes: list[str]) -> list[str]:
-    place = here(ledger)
-    if place.level == "grid":
-        raise UsageError("网格账本没有下辖范围", "a grid ledger has no area below it")
-    child = CHILD_LEVEL[place.level]
-    added = []
-    with ledger.write() as w:
-        for code in sorted({c.strip() for c in codes if c.strip()}):
-            if w.conn.execute("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, ?, ?)",
-                              (code, child, place.code)).rowcount:
-                added.append(code)
-    return added
+from grid_cli.place import LEVEL_ZH, PARENT_LEVEL, REPLICA_RE, Place, label, my_grids, scope_codes
 
 
 @dataclass
@@ -205,7 +115,6 @@ def remember(ledger: Ledger, adm: Admission, me: Place) -> None:
     if me.level == "county" and adm.direction == "up":
         conn.executemany("INSERT OR IGNORE INTO scope (code, level, parent) VALUES (?, 'grid', ?)",
                          [(g, adm.sender.code) for g in sorted(adm.allowed_grids)])
-
 
 
 def admission_for(ledger: Ledger, me: Place, sender_replica: str | None) -> Admission | None:
