@@ -20,8 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grid_cli.clock import format_hlc, new_id, wall_ms  # noqa: E402
 from grid_cli.ledger import canonical  # noqa: E402
-from grid_cli.ledger.store import GENESIS, line_hash  # noqa: E402
-from grid_cli.ledger.store import change_line  # noqa: E402
+from grid_cli.ledger.changes import GENESIS, change_line, line_hash  # noqa: E402
 from grid_cli.sync.format import FORMAT, MANIFEST, PAYLOAD, UNSEALED_VERSION as VERSION, dumps  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

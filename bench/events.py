@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itertools import islice
 
-from grid_cli.ledger.store import canonical
+from grid_cli.ledger.changes import canonical
 
 
 def insert_events(conn, rows, origin: str = "bench") -> None:

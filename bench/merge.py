@@ -92,7 +92,7 @@ def floor_all_rows(path: Path, bundles: list[Path]) -> tuple[int, float]:
     rows (built before the clock starts), one transaction per bundle. A merge cannot be faster than the writes
     it has to make; the gap to this floor is the merge's own work (reading, checking, deciding)."""
     from grid_cli.ledger.schema import migrate
-    from grid_cli.ledger.store import JSON_FIELDS, canonical
+    from grid_cli.ledger.changes import JSON_FIELDS, canonical
 
     conn = _fresh(path)
     migrate(conn)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.county import generate  # noqa: E402
 from bench.merge import county_ledger, merge_all  # noqa: E402
 from grid_cli.clock import format_hlc, wall_ms  # noqa: E402
-from grid_cli.ledger.store import GENESIS, Mountains, canonical, change_line, line_hash  # noqa: E402
+from grid_cli.ledger.changes import GENESIS, Mountains, canonical, change_line, line_hash  # noqa: E402
 from grid_cli.security.envelope import SEALED, SIGNATURE, SealWriter, security_block  # noqa: E402
 from grid_cli.security.heads import HEAD_DOMAIN, head_message  # noqa: E402
 from grid_cli.security.keys import Keys, create_keys  # noqa: E402

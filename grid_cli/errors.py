@@ -116,6 +116,10 @@ def damaged(zh: str, en: str) -> Damaged:
                    hint_zh="请对方重新发送该文件", hint_en="ask the sender to send the file again")
 
 
+def unreadable_line() -> Damaged:
+    return damaged("有一行变更无法读取", "a change line cannot be read")
+
+
 class Malformed(AssertionError):
     """A document read from outside (a bundle manifest, a key or enrolment file) lacks a field or has a wrong
     one. Raised by `require`; each reader turns it into its own one-line GridError."""

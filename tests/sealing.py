@@ -70,7 +70,7 @@ def prove_again(m: dict, original: list[str], payload: list[str], keys) -> None:
     """Re-prove the signer's own origin over the edited lines, up to its highest declared change: every
     position is a line of the edited payload, else of the original (as a one-change block), else a block of
     the original proof (where no edited line falls inside it); the head is signed with its real key."""
-    from grid_cli.ledger.store import Mountains
+    from grid_cli.ledger.changes import Mountains
     from grid_cli.security.heads import HEAD_DOMAIN, head_message
 
     origin = keys.replica

@@ -536,7 +536,7 @@ def test_bundle_bytes(world, data):
 def _chain(lines: list[str]) -> list[str]:
     """Each line's `prev` set to the hash of the line before it of the same origin (as a sender writes it),
     so a content edit is not refused merely as a broken chain."""
-    from grid_cli.ledger.store import change_line
+    from grid_cli.ledger.changes import change_line
 
     out, last = [], {}
     for line in lines:

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import LINE_COLUMNS, Mountains, change_line
+from grid_cli.ledger.changes import LINE_COLUMNS, Mountains, change_line
 from grid_cli.security.heads import OriginProof, aligned, plan, proof, sign_own_head
 from grid_cli.security.keys import create_keys, load_keys
 from grid_cli.errors import BundleRefused

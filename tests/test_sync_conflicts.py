@@ -1,4 +1,4 @@
-"""Causal conflict bookkeeping (ledger/store.py): a conflict is a version of a field that is not the winner,
+"""Causal conflict bookkeeping (ledger/apply.py): a conflict is a version of a field that is not the winner,
 that no write had as its base, and whose value differs from the winner's. The rows are a function of the
 set of versions, so every arrival order gives the same open conflicts; a base is believed only if it is
 earlier than its write."""
@@ -10,7 +10,7 @@ import itertools
 import pytest
 
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import apply_change
+from grid_cli.ledger.apply import apply_change
 
 
 def version(hlc_ms: int, origin: str) -> str:

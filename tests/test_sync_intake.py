@@ -15,7 +15,7 @@ import pytest
 from grid_cli.clock import format_hlc, new_id, wall_ms
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.schema import MIGRATIONS
-from grid_cli.ledger.store import canonical
+from grid_cli.ledger.changes import canonical
 from test_sync_bundles import export, merge, refused, rewrite, tree  # noqa: F401  (tree is a fixture)
 
 

@@ -37,7 +37,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from grid_cli.clock import format_hlc, new_id, wall_ms
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import VERSION_RE, _norm, bases_of, head
+from grid_cli.ledger.apply import bases_of, norm
+from grid_cli.ledger.changes import VERSION_RE, head
 from grid_cli.security.trust import revoke
 from grid_cli.sync import add_scope, create_hub, export_bundle, merge_bundle
 from grid_cli.sync.digest import digest
@@ -66,7 +67,7 @@ def expected_conflicts(ledger: Ledger) -> set[tuple]:
         version = f"{hlc} {origin}"
         for field, value in body["f"].items():
             versions.setdefault((entity, entity_id, field), {})[version] = (
-                _norm(field, value) if entity != "config" else value, bases_of((body.get("b") or {}).get(field)))
+                norm(field, value) if entity != "config" else value, bases_of((body.get("b") or {}).get(field)))
     out = set()
     for key, found in versions.items():
         winner = max(found)

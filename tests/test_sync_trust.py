@@ -31,7 +31,7 @@ def _replica(p, name) -> str:
 
 def _last_line(p, holder, origin) -> tuple[int, str]:
     """(seq, chain hash) of an origin's last change held at `holder`."""
-    from grid_cli.ledger.store import head
+    from grid_cli.ledger.changes import head
 
     ledger = Ledger.open(Path(p[holder]))
     try:

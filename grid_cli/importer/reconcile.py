@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from grid_cli.ledger.store import canonical
+from grid_cli.ledger.changes import canonical
 
 
 @dataclass

@@ -172,7 +172,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         #   key, the issuer's seq of the statement in force. Existing revocations are cut off at what is held.
         # admissions: bundles staff admitted past a revocation (grid trust admit).
         # claims: a put's base naming a version of the field this ledger has not got (yet); it settles that
-        #   version when it comes. Conflicts are now lost leaves of each field's version graph (store.py);
+        #   version when it comes. Conflicts are now lost leaves of each field's version graph (ledger/apply.py);
         #   put_bases (the old clock comparison) goes.
         # quarantine.sender / status: who sent a quarantined change, and whether it was released.
         """

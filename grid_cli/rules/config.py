@@ -2,7 +2,7 @@
 
 Defaults ship in data/rules.json. The year's rules are the county's: a ledger's `config` rows hold them,
 keyed `threshold` and `rules.<section>.<param>`, and a value set higher up prevails over one set lower
-down (ledger/store.py). A grid or township may set a value the county has not set (it is marked as set
+down (ledger/apply.py). A grid or township may set a value the county has not set (it is marked as set
 locally and reported up with the next bundle, so the hub sees it in `sync status`); it may never change one
 the county set, except to make it stricter where `local.stricter` allows, as `local.rules.<section>.<param>`.
 `grid rules show` says where each value came from.
@@ -207,7 +207,7 @@ def _rows(ledger, year: int) -> dict[str, tuple[Any, str | None]]:
 
 
 def _source_of(ledger, version: str | None, file_version: str | None, file_name: str | None) -> Source:
-    from grid_cli.ledger.store import origin_level
+    from grid_cli.ledger.apply import origin_level
 
     if version is None:
         return Source("default")
@@ -270,7 +270,7 @@ def set_value(ledger, key: str, value: Any, year: int) -> Setting:
     may set what the county has not set (reported up as a local setting) and, where `local.stricter`
     allows, a stricter value than the county's; anything else the county set is refused."""
     from grid_cli.clock import today
-    from grid_cli.ledger.store import origin_level
+    from grid_cli.ledger.apply import origin_level
 
     target = parse_key(key)
     config_key = "threshold" if target is None else f"rules.{target[0]}.{target[1]}"

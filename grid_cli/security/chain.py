@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grid_cli.ledger.store import GENESIS, LINE_COLUMNS, row_hash
+from grid_cli.ledger.changes import GENESIS, LINE_COLUMNS, row_hash
 from grid_cli.place import here
 
 

@@ -1,6 +1,6 @@
 """Signed chain heads: every origin's history is checked against that origin's own key, wherever it travels.
 
-Each ledger keeps a Merkle mountain range of its change hashes (ledger/store.py: aligned blocks of 1, 2, 4
+Each ledger keeps a Merkle mountain range of its change hashes (ledger/changes.py: aligned blocks of 1, 2, 4
 ... changes counted from its legacy horizon `start`, each the hash of its halves) and, at each export,
 signs its head (origin, n, start, the range's bagged peaks at n) with its Ed25519 key. A bundle carries,
 for every origin whose changes it declares (`chain` in the manifest), one signed head and the hashes of the
@@ -21,7 +21,7 @@ import hashlib
 from dataclasses import dataclass
 
 from grid_cli.errors import BadFormat, BadSignature, Rewritten, damaged, require
-from grid_cli.ledger.store import LINE_COLUMNS, Mountains, canonical, chain_node, own_chain, row_hash
+from grid_cli.ledger.changes import LINE_COLUMNS, Mountains, canonical, chain_node, own_chain, row_hash
 from grid_cli.security.keys import verify
 from grid_cli.sync import ranges as R
 from grid_cli.sync.intake import FUTURE  # a genuine change held back for its clock: its hash still counts

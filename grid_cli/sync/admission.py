@@ -130,3 +130,64 @@ def admission_for(ledger: Ledger, me: Place, sender_replica: str | None) -> Admi
         grids = {sender.code} if sender.level == "grid" else set(scope_codes(ledger, "grid", sender.code))
         return Admission("up", sender, grids, {})
     return None
+
+
+def check_scope(conn, adm: Admission) -> None:
+    """The staged changes (ledger/apply.stage) touch only what the bundle's sender may touch; raises OutOfScope."""
+    conn.execute("CREATE TEMP TABLE allowed (grid TEXT PRIMARY KEY)")
+    conn.executemany("INSERT INTO allowed VALUES (?)", [(g,) for g in sorted(adm.allowed_grids)])
+    if adm.direction == "up":
+        row = conn.execute("SELECT id FROM stage WHERE entity = 'config' LIMIT 1").fetchone()
+        if row:
+            raise OutOfScope("下级的同步包不能修改年度规则", "a bundle from below may not change the year's rules")
+        row = conn.execute("SELECT id, grid FROM stage WHERE entity = 'household' AND sg = 1 AND grid IS NOT NULL"
+                           " AND grid != '' AND grid NOT IN (SELECT grid FROM allowed) LIMIT 1").fetchone()
+        if row:
+            raise OutOfScope(f"同步包把户 {row[0][-8:]} 移到了范围外的网格 {row[1]}（户的迁移须由乡镇决定）",
+                             f"the bundle moves household {row[0][-8:]} to grid {row[1]}, outside its area "
+                             "(moving a household is a township decision)")
+        # a household recorded at a hub without a grid (before grids were required there) may come up once a
+        # later change of the same bundle places it (`grid sync repair`); left without one, it is refused
+        row = conn.execute("""SELECT s.id FROM stage s WHERE s.entity = 'household' AND s.sg = 1
+                              AND coalesce(s.grid, '') IN ('', 0) AND NOT EXISTS (
+                                  SELECT 1 FROM stage t WHERE t.entity = 'household' AND t.sg = 1 AND t.id = s.id
+                                  AND (t.hlc > s.hlc OR (t.hlc = s.hlc AND t.n > s.n))) LIMIT 1""").fetchone()
+        if row:
+            raise OutOfScope(f"同步包中的户 {row[0][-8:]} 没有所属网格", f"household {row[0][-8:]} in the bundle belongs to no grid",
+                             hint_zh="发送方运行 grid sync repair 为它指定网格后重新导出",
+                             hint_en="the sender runs `grid sync repair` to place it in a grid, then exports again")
+    # (an event about a ledger, not a household, names none: the shape check let only those through)
+    row = conn.execute("SELECT s.id, s.hh FROM stage s WHERE s.entity = 'event' AND s.hh IS NOT NULL AND NOT EXISTS"
+                       " (SELECT 1 FROM households x WHERE x.id = s.hh) AND NOT EXISTS"
+                       " (SELECT 1 FROM stage p WHERE p.entity = 'household' AND p.id = s.hh) LIMIT 1").fetchone()
+    if row:
+        raise OutOfScope(f"同步包中的记录 {row[0][-8:]} 指向本账本没有、同步包也没带来的户 {str(row[1])[-8:]}",
+                         f"record {row[0][-8:]} names household {str(row[1])[-8:]}, which this ledger does not hold"
+                         " and the bundle does not bring")
+    conn.execute("UPDATE stage SET hh = (SELECT household_id FROM members m WHERE m.id = stage.id)"
+                 " WHERE entity = 'member' AND hh IS NULL")
+    row = conn.execute("SELECT id FROM stage WHERE entity = 'member' AND hh IS NULL LIMIT 1").fetchone()
+    if row:
+        raise OutOfScope(f"成员 {row[0][-8:]} 不属于任何已知的户", f"member {row[0][-8:]} belongs to no known household")
+    claim = 1 if adm.direction == "down" else 0
+    row = conn.execute(
+        """
+        WITH hs(h) AS (
+            SELECT hh FROM stage WHERE hh IS NOT NULL
+            UNION SELECT m.household_id FROM stage s JOIN members m ON m.id = s.id
+                  WHERE s.entity = 'member' AND m.household_id IS NOT NULL)
+        SELECT h FROM hs
+        WHERE NOT EXISTS (SELECT 1 FROM household_grids g WHERE g.household_id = hs.h
+                          AND g.grid IN (SELECT grid FROM allowed))
+          AND NOT ((? OR NOT EXISTS (SELECT 1 FROM households x WHERE x.id = hs.h))
+                   AND EXISTS (SELECT 1 FROM stage p WHERE p.id = hs.h AND p.entity = 'household' AND p.sg = 1
+                               AND p.grid IN (SELECT grid FROM allowed)))
+        LIMIT 1
+        """, (claim,)).fetchone()
+    if row:
+        raise OutOfScope(f"同步包涉及范围外的户 {row[0][-8:]}", f"the bundle touches household {row[0][-8:]}, outside its area")
+    from grid_cli.lifecycle import forbidden_step  # a step (or the year's rules) its origin's level may not take
+
+    refusal = forbidden_step(conn, adm.origins)
+    if refusal:
+        raise OutOfScope(*refusal)

@@ -34,7 +34,7 @@ from grid_cli.clock import HLC, new_id, now_utc
 from grid_cli.errors import Refused, UsageError
 from grid_cli.exports.files import check_target
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import LINE_COLUMNS, change_line
+from grid_cli.ledger.changes import LINE_COLUMNS, change_line
 from grid_cli.sync import ranges as R
 from grid_cli.place import CHILD_LEVEL, LEVEL_ZH, PARENT_LEVEL, Place, here, label, scope_codes
 from grid_cli.security.envelope import SEALED, SIGNATURE, SealWriter, security_block
@@ -141,8 +141,7 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
     out.parent.mkdir(parents=True, exist_ok=True)
     out = check_target(out)  # a regular file in a folder that takes one, or one line saying why not
 
-    conn.execute("BEGIN")  # one consistent snapshot
-    try:
+    with ledger.transaction(temp=EXPORT_TEMP):  # one consistent snapshot
         acks = {o: n for o, n in conn.execute("SELECT origin, upto FROM acks WHERE peer = ?", (peer,))} if peer else {}
         held = load_ranges(conn, "cover")  # what we hold, or know is not for us (and so not for them)
         mine = own_max(conn, me.replica)
@@ -164,14 +163,6 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
         rows = _select(conn, direction, base, acks, peer)
         manifest, nbytes = _write(out, rows, me, ledger, direction, recipient, grids, base, held, stamp, progress,
                                   sealing, plans, last_own)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("xg", "xack", "xs", "xout", "xin"):
-            conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
     with ledger.write() as w:
         w.audit("sync-export", f"{direction} {recipient['level']} {recipient['code']}: {manifest['payload']['lines']} changes")
     return ExportResult(str(out), direction, recipient, manifest["payload"]["lines"], manifest["counts"], nbytes, last_own)
@@ -184,6 +175,7 @@ def bundle_name(sender: str, recipient: str, stamp: dt.datetime, last_own: int) 
     return f"grid-{_safe(sender)}-to-{_safe(recipient)}-{local:%Y%m%d-%H%M%S%z}-s{last_own}-{new_id()[-6:]}.zip"
 
 
+EXPORT_TEMP = ("xg", "xack", "xs", "xout", "xin")  # a down bundle's working tables (_prepare_down)
 HOUSEHOLD_OF = ("(CASE c.entity WHEN 'household' THEN c.entity_id"
                 " WHEN 'member' THEN (SELECT household_id FROM members m WHERE m.id = c.entity_id)"
                 " WHEN 'event' THEN (SELECT household_id FROM event_index e WHERE e.id = c.entity_id) END)")

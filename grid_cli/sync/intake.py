@@ -4,13 +4,13 @@ The payload is never held in memory (it is decrypted and inflated on the fly). F
 (origin, seq) against the manifest's ranges and counts, its link in the origin's hash chain, and whether
 this ledger holds it already (then it costs its tail and a hash, nothing more). A new line is appended to
 `changes` as it is, in batches: the log is written once, and everything else the merge derives from it in
-SQL (grid_cli/sync/apply.py). The sha256 and byte count of the whole payload are checked at the end; any
+SQL (grid_cli/ledger/apply.py). The sha256 and byte count of the whole payload are checked at the end; any
 problem found on the way is reported only after that, so a damaged file says so first. All of it runs
 inside the merge's transaction: a refusal rolls the log back with everything else.
 
 A line is the canonical frame {"body":{...},"entity":..,"hlc":..,"id":..,"origin":..,"prev":..,"seq":n}
 (grid_cli/ledger/store.change_line). The frame is matched here; the body (a JSON object) is checked by
-SQLite's JSON functions over the new rows (sync/apply.py), which is much faster than decoding each line
+SQLite's JSON functions over the new rows (ledger/apply.py), which is much faster than decoding each line
 in Python.
 """
 
@@ -22,8 +22,8 @@ import sqlite3
 from array import array
 from dataclasses import dataclass, field
 
-from grid_cli.errors import BundleRefused, Damaged, Rewritten, UnknownOrigin, damaged
-from grid_cli.ledger.store import GENESIS, LINE_COLUMNS, row_hash
+from grid_cli.errors import BundleRefused, Rewritten, UnknownOrigin, damaged, unreadable_line
+from grid_cli.ledger.changes import GENESIS, LINE_COLUMNS, row_hash
 from grid_cli.sync import ranges as R
 from grid_cli.place import Place, label
 from grid_cli.security.envelope import ZIP_ERRORS
@@ -40,10 +40,6 @@ TAIL = re.compile(rb',"origin":"([0-9A-Za-z]{1,64})"(?:,"prev":"([0-9a-f]{64})")
 HEAD = re.compile(rb'\{"body":(\{[^\x00]*\}),"entity":"(event|household|member|config|key)","hlc":"([0-9]{13}\.[0-9]{5})",'
                   rb'"id":"([\x20\x21\x23-\x5b\x5d-\x7e]{1,100})"', re.S)
 INSERT = "INSERT INTO changes (origin, origin_seq, hlc, entity, entity_id, body, prev) VALUES (?, ?, ?, ?, ?, ?, ?)"
-
-
-def unreadable_line() -> Damaged:
-    return damaged("有一行变更无法读取", "a change line cannot be read")
 
 
 def rewritten(m: dict, origin: str, seq: int) -> Rewritten:

@@ -16,10 +16,10 @@
    Then `check_heads`: every origin's proof reaches its own signed head and the head verifies with that
    origin's key (enrolled here, or stated by a hub above or below, security/statements.py); no origin goes
    past its revocation's cut-off, unless staff admit this bundle (`grid trust admit`).
-4. Check and stage (sync/apply.py): the new bodies' shape, in SQL; then scope, checked by the receiver
-   against its own records: a grid may touch only households that are (or were) in its grid, and may not
+4. Check and stage (ledger/apply.py): the new bodies' shape, in SQL; then scope, checked by the receiver
+   against its own records (sync/admission.py): a grid may touch only households that are (or were) in its grid, and may not
    move them; a township only its grids; from above, only this ledger's area. Config comes only from above.
-5. Apply (sync/apply.py): new entities set-wise from their changes (the fast path); anything that meets an
+5. Apply (ledger/apply.py): new entities set-wise from their changes (the fast path); anything that meets an
    existing row through `apply_change`, the same function local writes use.
 6. Bookkeeping: have/cover ranges per origin (gaps), the sender's acknowledgements, replica bindings,
    the bundle's hash, the clock. COMMIT. A refusal or a crash at any point leaves the ledger as before.
@@ -27,23 +27,21 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from grid_cli.clock import format_hlc, parse_hlc, show_time, wall_ms
-from grid_cli.errors import DataError, GridError, OutOfScope, Replayed, Revoked, UnknownOrigin, Untrusted, UsageError
+from grid_cli.clock import format_hlc, show_time, wall_ms
+from grid_cli.errors import DataError, GridError, Replayed, Revoked, UnknownOrigin, Untrusted, UsageError
 from grid_cli.ledger import Ledger
-from grid_cli.ledger.store import canonical
-from grid_cli.sync import apply as A
+from grid_cli.ledger.apply import TEMP_TABLES, advance_clock, apply_staged, stage
 from grid_cli.sync import ranges as R
 from grid_cli.sync.ranges import load_ranges, own_max, store_ranges
 from grid_cli.place import Place, here, label
 from grid_cli.security.envelope import authenticate
 from grid_cli.security.heads import OriginProof
 from grid_cli.security.statements import key_of, take_new
-from grid_cli.sync.admission import Admission, admit, remember
+from grid_cli.sync.admission import Admission, admit, check_scope, remember
 from grid_cli.sync.format import file_sha256, open_bundle
 from grid_cli.sync.intake import take_in
 from grid_cli.sync.quarantine import release_due
@@ -107,44 +105,36 @@ def merge_bundle(ledger: Ledger, path: Path, *, progress: Progress | None = None
             proofs = {o: OriginProof(o, info, label(*_claimed(m, adm, o))) for o, info in m["chain"].items()}
         cache = conn.execute("PRAGMA cache_size").fetchone()[0]
         conn.execute(f"PRAGMA cache_size = {MERGE_CACHE_KIB}")  # fewer spills of a big transaction
-        A.drop(conn)
         conn.execute(f"PRAGMA busy_timeout = {MERGE_WAIT_MS}")  # another merge at this moment: wait for it
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         try:
-            # checked again under the write lock: the same bundle merged at this moment by another process
-            _refuse_replay(conn, fsha, m.get("bundle_id") if bundle.sealed else None)
-            result = MergeResult(str(path), "merged", sender=adm.sender.as_dict(), sealed=bundle.sealed,
-                                 signer=signer["fingerprint"] if signer else None)
-            start = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
-            before_conflicts = conn.execute("SELECT coalesce(max(id), 0) FROM conflicts").fetchone()[0]
-            now = now_ms if now_ms is not None else wall_ms()
-            limit = format_hlc(now + int(max_skew_hours * 3_600_000), 99999)
-            result.released = release_due(ledger, me, limit)  # held back for a clock that is sane by now
-            got = take_in(conn, me, bundle, load_ranges(conn, "have"), own_max(conn, me.replica), limit, progress,
-                          proofs=proofs, sender=adm.sender.replica)
-            result.changes, result.applied = got.lines, got.logged
-            result.skipped, result.quarantined = got.skipped, got.quarantined
-            if proofs is not None:
-                result.admitted = check_heads(conn, me, m, adm, proofs, start, fsha, admit_reason)
-            A.stage(ledger, start)
-            _check_scope(conn, adm)
-            result.by_entity = A.apply(ledger)
-            _advance_clock(conn)
-            result.conflicts = conn.execute("SELECT count(*) FROM conflicts WHERE id > ? AND status = 'open'",
-                                            (before_conflicts,)).fetchone()[0]
-            _bookkeeping(ledger, me, adm, m, got.seqs, result, fsha)
-            if dry_run:
-                result.status = "would-merge"
-                conn.execute("ROLLBACK")
-            else:
-                conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+            with ledger.transaction(immediate=True, temp=TEMP_TABLES) as tx:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+                # checked again under the write lock: the same bundle merged at this moment by another process
+                _refuse_replay(conn, fsha, m.get("bundle_id") if bundle.sealed else None)
+                result = MergeResult(str(path), "merged", sender=adm.sender.as_dict(), sealed=bundle.sealed,
+                                     signer=signer["fingerprint"] if signer else None)
+                start = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+                before_conflicts = conn.execute("SELECT coalesce(max(id), 0) FROM conflicts").fetchone()[0]
+                now = now_ms if now_ms is not None else wall_ms()
+                limit = format_hlc(now + int(max_skew_hours * 3_600_000), 99999)
+                result.released = release_due(ledger, me, limit)  # held back for a clock that is sane by now
+                got = take_in(conn, me, bundle, load_ranges(conn, "have"), own_max(conn, me.replica), limit, progress,
+                              proofs=proofs, sender=adm.sender.replica)
+                result.changes, result.applied = got.lines, got.logged
+                result.skipped, result.quarantined = got.skipped, got.quarantined
+                if proofs is not None:
+                    result.admitted = check_heads(conn, me, m, adm, proofs, start, fsha, admit_reason)
+                stage(ledger, start)
+                check_scope(conn, adm)
+                result.by_entity = apply_staged(ledger)
+                advance_clock(conn)
+                result.conflicts = conn.execute("SELECT count(*) FROM conflicts WHERE id > ? AND status = 'open'",
+                                                (before_conflicts,)).fetchone()[0]
+                _bookkeeping(ledger, me, adm, m, got.seqs, result, fsha)
+                if dry_run:
+                    result.status = "would-merge"
+                    tx.discard()
         finally:
-            A.drop(conn)
             conn.execute(f"PRAGMA cache_size = {int(cache)}")
     return result
 
@@ -268,77 +258,6 @@ def after_merge(ledger: Ledger) -> GridError | None:
     the report) re-assesses those and only those (findings.current). Kept as the hook called after changes
     came in (a merge, an admitted bundle, released changes)."""
     return None
-
-
-# -- 4. scope ---------------------------------------------------------------------------------------
-def _check_scope(conn, adm: Admission) -> None:
-    conn.execute("CREATE TEMP TABLE allowed (grid TEXT PRIMARY KEY)")
-    conn.executemany("INSERT INTO allowed VALUES (?)", [(g,) for g in sorted(adm.allowed_grids)])
-    if adm.direction == "up":
-        row = conn.execute("SELECT id FROM stage WHERE entity = 'config' LIMIT 1").fetchone()
-        if row:
-            raise OutOfScope("下级的同步包不能修改年度规则", "a bundle from below may not change the year's rules")
-        row = conn.execute("SELECT id, grid FROM stage WHERE entity = 'household' AND sg = 1 AND grid IS NOT NULL"
-                           " AND grid != '' AND grid NOT IN (SELECT grid FROM allowed) LIMIT 1").fetchone()
-        if row:
-            raise OutOfScope(f"同步包把户 {row[0][-8:]} 移到了范围外的网格 {row[1]}（户的迁移须由乡镇决定）",
-                             f"the bundle moves household {row[0][-8:]} to grid {row[1]}, outside its area "
-                             "(moving a household is a township decision)")
-        # a household recorded at a hub without a grid (before grids were required there) may come up once a
-        # later change of the same bundle places it (`grid sync repair`); left without one, it is refused
-        row = conn.execute("""SELECT s.id FROM stage s WHERE s.entity = 'household' AND s.sg = 1
-                              AND coalesce(s.grid, '') IN ('', 0) AND NOT EXISTS (
-                                  SELECT 1 FROM stage t WHERE t.entity = 'household' AND t.sg = 1 AND t.id = s.id
-                                  AND (t.hlc > s.hlc OR (t.hlc = s.hlc AND t.n > s.n))) LIMIT 1""").fetchone()
-        if row:
-            raise OutOfScope(f"同步包中的户 {row[0][-8:]} 没有所属网格", f"household {row[0][-8:]} in the bundle belongs to no grid",
-                             hint_zh="发送方运行 grid sync repair 为它指定网格后重新导出",
-                             hint_en="the sender runs `grid sync repair` to place it in a grid, then exports again")
-    # (an event about a ledger, not a household, names none: the shape check let only those through)
-    row = conn.execute("SELECT s.id, s.hh FROM stage s WHERE s.entity = 'event' AND s.hh IS NOT NULL AND NOT EXISTS"
-                       " (SELECT 1 FROM households x WHERE x.id = s.hh) AND NOT EXISTS"
-                       " (SELECT 1 FROM stage p WHERE p.entity = 'household' AND p.id = s.hh) LIMIT 1").fetchone()
-    if row:
-        raise OutOfScope(f"同步包中的记录 {row[0][-8:]} 指向本账本没有、同步包也没带来的户 {str(row[1])[-8:]}",
-                         f"record {row[0][-8:]} names household {str(row[1])[-8:]}, which this ledger does not hold"
-                         " and the bundle does not bring")
-    conn.execute("UPDATE stage SET hh = (SELECT household_id FROM members m WHERE m.id = stage.id)"
-                 " WHERE entity = 'member' AND hh IS NULL")
-    row = conn.execute("SELECT id FROM stage WHERE entity = 'member' AND hh IS NULL LIMIT 1").fetchone()
-    if row:
-        raise OutOfScope(f"成员 {row[0][-8:]} 不属于任何已知的户", f"member {row[0][-8:]} belongs to no known household")
-    claim = 1 if adm.direction == "down" else 0
-    row = conn.execute(
-        """
-        WITH hs(h) AS (
-            SELECT hh FROM stage WHERE hh IS NOT NULL
-            UNION SELECT m.household_id FROM stage s JOIN members m ON m.id = s.id
-                  WHERE s.entity = 'member' AND m.household_id IS NOT NULL)
-        SELECT h FROM hs
-        WHERE NOT EXISTS (SELECT 1 FROM household_grids g WHERE g.household_id = hs.h
-                          AND g.grid IN (SELECT grid FROM allowed))
-          AND NOT ((? OR NOT EXISTS (SELECT 1 FROM households x WHERE x.id = hs.h))
-                   AND EXISTS (SELECT 1 FROM stage p WHERE p.id = hs.h AND p.entity = 'household' AND p.sg = 1
-                               AND p.grid IN (SELECT grid FROM allowed)))
-        LIMIT 1
-        """, (claim,)).fetchone()
-    if row:
-        raise OutOfScope(f"同步包涉及范围外的户 {row[0][-8:]}", f"the bundle touches household {row[0][-8:]}, outside its area")
-    from grid_cli.lifecycle import forbidden_step  # a step (or the year's rules) its origin's level may not take
-
-    refusal = forbidden_step(conn, adm.origins)
-    if refusal:
-        raise OutOfScope(*refusal)
-
-
-def _advance_clock(conn) -> None:
-    """This ledger's clock moves past the newest change it now holds."""
-    top = conn.execute("SELECT max(hlc) FROM stage").fetchone()[0]
-    if top:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'hlc'").fetchone()
-        held = json.loads(row[0]) if row else None
-        if held is None or parse_hlc(top) > parse_hlc(held):
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('hlc', ?)", (canonical(top),))
 
 
 # -- 6. bookkeeping ---------------------------------------------------------------------------------

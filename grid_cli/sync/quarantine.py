@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from grid_cli.errors import BundleRefused, NotFound, UsageError
 from grid_cli.ledger import Ledger
+from grid_cli.ledger.apply import advance_clock, apply_staged, drop, stage
 from grid_cli.sync.intake import FUTURE, HEAD, TAIL, INSERT
 from grid_cli.place import Place, here
-from grid_cli.sync.admission import admission_for
+from grid_cli.sync.admission import admission_for, check_scope
 
 
 def list_quarantine(ledger: Ledger, *, include_released: bool = False) -> list[dict]:
@@ -85,9 +86,6 @@ def release_due(ledger: Ledger, me: Place, limit_hlc: str) -> int:
 def _release(ledger: Ledger, me: Place, ids: list[int]) -> dict:
     """Append each change to the log and apply it as its merge would have, one sender at a time (a change
     its sender could not make is refused, the others still go)."""
-    from grid_cli.sync import apply as A
-    from grid_cli.sync.merge import _advance_clock, _check_scope
-
     conn = ledger.conn
     rows = conn.execute(f"SELECT id, sender, body FROM quarantine WHERE id IN ({','.join('?' * len(ids))}) ORDER BY id",
                         ids).fetchall()
@@ -103,10 +101,10 @@ def _release(ledger: Ledger, me: Place, ids: list[int]) -> dict:
                 raise BundleRefused("发送方不明", "the sender is not known here")
             start = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
             conn.executemany(INSERT, [line for _qid, line in items])
-            A.stage(ledger, start)
-            _check_scope(conn, adm)
-            A.apply(ledger)
-            _advance_clock(conn)
+            stage(ledger, start)
+            check_scope(conn, adm)
+            apply_staged(ledger)
+            advance_clock(conn)
             conn.executemany("UPDATE quarantine SET status = 'released' WHERE id = ?", [(q,) for q, _ in items])
             conn.execute("RELEASE release")
             out["released"] += [q for q, _ in items]
@@ -116,5 +114,5 @@ def _release(ledger: Ledger, me: Place, ids: list[int]) -> dict:
             conn.executemany("UPDATE quarantine SET status = 'refused' WHERE id = ?", [(q,) for q, _ in items])
             out["refused"].update({q: error.message("en") for q, _ in items})
         finally:
-            A.drop(conn)
+            drop(conn)
     return out
