@@ -30,7 +30,8 @@ from grid_cli.dept.facts import load as load_department_facts
 from grid_cli.errors import DataError
 from grid_cli.fastjson import loads
 from grid_cli.ledger import Ledger
-from grid_cli.lifecycle import KINDS, standing
+from grid_cli.parse import stored_date as parse_day
+from grid_cli.standing import KINDS, standing
 from grid_cli.rules.base import Context, Finding, Member, Visit
 from grid_cli.rules.engine import evaluate, evaluate_household, grade_of, phases
 
@@ -69,17 +70,6 @@ def year_in_force(ledger: Ledger, on: dt.date, *, required: bool = True) -> tupl
 # The rules that compare income with the year's threshold. A hub whose county has not sent the year's
 # rules yet has none: it runs every other rule (`required=False` below), and `grid risk` says which waited.
 NEEDS_THRESHOLD = ("income_below_threshold", "income_near_threshold", "focus_line", "elimination_candidate")
-
-
-def parse_day(value: str | None) -> dt.date | None:
-    """An ISO date as stored, or None for none or a malformed one."""
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-_date = parse_day  # the name visits.py knew it by
 
 
 def _flag(value) -> bool | None:

@@ -11,10 +11,8 @@ only approved cases; the county can still confirm or return an imported eliminat
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
-from typing import Any, Iterable
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -23,16 +21,13 @@ from grid_cli.clock import today
 from grid_cli.errors import Refused, UsageError
 from grid_cli.households import find_household
 from grid_cli.ledger import Ledger
-from grid_cli.parse import parse_date, parse_month, parse_phone, parse_money
-from grid_cli.rules.base import (ELIMINATED, MONITORED, PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION,
-                                 Case, Measure, Monitoring)
+from grid_cli.parse import parse_date, parse_month, parse_phone, parse_money, stored_date
+from grid_cli.rules.base import Case, Monitoring
 from grid_cli.place import LEVEL_ZH, label, level_of
 from grid_cli.rules.config import configs_in_force
+from grid_cli.standing import IMPORTED, KINDS, current, events_of, standing, steps_by_household
 
-CASE_STEPS = ("village_review", "notice", "township_review", "county_approval")
-KINDS = ("include", "eliminate", *CASE_STEPS, "helper", "helper_end", "measure", "measure_end", "measure_extend")
-MAX_RISKS = 5
-IMPORTED = "导入"
+MAX_RISKS = 5  # risk types a household is monitored for (the national system's 致贫/返贫风险1-5)
 LOAN = "金融帮扶"
 
 # Who records each step (seeds 001, 002; DOMAIN.md "Who decides what"), and with which command.
@@ -57,132 +52,6 @@ def _date(value: Any, what: tuple[str, str]) -> str | None:
         return parse_date(value).isoformat()
     except UsageError as error:
         raise UsageError(f"{what[0]}：{error.zh}", f"{what[1]}: {error.en}") from None
-
-
-def _d(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
-
-
-# -- folding events into a standing ------------------------------------------------------------
-def standing(events: Iterable[dict]) -> Monitoring:
-    """The household's lifecycle state from its events, in (date, hlc, id) order. Pure and total: the same
-    events give the same state on every replica; a step naming a case that is not open is ignored.
-    `decisions` lists what took effect, each {"date", "stage" (include | eliminate), "decision" (approve |
-    return), "level" (township | county | import), "category", "method", "month", "reinclusion"}: what the
-    monthly ledger and the quarterly report count."""
-    monitored = eliminated = False
-    category = identified = month = method = eliminated_on = None
-    risks: tuple[str, ...] = ()
-    helpers: dict[str, dict] = {}
-    measures: dict[str, Measure] = {}
-    ever = 0
-    case: Case | None = None
-    imported_elimination: str | None = None  # an imported elimination the county may still return
-    returned: dict | None = None
-    decided: list[dict] = []
-
-    def decide(stage: str, decision: str, level: str, day: str | None, data: dict) -> None:
-        decided.append({"date": day, "stage": stage, "decision": decision, "level": level,
-                        "category": data.get("category"), "method": data.get("method"), "month": data.get("month"),
-                        "reinclusion": bool(data.get("reinclusion"))})
-
-    for e in sorted(events, key=lambda e: (e.get("date") or "", e.get("hlc") or "", e.get("id") or "")):
-        data, kind, day = e["data"] if isinstance(e["data"], dict) else {}, e["kind"], _d(e.get("date"))
-        if kind == "include" and not monitored:
-            new = Case(e["id"], "include", day, data, imported=data.get("source") == IMPORTED)
-            case = None if new.imported else new
-            if new.imported:
-                monitored, eliminated, month, method, eliminated_on, imported_elimination = True, False, None, None, None, None
-                category, risks, identified = data.get("category"), tuple(data.get("risks") or ()), _d(data.get("identified"))
-                decide("include", "approve", "import", e.get("date"), data)
-        elif kind == "eliminate" and (monitored or data.get("source") == IMPORTED):
-            new = Case(e["id"], "eliminate", day, data, imported=data.get("source") == IMPORTED)
-            case = None if new.imported else new
-            if new.imported:
-                monitored, eliminated, eliminated_on = False, True, _d(f"{data.get('month')}-01") or day
-                month, method, imported_elimination = data.get("month"), data.get("method"), e["id"]
-                decide("eliminate", "approve", "import", e.get("date"), {**data, "category": category})
-        elif kind in CASE_STEPS:
-            target = data.get("case")
-            if kind == "county_approval" and case is None and target and target == imported_elimination:
-                if data.get("decision") == "return":  # the county returns an imported elimination
-                    monitored, eliminated, month, method, eliminated_on = True, False, None, None, None
-                    returned = {"stage": "eliminate", "level": "county", "date": e.get("date"), "reason": data.get("reason")}
-                    decide("eliminate", "return", "county", e.get("date"), {})
-                imported_elimination = None
-                continue
-            if case is None or target != case.id:
-                continue
-            if kind == "village_review":
-                case = dataclasses.replace(case, village_review=day)
-            elif kind == "notice":
-                days = data.get("days")
-                case = dataclasses.replace(case, notice=day, notice_days=days if isinstance(days, int) else None)
-            else:
-                level = "township" if kind == "township_review" else "county"
-                decision = {"date": e.get("date"), "decision": data.get("decision"), "reason": data.get("reason")}
-                if data.get("decision") == "return":
-                    returned = {"stage": case.stage, "level": level, "date": e.get("date"), "reason": data.get("reason")}
-                    decide(case.stage, "return", level, e.get("date"), case.data)
-                    case = None
-                elif level == "township":
-                    case = dataclasses.replace(case, township=decision)
-                elif case.stage == "include":
-                    monitored, eliminated, month, method, eliminated_on = True, False, None, None, None
-                    category, risks = case.data.get("category"), tuple(case.data.get("risks") or ())
-                    decide("include", "approve", "county", e.get("date"), case.data)
-                    identified, case, imported_elimination = _d(case.data.get("identified")), None, None
-                else:
-                    monitored, eliminated, eliminated_on = False, True, day
-                    decide("eliminate", "approve", "county", e.get("date"), {**case.data, "category": category})
-                    month, method, case, imported_elimination = case.data.get("month"), case.data.get("method"), None, None
-        elif kind == "helper":
-            helpers[e["id"]] = data
-        elif kind == "helper_end":
-            helpers.pop(data.get("helper"), None)
-        elif kind == "measure" and isinstance(data.get("kind"), str):
-            ever += 1
-            measures[e["id"]] = Measure(e["id"], data["kind"], _d(data.get("start")), None, data.get("amount"),
-                                        _d(data.get("due")), data.get("detail", ""))
-        elif kind == "measure_end":
-            measures.pop(data.get("measure"), None)
-        elif kind == "measure_extend" and data.get("measure") in measures and _d(data.get("due")):
-            m = measures[data["measure"]]
-            measures[m.id] = dataclasses.replace(m, due=_d(data["due"]), extensions=m.extensions + 1)
-    if case is not None:
-        state = (PENDING_APPROVAL if case.township else PENDING_REVIEW) if case.stage == "include" else PROPOSED_ELIMINATION
-    else:
-        state = MONITORED if monitored else ELIMINATED if eliminated else ""
-    return Monitoring(monitored, category, risks, identified, eliminated, month, method, tuple(helpers.values()),
-                      tuple(measures.values()), ever, state, case, eliminated_on, returned, tuple(decided))
-
-
-def events_of(ledger: Ledger, household_id: str, kinds: Iterable[str] = KINDS) -> list[dict]:
-    kinds = tuple(kinds)
-    rows = ledger.query(
-        f"SELECT id, kind, date, data, hlc FROM events WHERE household_id = ? AND kind IN ({','.join('?' * len(kinds))})"
-        " ORDER BY date, hlc", (household_id, *kinds))
-    for row in rows:
-        row["data"] = json.loads(row["data"])
-    return rows
-
-
-def steps_by_household(ledger: Ledger, kinds: Iterable[str]) -> dict[str, list[dict]]:
-    """Every household's steps of these kinds, each list in order (as `events_of`): one query for a ledger."""
-    kinds = tuple(kinds)
-    out: dict[str, list[dict]] = {}
-    for row in ledger.query(f"SELECT household_id, id, kind, date, data, hlc FROM events WHERE kind IN"
-                            f" ({','.join('?' * len(kinds))}) ORDER BY household_id, date, hlc", kinds):
-        row["data"] = json.loads(row["data"])
-        out.setdefault(row.pop("household_id"), []).append(row)
-    return out
-
-
-def current(ledger: Ledger, household_id: str) -> Monitoring:
-    return standing(events_of(ledger, household_id))
 
 
 # -- who records what ----------------------------------------------------------------------------
@@ -224,7 +93,7 @@ def _decided(ledger: Ledger, household_id: str) -> dt.date | None:
     rows = ledger.query("SELECT max(date) AS d FROM events WHERE household_id = ? AND ((kind = 'county_approval'"
                         " AND json_extract(data, '$.decision') = 'approve') OR (kind IN ('include', 'eliminate')"
                         " AND json_extract(data, '$.source') = ?))", (household_id, IMPORTED))
-    return _d(rows[0]["d"])
+    return stored_date(rows[0]["d"])
 
 
 def _after(day: str, floor: dt.date | None, what: tuple[str, str], before: tuple[str, str]) -> None:
@@ -256,10 +125,10 @@ def _grid_steps(w, household_id: str, case_id: str, proposed: str, village_revie
     if notice_day and not review_day:
         raise UsageError("公示须在村级民主评议之后，请同时给出 --village-review", "a notice follows the village review; give --village-review")
     if review_day:
-        _after(review_day, _d(proposed), ("村级民主评议", "the village review"), ("申请", "the proposal"))
+        _after(review_day, stored_date(proposed), ("村级民主评议", "the village review"), ("申请", "the proposal"))
         w.event("village_review", household_id, {"case": case_id}, date=review_day)
     if notice_day:
-        _after(notice_day, _d(review_day), ("村级公示", "the notice"), ("村级民主评议", "the village review"))
+        _after(notice_day, stored_date(review_day), ("村级公示", "the notice"), ("村级民主评议", "the village review"))
         w.event("notice", household_id, {"case": case_id, "days": days}, date=notice_day)
 
 
@@ -428,7 +297,7 @@ def approve(ledger: Ledger, household_key: str, *, on: Any = None) -> tuple[str,
     if not case.township:
         raise UsageError("尚未乡镇审核，不能审定", "the township has not reviewed it yet",
                          hint_zh="待乡镇的同步包送达后再审定", hint_en="approve it once the township's bundle has arrived")
-    _after(day, _d(case.township.get("date")), ("县级审定", "the county approval"), ("乡镇审核", "the township review"))
+    _after(day, stored_date(case.township.get("date")), ("县级审定", "the county approval"), ("乡镇审核", "the township review"))
     with ledger.write() as w:
         step = w.event("county_approval", household["id"], {"case": case.id, "decision": "approve", "reason": None}, date=day)
     return step, case
@@ -472,7 +341,7 @@ def unconfirmed_import(events: list[dict], state: Monitoring) -> dict | None:
 
 def _imported_elimination(ledger: Ledger, household_id: str, state: Monitoring) -> Case | None:
     last = unconfirmed_import(events_of(ledger, household_id), state)
-    return Case(last["id"], "eliminate", _d(last["date"]), last["data"], imported=True) if last else None
+    return Case(last["id"], "eliminate", stored_date(last["date"]), last["data"], imported=True) if last else None
 
 
 # -- helpers and measures (any level) -----------------------------------------------------------------

@@ -69,6 +69,15 @@ def parse_date(value, *, allow_future: bool = False, today: dt.date | None = Non
     return result
 
 
+def stored_date(value) -> dt.date | None:
+    """A date as the ledger stores it (ISO text), or None for none or a malformed one: what readers of
+    events and members use, where a bad value from an old or hostile record must not stop the reading."""
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
 def parse_month(value) -> str:
     """2026-11, 202611, 2026年11月 -> '2026-11'."""
     if isinstance(value, (dt.date, dt.datetime)):

@@ -305,7 +305,7 @@ def record(ledger: Ledger, household_key: str, raw: dict[str, Any], *, drop_draf
     require_income(prev, raw)
     visit = parse_visit(raw)
     if visit.followup:
-        from grid_cli.lifecycle import current
+        from grid_cli.standing import current
 
         if current(ledger, household["id"]).state != "风险已消除":
             raise UsageError("回头看只针对风险已消除的户", "a follow-up (回头看) is for a household whose risk was eliminated")

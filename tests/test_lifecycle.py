@@ -72,7 +72,7 @@ def case_of(p, name, hh_no):
 
 
 def standing_everywhere(p, hh_no):
-    from grid_cli.lifecycle import current
+    from grid_cli.standing import current
 
     out = {}
     for name in ("C", "T1", "G1"):

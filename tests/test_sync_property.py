@@ -310,7 +310,8 @@ class SyncMachine(RuleBasedStateMachine):
     def check_cases(self):
         """Every replica that holds a household has the same standing for it, and every step in every ledger
         was taken by its own level."""
-        from grid_cli.lifecycle import KINDS, OWNER, standing, steps_by_household
+        from grid_cli.lifecycle import OWNER
+        from grid_cli.standing import KINDS, standing, steps_by_household
 
         def standings(name, grids):
             ledger = self.ledgers[name]

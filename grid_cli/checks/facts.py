@@ -23,7 +23,7 @@ from typing import Any, Iterator
 
 from grid_cli import catalog
 from grid_cli.ledger import Ledger
-from grid_cli.lifecycle import KINDS, standing
+from grid_cli.standing import KINDS, standing
 from grid_cli.checks.base import Problem, problem
 
 BATCH = 5000

@@ -103,7 +103,7 @@ def show(
     from grid_cli import households
     from grid_cli.findings import assess
     from grid_cli.i18n import lang
-    from grid_cli.lifecycle import current
+    from grid_cli.standing import current
     from grid_cli.timeline import timeline
 
     ledger = open_ledger()

@@ -139,7 +139,7 @@ def guided(answers: Answers, ledger, household: dict, members: list[dict], prev:
                                    _money("其他刚性支出", "other rigid spending"), default=str(spending.get("other_rigid", 0))),
     }
     raw["members"] = {}
-    from grid_cli.findings import _date
+    from grid_cli.parse import stored_date as _date
     from grid_cli.rules.base import Member as RuleMember
 
     on = today()

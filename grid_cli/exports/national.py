@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from grid_cli import catalog
 from grid_cli.clock import now_utc, show_time
 from grid_cli.ledger import Ledger
-from grid_cli.lifecycle import standing, steps_by_household
+from grid_cli.standing import standing, steps_by_household
 
 SHEET = "监测对象信息"
 

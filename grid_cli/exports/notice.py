@@ -22,7 +22,7 @@ from grid_cli.exports.table import Book, Sheet, Table
 from grid_cli.i18n import tr
 from grid_cli.ledger import Ledger
 from grid_cli.place import address_of
-from grid_cli.lifecycle import KINDS, standing, steps_by_household
+from grid_cli.standing import KINDS, standing, steps_by_household
 from grid_cli.parse import monitoring_year, parse_date
 from grid_cli.rules.config import configs_in_force
 

@@ -21,7 +21,7 @@ from typing import Iterator
 from grid_cli.errors import DataError
 from grid_cli.findings import BATCH, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, current
 from grid_cli.ledger import Ledger
-from grid_cli.lifecycle import KINDS
+from grid_cli.standing import KINDS
 
 LEFT_OUT = {"name", "id_number", "phone", "address"}
 HOUSEHOLD_FIELDS = [c for c in HOUSEHOLD_COLUMNS if c not in LEFT_OUT]

@@ -193,7 +193,7 @@ class _Quarter:
 def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = None,
                   warning_share: float | None = None) -> dict[str, Any]:
     from grid_cli.findings import batches, configs_on, current
-    from grid_cli.lifecycle import standing
+    from grid_cli.standing import standing
     from grid_cli.rules.engine import evaluate_household, phases
 
     name, first, last, months = parse_quarter(quarter)
