@@ -161,8 +161,8 @@ def export_bundle(ledger: Ledger, out: Path | None = None, *, for_code: str | No
                     plans[o] = found
             base = {o: p.runs for o, p in plans.items()}
         rows = _select(conn, direction, base, acks, peer)
-        manifest, nbytes = _write(out, rows, me, ledger, direction, recipient, grids, base, held, stamp, progress,
-                                  sealing, plans, last_own)
+        bundle = Outgoing(me, direction, recipient, grids, base, held, stamp, last_own, sealing, plans)
+        manifest, nbytes = _write(out, rows, ledger, bundle, progress)
     with ledger.write() as w:
         w.audit("sync-export", f"{direction} {recipient['level']} {recipient['code']}: {manifest['payload']['lines']} changes")
     return ExportResult(str(out), direction, recipient, manifest["payload"]["lines"], manifest["counts"], nbytes, last_own)
@@ -221,9 +221,46 @@ def _select(conn, direction, base, acks, peer):
             ORDER BY c.origin, c.origin_seq""", (peer,))
 
 
-def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, grids, base, held, stamp, progress,
-           sealing=None, plans=None, last_own=0):
+@dataclass
+class Outgoing:
+    """What one bundle is, as decided inside the export's snapshot (export_bundle), for `_write`."""
+    me: Place
+    direction: str                  # "up" | "down"
+    recipient: dict                 # {level, code, replica}
+    grids: set[str] | None          # down: the recipient's grids
+    base: dict                      # origin -> the runs of its changes the recipient lacks
+    held: dict                      # origin -> the runs this ledger covers (its acknowledgement)
+    stamp: dt.datetime
+    last_own: int
+    sealing: tuple | None = None    # (this ledger's keys, the recipient's trusted key): a sealed bundle
+    plans: dict | None = None       # sealed: origin -> security/heads.Plan (the runs it can prove)
+
+
+def _manifest(ledger: Ledger, bundle: Outgoing, declared: dict, origins: dict, counts: dict, payload: dict) -> dict:
+    """The manifest of an unsealed bundle (a sealed one adds `chain` and `security`); format.py says each key."""
+    me = bundle.me
+    have = {o: R.contiguous(r) for o, r in bundle.held.items()}  # what this ledger covers, its own log included
+    have.setdefault(me.replica, 0)
+    scope_grids = sorted(bundle.grids) if bundle.grids is not None else (
+        [me.code] if me.level == "grid" else scope_codes(ledger, "grid"))
+    return {
+        "format": FORMAT, "version": VERSION if bundle.sealing is not None else UNSEALED_VERSION,
+        "bundle_id": new_id(),
+        "created": bundle.stamp.isoformat(timespec="milliseconds"), "created_hlc": HLC(ledger.meta("hlc")).last,
+        "direction": bundle.direction, "sender": me.as_dict(), "recipient": bundle.recipient,
+        "scope": {"grids": scope_grids}, "origins": origins,
+        "ranges": {o: [list(p) for p in r] for o, r in sorted(declared.items())},
+        "counts": {o: counts.get(o, 0) for o in sorted(declared)},
+        "have": {o: n for o, n in sorted(have.items()) if n},
+        "payload": payload,
+        "security": {"signature": None, "encryption": None}, "last_own": bundle.last_own,
+    }
+
+
+def _write(out: Path, rows, ledger: Ledger, bundle: Outgoing, progress):
+    """Write the bundle to `out` (through a .part file, renamed when whole); returns (manifest, payload bytes)."""
     conn = ledger.conn
+    me, sealing, plans = bundle.me, bundle.sealing, bundle.plans
     part = out.with_name(out.name + ".part")
     digest = hashlib.sha256()
     counts: dict[str, int] = {}
@@ -282,25 +319,11 @@ def _write(out: Path, rows, me: Place, ledger: Ledger, direction, recipient, gri
             if plans is not None:
                 declared = {o: p.runs for o, p in plans.items()}
             else:
-                declared = {o: R.union(base.get(o, []), R.runs(sorted(seqs.get(o, ())))) for o in set(base) | set(seqs)}
+                declared = {o: R.union(bundle.base.get(o, []), R.runs(sorted(seqs.get(o, ()))))
+                            for o in set(bundle.base) | set(seqs)}
             declared = {o: r for o, r in declared.items() if place_of(o) is not None}
-            origins = {o: origins[o] for o in declared}
-            have = {o: R.contiguous(r) for o, r in held.items()}  # what this ledger covers, its own log included
-            have.setdefault(me.replica, 0)
-            scope_grids = sorted(grids) if grids is not None else (
-                [me.code] if me.level == "grid" else scope_codes(ledger, "grid"))
-            manifest = {
-                "format": FORMAT, "version": VERSION if sealing is not None else UNSEALED_VERSION,
-                "bundle_id": new_id(),
-                "created": stamp.isoformat(timespec="milliseconds"), "created_hlc": HLC(ledger.meta("hlc")).last,
-                "direction": direction, "sender": me.as_dict(), "recipient": recipient,
-                "scope": {"grids": scope_grids}, "origins": origins,
-                "ranges": {o: [list(p) for p in r] for o, r in sorted(declared.items())},
-                "counts": {o: counts.get(o, 0) for o in sorted(declared)},
-                "have": {o: n for o, n in sorted(have.items()) if n},
-                "payload": {"name": PAYLOAD, "sha256": digest.hexdigest(), "bytes": nbytes, "lines": lines},
-                "security": {"signature": None, "encryption": None}, "last_own": last_own,
-            }
+            payload = {"name": PAYLOAD, "sha256": digest.hexdigest(), "bytes": nbytes, "lines": lines}
+            manifest = _manifest(ledger, bundle, declared, {o: origins[o] for o in declared}, counts, payload)
             if sealing is not None:
                 manifest["chain"] = {o: proof(conn, o, plans[o], list(seqs.get(o, ()))) for o in sorted(declared)}
                 manifest["security"] = security_block(sealing[0], sealing[1], fh)

@@ -59,35 +59,46 @@ class Intake:
     seqs: dict = field(default_factory=dict)   # origin -> runs of the seqs the payload carries
 
 
+@dataclass(slots=True)
+class Run:
+    """Consecutive lines of one origin in the bundle, as the pass meets them."""
+    first: int
+    last: int
+    hash: str                          # the last line's chain hash
+    linked: bool                       # the last line carries a `prev`
+    held: tuple[int, str] | None       # the last line this ledger already holds: (seq, hash)
+    first_prev: str | None             # the first line's `prev`
+
+
 class _Chain:
     """Each origin's hash chain across the lines of the bundle, and where its runs meet the changes held
     here (checked after the pass, against the log)."""
 
     def __init__(self, m: dict):
         self.m = m
-        self.runs: dict[str, list] = {}  # origin -> [first, last, last hash, last had prev, last held (seq, hash), first prev]
+        self.runs: dict[str, Run] = {}  # origin -> its current run
         self.links: list[tuple] = []
 
     def add(self, origin: str, seq: int, prev: str | None, h: str, held: bool) -> None:
         run = self.runs.get(origin)
-        if run is not None and run[1] == seq - 1:
-            if (prev != run[2]) if prev is not None else run[3]:
+        if run is not None and run.last == seq - 1:
+            if (prev != run.hash) if prev is not None else run.linked:
                 raise rewritten(self.m, origin, seq)
-            run[1], run[2], run[3] = seq, h, prev is not None
+            run.last, run.hash, run.linked = seq, h, prev is not None
         else:
             if run is not None:
                 self._end(origin, run)
             if seq == 1 and prev not in (None, GENESIS):
                 raise rewritten(self.m, origin, seq)
-            run = self.runs[origin] = [seq, seq, h, prev is not None, None, prev]
+            run = self.runs[origin] = Run(seq, seq, h, prev is not None, None, prev)
         if held:
-            run[4] = (seq, h)
+            run.held = (seq, h)
 
-    def _end(self, origin: str, run: list) -> None:
-        self.links.append(("start", origin, run[0], run[5]))   # the run's first line follows on from seq-1 here
-        self.links.append(("end", origin, run[1], run[2]))     # seq+1 held here follows on from the run
-        if run[4] is not None:
-            self.links.append(("held", origin, *run[4]))       # the last held line is the one held here
+    def _end(self, origin: str, run: Run) -> None:
+        self.links.append(("start", origin, run.first, run.first_prev))  # the run's first line follows on from seq-1 here
+        self.links.append(("end", origin, run.last, run.hash))           # seq+1 held here follows on from the run
+        if run.held is not None:
+            self.links.append(("held", origin, *run.held))               # the last held line is the one held here
 
     def check(self, conn) -> None:
         """Where the bundle's runs meet the changes held here, the chain must hold across: the run's first
@@ -140,46 +151,88 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
     Each line's hash is folded into its origin's proof (`proofs`, security/heads.OriginProof), checked
     against the signed heads once the payload is read. Raises a BundleRefused for anything that cannot be
     taken whole."""
-    m = bundle.manifest
-    declared_runs = {o: sorted(tuple(p) for p in r) for o, r in m["ranges"].items()}
-    declared = {o: R.Lookup(r) for o, r in declared_runs.items()}
-    have = {o: R.Lookup(r) for o, r in have_runs.items()}
-    in_log = _in_log(conn, declared_runs, have_runs, me.replica)
-    payload = m["payload"]
+    reader = _Reader(conn, me, bundle.manifest, have_runs, mine, limit_hlc, proofs)
+    _stream(bundle, reader, progress)
+    return reader.finish(sender)
+
+
+def _stream(bundle, reader: "_Reader", progress) -> None:
+    """Pass the payload's lines to the reader, a chunk at a time; the whole payload is read and its sha256
+    and size checked before any refusal of a line is raised (a damaged file says so before anything else)."""
+    payload = bundle.manifest["payload"]
     total = int(payload["bytes"])
     digest = hashlib.sha256()
-    sha = hashlib.sha256
-    tail_at, head_to = TAIL.fullmatch, HEAD.fullmatch
-    seqs: dict[str, array] = {}
-    chain = _Chain(m)
-    runs = chain.runs
-    out = Intake()
-    rows: list[tuple] = []
-    quarantine: list[tuple] = []
     pending: BundleRefused | None = None
-    origins: dict[bytes, tuple] = {}  # origin -> (its name, declared, seqs, held here, this ledger's own, in the log)
+    try:
+        with bundle.payload() as raw:
+            rest, done = b"", 0
+            while True:
+                chunk = raw.read(1 << 20)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                done += len(chunk)
+                if pending is None:
+                    lines = (rest + chunk).split(b"\n")
+                    rest = lines.pop()
+                    try:
+                        reader.lines_in(lines)
+                    except BundleRefused as error:
+                        pending = error  # read on: a damaged file says so before anything else
+                if progress:
+                    progress(min(done, total), total)
+    except ZIP_ERRORS:
+        raise damaged("内容读取失败（校验不符或被截断）", "the content cannot be read (checksum mismatch or cut short)") from None
+    if done != payload["bytes"] or digest.hexdigest() != payload["sha256"]:
+        raise damaged("内容的 sha256 与清单不符", "the payload's sha256 does not match the manifest")
+    if pending is not None:
+        raise pending
+    if rest:
+        raise damaged("最后一行不完整", "the last line is incomplete")
 
-    def origin_of(raw: bytes) -> tuple:
+
+class _Reader:
+    """The state of one pass over a payload's lines: what each origin declares and this ledger holds,
+    the chains, and the lines waiting to be appended or held back."""
+
+    def __init__(self, conn, me: Place, m: dict, have_runs: dict, mine: int, limit_hlc: str, proofs: dict | None):
+        self.conn, self.me, self.m, self.mine, self.limit_hlc, self.proofs = conn, me, m, mine, limit_hlc, proofs
+        declared_runs = {o: sorted(tuple(p) for p in r) for o, r in m["ranges"].items()}
+        self.declared = {o: R.Lookup(r) for o, r in declared_runs.items()}
+        self.have = {o: R.Lookup(r) for o, r in have_runs.items()}
+        self.in_log = _in_log(conn, declared_runs, have_runs, me.replica)
+        self.seqs: dict[str, array] = {}
+        self.chain = _Chain(m)
+        self.out = Intake()
+        self.rows: list[tuple] = []
+        self.quarantine: list[tuple] = []
+        self.origins: dict[bytes, tuple] = {}  # origin -> (its name, declared, seqs, held here, this ledger's own, in the log, fold)
+
+    def origin_of(self, raw: bytes) -> tuple:
         origin = raw.decode("ascii")
-        lookup = declared.get(origin)
+        lookup = self.declared.get(origin)
         if lookup is None:
             raise UnknownOrigin(f"同步包含有清单未声明的来源 {origin[-8:]} 的变更",
                                 f"the bundle holds changes from an origin its manifest does not declare ({origin[-8:]})")
-        arr = seqs[origin] = array("q")
-        fold = proofs[origin].add if proofs is not None else None
-        found = origins[raw] = (origin, lookup, arr, have.get(origin), origin == me.replica, in_log.get(origin, ()), fold)
+        arr = self.seqs[origin] = array("q")
+        fold = self.proofs[origin].add if self.proofs is not None else None
+        found = self.origins[raw] = (origin, lookup, arr, self.have.get(origin), origin == self.me.replica,
+                                     self.in_log.get(origin, ()), fold)
         return found
 
-    def flush() -> None:
-        if rows:
+    def flush(self) -> None:
+        if self.rows:
             try:
-                conn.executemany(INSERT, rows)
+                self.conn.executemany(INSERT, self.rows)
             except sqlite3.IntegrityError:
                 raise damaged("同一变更出现了两次", "a change appears twice") from None
-            out.logged += len(rows)
-            rows.clear()
+            self.out.logged += len(self.rows)
+            self.rows.clear()
 
-    def lines_in(lines: list[bytes]) -> None:
+    def lines_in(self, lines: list[bytes]) -> None:
+        conn, chain, out, rows, quarantine = self.conn, self.chain, self.out, self.rows, self.quarantine
+        runs, origins, origin_of, mine, limit_hlc = chain.runs, self.origins, self.origin_of, self.mine, self.limit_hlc
+        sha, tail_at, head_to = hashlib.sha256, TAIL.fullmatch, HEAD.fullmatch
         for line in lines:
             out.lines += 1
             cut = line.rfind(b',"origin":"')
@@ -200,10 +253,10 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
                 prev = prev.decode("ascii")
             held = own or (have_here is not None and seq in have_here)
             run = runs.get(origin)
-            if run is not None and run[1] == seq - 1 and prev is not None and prev == run[2]:
-                run[1], run[2], run[3] = seq, h, True  # the common case: the next link of a run
+            if run is not None and run.last == seq - 1 and prev is not None and prev == run.hash:
+                run.last, run.hash, run.linked = seq, h, True  # the common case: the next link of a run
                 if held:
-                    run[4] = (seq, h)
+                    run.held = (seq, h)
             else:
                 chain.add(origin, seq, prev, h, held)
             if held:
@@ -232,47 +285,25 @@ def take_in(conn, me: Place, bundle, have_runs: dict, mine: int, limit_hlc: str,
             else:
                 rows.append((origin, seq, hlc, entity, eid, body, prev))
                 if len(rows) >= BATCH:
-                    flush()
+                    self.flush()
 
-    try:
-        with bundle.payload() as raw:
-            rest, done = b"", 0
-            while True:
-                chunk = raw.read(1 << 20)
-                if not chunk:
-                    break
-                digest.update(chunk)
-                done += len(chunk)
-                if pending is None:
-                    lines = (rest + chunk).split(b"\n")
-                    rest = lines.pop()
-                    try:
-                        lines_in(lines)
-                    except BundleRefused as error:
-                        pending = error  # read on: a damaged file says so before anything else
-                if progress:
-                    progress(min(done, total), total)
-    except ZIP_ERRORS:
-        raise damaged("内容读取失败（校验不符或被截断）", "the content cannot be read (checksum mismatch or cut short)") from None
-    if done != payload["bytes"] or digest.hexdigest() != payload["sha256"]:
-        raise damaged("内容的 sha256 与清单不符", "the payload's sha256 does not match the manifest")
-    if pending is not None:
-        raise pending
-    if rest:
-        raise damaged("最后一行不完整", "the last line is incomplete")
-    flush()
-    chain.check(conn)
-    counts = {o: len(arr) for o, arr in seqs.items()}
-    if out.lines != payload["lines"] or any(counts.get(o, 0) != n for o, n in m["counts"].items()) \
-            or set(counts) - set(m["counts"]):
-        raise damaged("变更条数与清单不符", "the number of changes does not match the manifest")
-    for origin, arr in seqs.items():
-        try:
-            out.seqs[origin] = R.runs(sorted(arr))
-        except ValueError:
-            raise damaged("同一变更出现了两次", "a change appears twice") from None
-    if quarantine:
-        conn.executemany("INSERT INTO quarantine (origin, origin_seq, reason, body, noted_at, sender)"
-                         " VALUES (?, ?, ?, ?, datetime('now'), ?)", [(*q, sender) for q in quarantine])
-        out.quarantined = len(quarantine)
-    return out
+    def finish(self, sender: str | None) -> Intake:
+        """After the pass: the chains where they meet the log, the counts against the manifest; the held-back
+        lines go to the quarantine."""
+        out, m, conn = self.out, self.m, self.conn
+        self.flush()
+        self.chain.check(conn)
+        counts = {o: len(arr) for o, arr in self.seqs.items()}
+        if out.lines != m["payload"]["lines"] or any(counts.get(o, 0) != n for o, n in m["counts"].items()) \
+                or set(counts) - set(m["counts"]):
+            raise damaged("变更条数与清单不符", "the number of changes does not match the manifest")
+        for origin, arr in self.seqs.items():
+            try:
+                out.seqs[origin] = R.runs(sorted(arr))
+            except ValueError:
+                raise damaged("同一变更出现了两次", "a change appears twice") from None
+        if self.quarantine:
+            conn.executemany("INSERT INTO quarantine (origin, origin_seq, reason, body, noted_at, sender)"
+                             " VALUES (?, ?, ?, ?, datetime('now'), ?)", [(*q, sender) for q in self.quarantine])
+            out.quarantined = len(self.quarantine)
+        return out
