@@ -39,3 +39,19 @@ def lang() -> str:
 def tr(zh: str, en: str, **kw) -> str:
     text = zh if lang() == "zh" else en
     return text.format(**kw) if kw else text
+
+
+# -- words every printout shares ----------------------------------------------------------------------
+GRADE_LABEL = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green")}
+
+
+def yes_no_zh(value) -> str:
+    """是 / 否 as the national system's forms write them (a workbook column), "" for no answer."""
+    if value is None:
+        return ""
+    return "是" if value else "否"
+
+
+def pct(value: float | None, none: str = "") -> str:
+    """A share as a percentage with one decimal ("6.6%"); `none` for no value."""
+    return none if value is None else f"{value * 100:.1f}%"

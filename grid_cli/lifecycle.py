@@ -25,9 +25,8 @@ from grid_cli.parse import parse_date, parse_month, parse_phone, parse_money, st
 from grid_cli.rules.base import Case, Monitoring
 from grid_cli.place import LEVEL_ZH, label, level_of
 from grid_cli.rules.config import configs_in_force
-from grid_cli.standing import IMPORTED, KINDS, current, events_of, standing, steps_by_household
+from grid_cli.standing import IMPORTED, KINDS, MAX_RISKS, current, events_of, standing, steps_by_household
 
-MAX_RISKS = 5  # risk types a household is monitored for (the national system's 致贫/返贫风险1-5)
 LOAN = "金融帮扶"
 
 # Who records each step (seeds 001, 002; DOMAIN.md "Who decides what"), and with which command.

@@ -17,6 +17,7 @@ from grid_cli.rules.base import (ELIMINATED, MONITORED, PENDING_APPROVAL, PENDIN
 CASE_STEPS = ("village_review", "notice", "township_review", "county_approval")
 KINDS = ("include", "eliminate", *CASE_STEPS, "helper", "helper_end", "measure", "measure_end", "measure_extend")
 IMPORTED = "导入"  # the source of a record taken from the national system's export
+MAX_RISKS = 5  # risk types a household is monitored for (the national system's 致贫/返贫风险1-5)
 
 
 def standing(events: Iterable[dict]) -> Monitoring:

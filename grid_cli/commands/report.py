@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from grid_cli.commands.common import JsonOutOption, YearOption, console, open_ledger, print_json, say, year_or_current
-from grid_cli.i18n import tr
+from grid_cli.i18n import pct, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
@@ -18,10 +18,6 @@ BAR = 12  # widest bar, in characters
 def _bar(value: int | float, top: int | float, style: str) -> str:
     width = 0 if not top else round(BAR * value / top)
     return f"[{style}]{'█' * width}[/]" + (" " if width else "")
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def _render(report: dict[str, Any]) -> None:
@@ -68,7 +64,7 @@ def _render(report: dict[str, Any]) -> None:
         for r in rows:
             mark = "  [bold red]挂牌预警[/]" if r["warning"] else ""
             table.add_row(r["name"] or "—", str(r["households"]), str(r["monitored"]), str(r["flagged"]),
-                          _pct(r["flagged_share"]), str(r["included"]), str(r["eliminated"]), str(r["overdue"]),
+                          pct(r["flagged_share"], "—"), str(r["included"]), str(r["eliminated"]), str(r["overdue"]),
                           _bar(r["flagged_share"], 1, "red" if r["warning"] else "yellow") + mark)
         console.print(table)
 
@@ -78,7 +74,7 @@ def _render(report: dict[str, Any]) -> None:
     flags = report["flags"]
     if flags["applies"]:
         say("挂牌预警线：风险户占比超过 {l}；达线：{v}", "挂牌预警 line: flagged share above {l}; marked: {v}",
-            l=_pct(flags["line"]), v="、".join(flags["villages"] + flags["grids"]) or tr("无", "none"))
+            l=pct(flags["line"], "—"), v="、".join(flags["villages"] + flags["grids"]) or tr("无", "none"))
 
     if report["risk_types"]:
         risks = Table(title=tr("风险类型（监测中）", "Risk types (monitored)"))
@@ -108,15 +104,15 @@ def _render(report: dict[str, Any]) -> None:
     if inc["growth"] is None:
         say("脱贫户人均纯收入增幅：无可比的上年走访（需上年同期前后有走访记录）；全体农村居民增幅 {r}（{s}）",
             "Per-capita income growth of 脱贫户: no visits a year earlier to compare; all rural households {r} ({s})",
-            r=_pct(inc["rural_growth"]), s=source)
+            r=pct(inc["rural_growth"], "—"), s=source)
     else:
         verdict = tr("高于", "above") if inc["outgrew"] else tr("未高于", "not above")
         style = "green" if inc["outgrew"] else "bold red"
         console.print(tr("脱贫户人均纯收入 {a:,} 元，上年同期 {b:,} 元，增幅 {g}（{n} 户），",
                          "Per-capita income of 脱贫户 {a:,} yuan, a year earlier {b:,}, growth {g} ({n} households), ",
-                         a=inc["per_capita_now"], b=inc["per_capita_last_year"], g=_pct(inc["growth"]),
+                         a=inc["per_capita_now"], b=inc["per_capita_last_year"], g=pct(inc["growth"], "—"),
                          n=inc["households_compared"]) + f"[{style}]{verdict}[/]" +
-                      tr("全体农村居民增幅 {r}（{s}）", " all rural households' {r} ({s})", r=_pct(inc["rural_growth"]), s=source),
+                      tr("全体农村居民增幅 {r}（{s}）", " all rural households' {r} ({s})", r=pct(inc["rural_growth"], "—"), s=source),
                       markup=True)
     q = report["data_quality"]  # the data-quality section (grid check)
     say("数据质量：{n} 项检查，问题 {p} 项（{c} 个检查项），豁免 {e} 项；明细见 grid check",
@@ -182,7 +178,7 @@ def set_(
         say("无变化", "No change")
         return
     for k, v in changed.items():
-        say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=k, v=_pct(v))
+        say("{y}年 {k} = {v}", "{y}: {k} = {v}", y=year, k=k, v=pct(v, "—"))
 
 
 @app.command("show")
@@ -204,4 +200,4 @@ def show(
     for key, item in found.items():
         zh, en = SETTINGS[key][1:]
         source = tr("默认值", "default") if item["source"] == "default" else item["source"]
-        say("{k}（{l}）= {v}  [{s}]", "{k} ({l}) = {v}  [{s}]", k=key, l=tr(zh, en), v=_pct(item["value"]), s=source)
+        say("{k}（{l}）= {v}  [{s}]", "{k} ({l}) = {v}  [{s}]", k=key, l=tr(zh, en), v=pct(item["value"], "—"), s=source)

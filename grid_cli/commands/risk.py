@@ -14,10 +14,9 @@ import typer
 
 from grid_cli.commands import common  # common.console when printing rich: a hub's lists and --json never load it
 from grid_cli.commands.common import JsonOutOption, open_ledger, say, write_json
-from grid_cli.i18n import lang, tr
+from grid_cli.i18n import GRADE_LABEL, lang, tr
 
 STYLE = {"red": "bold red", "yellow": "yellow", "green": "green"}
-LABEL = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green")}
 BY = {"grid": "village", "township": "grid", "county": "township"}  # a hub's summary: the places one level down
 PLACE_LABEL = {"township": ("乡镇", "Township"), "grid": ("网格", "Grid"), "village": ("自然村", "Village")}
 LIST_HINT = ("名单：--list，或 --grid / --village 某地，--limit N 只看前 N 户；--json 全部数据",
@@ -25,7 +24,7 @@ LIST_HINT = ("名单：--list，或 --grid / --village 某地，--limit N 只看
 
 
 def grade_label(grade: str) -> str:
-    zh, en = LABEL[grade]
+    zh, en = GRADE_LABEL[grade]
     return f"[{STYLE[grade]}]{tr(zh, en)}[/]"
 
 
@@ -191,7 +190,7 @@ def _plain_risk(stored, rows: Iterable, hub: bool) -> int:
     for r in rows:
         n += 1
         for i, f in enumerate(r.findings):
-            head = [tr(*LABEL[r.grade]), r.hh_no or "", r.head or "", r.village or ""] + ([r.grid or ""] if hub else [])
+            head = [tr(*GRADE_LABEL[r.grade]), r.hh_no or "", r.head or "", r.village or ""] + ([r.grid or ""] if hub else [])
             out.line(head if i == 0 else [""] * len(head), f.message(lang()))
     out.end(tr("列出 {n} 户", "{n} households listed", n=n))
     return n

@@ -20,19 +20,18 @@ from grid_cli.clock import today as clock_today
 from grid_cli.exports.snapshot import as_of, check_area, month_range
 from grid_cli.exports.table import Book, Chart, Sheet, Table
 from grid_cli.findings import Area
-from grid_cli.i18n import lang, tr
+from grid_cli.i18n import GRADE_LABEL, lang, tr, yes_no_zh as _yes_no
 from grid_cli.idcard import mask_id, mask_phone
 from grid_cli.ledger import Ledger
 from grid_cli.place import Address, address_of
 from grid_cli.rules.engine import grade_of
+from grid_cli.standing import MAX_RISKS
 
-MAX_RISKS = 5
 # 开发式帮扶 (development-type measures that build the household's own income), as opposed to the
 # 保障式 ones (综合保障, 健康, 义务教育, 住房, 饮水, 社会帮扶). Fills 实施开发式帮扶措施情况.
 DEVELOPMENT = ("产业帮扶", "就业帮扶", "金融帮扶", "公益岗位帮扶", "其他教育帮扶", "搬迁", "生产生活条件改善", "基础设施")
 
 GRADE_COLOURS = ("E06666", "FFD966", "93C47D")  # red, yellow, green series
-GRADE_LABEL = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green")}
 
 # (header, width in Excel character units, wrap)
 HOUSEHOLD_COLUMNS: list[tuple[str, float, bool]] = [
@@ -81,12 +80,6 @@ def yyyymm(value: Any) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return f"{value.year:04d}{value.month:02d}"
     return str(value).replace("-", "")[:6]
-
-
-def _yes_no(value: Any) -> str:
-    if value is None:
-        return ""
-    return "是" if value else "否"
 
 
 SHORT = {"弱劳动力或半劳动力": "弱/半劳动力"}

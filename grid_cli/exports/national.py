@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 from grid_cli import catalog
 from grid_cli.clock import now_utc, show_time
+from grid_cli.i18n import yes_no_zh
 from grid_cli.ledger import Ledger
 from grid_cli.standing import standing, steps_by_household
 
@@ -49,16 +50,12 @@ _BENEFIT = {"dibao": ("享受", "未享受"), "tekun": ("享受", "不享受")} 
 _MEMBER_ORDER = "CASE m.relation WHEN '户主' THEN 0 ELSE 1 END, m.birth_date, m.name"
 
 
-def _yes_no(value: Any) -> str:
-    return "" if value is None else "是" if value else "否"
-
-
 def _value(ledger_place: dict, household: dict, member: dict, state, source: str) -> Any:
     kind, _, name = source.partition(".")
     if kind == "place":
         return ledger_place.get(name) or ""
     if kind == "flag":
-        return _yes_no(name in (household.get("flags") or ()))
+        return yes_no_zh(name in (household.get("flags") or ()))
     if kind == "s":
         return _standing(state, name)
     row = household if kind == "h" else member
@@ -70,7 +67,7 @@ def _value(ledger_place: dict, household: dict, member: dict, state, source: str
     if name in _CATALOGUED:
         return catalog.national(_CATALOGUED[name], value)
     if name.endswith("insurance") or name == "chronic_card":
-        return _yes_no(value)
+        return yes_no_zh(value)
     return value
 
 

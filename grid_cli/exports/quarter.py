@@ -35,7 +35,7 @@ from grid_cli.rules.base import PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMI
 from grid_cli.rules.engine import grade_of
 from grid_cli.exports.table import Book, Chart, Sheet, Table
 from grid_cli.parse import monitoring_year
-from grid_cli.i18n import tr
+from grid_cli.i18n import pct as _pct, tr
 from grid_cli.ledger import Ledger
 from grid_cli.place import address_of
 
@@ -331,10 +331,6 @@ def _income_growth(pairs: list[tuple[int, int]], on: dt.date, rural: float) -> d
 
 
 # -- as tables -----------------------------------------------------------------------------------
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"
-
-
 def quarter_book(report: dict[str, Any]) -> Book:
     p = report["place"]
     hub = p["level"] != "grid"

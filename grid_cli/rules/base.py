@@ -17,7 +17,6 @@ from grid_cli.rules.policy import Labour
 
 HIGH, MEDIUM, INFO = "high", "medium", "info"
 GRADE = {HIGH: "red", MEDIUM: "yellow", INFO: "green"}
-GRADE_ZH = {"red": "红", "yellow": "黄", "green": "绿"}
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, INFO: 2}
 
 
