@@ -12,7 +12,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from grid_cli.errors import GridError, UsageError
-from grid_cli.i18n import lang, tr
+from grid_cli.i18n import GRADE_LABEL, lang, tr
 
 
 @dataclass
@@ -214,3 +214,42 @@ _LEVELS = {"grid": ("网格", "grid"), "township": ("乡镇", "township"), "coun
 def level_name(level: str | None) -> str:
     zh, en = _LEVELS.get(level or "", (level or "", level or ""))
     return tr(zh, en)
+
+
+def given_fields(entity: str, pairs: list[str] | None, **given) -> dict:
+    """The fields a command was given: its own options (those given) and `--set 字段=值` pairs, by field name."""
+    from grid_cli.fields import lookup
+
+    raw = {k: v for k, v in given.items() if v not in (None, [], ())}
+    for key, value in parse_pairs(pairs):
+        raw[lookup(entity, key).name] = value
+    return raw
+
+
+# -- a household's risk, as every command shows it -----------------------------------------------------
+STYLE = {"red": "bold red", "yellow": "yellow", "green": "green"}
+
+
+def grade_label(grade: str) -> str:
+    zh, en = GRADE_LABEL[grade]
+    return f"[{STYLE[grade]}]{tr(zh, en)}[/]"
+
+
+def show_findings(findings, grade: str) -> None:
+    """One household's findings, worst first, each with the numbers that triggered it."""
+    _console("console").print(tr("风险等级：", "Risk grade: ") + grade_label(grade))
+    if not findings:
+        say("未发现风险", "No risk found")
+    for f in findings:
+        _console("console").print(f"  [{STYLE[f.grade]}]●[/] ", end="")
+        _console("console").print(f.message(lang()), markup=False)
+
+
+def warn_no_threshold(stored) -> None:
+    """A hub before the county's rules arrive has no threshold: say which rules waited for it."""
+    if stored.threshold is None:
+        warn("{y}年还没有监测标准，收入类规则（低于或接近监测标准、重点关注线、风险消除）未判断"
+             " — 合并县里下发的规则同步包，或用 grid rules set threshold 7600 设置",
+             "no {y} monitoring threshold yet: the income rules (below or near the threshold, focus line, elimination)"
+             " were not run — merge the county's rules bundle, or set one with `grid rules set threshold 7600`",
+             y=stored.year)

@@ -14,7 +14,8 @@ from grid_cli.i18n import tr
 def demo_command(
     folder: Annotated[Optional[Path], typer.Option("--dir", help="演示文件夹 where to write the demo ledger and files (default: ./grid-demo)")] = None,
 ) -> None:
-    from grid_cli.commands.risk import grade_label, risk_table
+    from grid_cli.commands.common import grade_label
+    from grid_cli.commands.risk import risk_table
     from grid_cli.demo import build_demo
     from grid_cli.exports import write_demo_exports
     from grid_cli.findings import Area, current

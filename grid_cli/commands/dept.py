@@ -151,7 +151,7 @@ def findings_command(
     else:
         from rich.table import Table
 
-        from grid_cli.commands.risk import STYLE, grade_label
+        from grid_cli.commands.common import STYLE, grade_label
 
         table = Table(title=tr("部门比对：{n} 项（截至 {d}）", "Department findings: {n} (as of {d})", n=len(found), d=result.on))
         for zh, en in (("等级", "grade"), ("户编号", "No."), ("编号", "ref"), ("说明", "what the list says")):

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from grid_cli.commands.common import (JsonOutOption, ask, console, field_label, interactive, need, note_unmasked,
-                                     open_ledger, parse_pairs, print_json, say)
+                                     given_fields, open_ledger, print_json, say)
 from grid_cli.commands.render import household_table, masked, show_household
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
@@ -18,15 +18,6 @@ TIMELINE_SHOWN = 15
 SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="字段=值 field=value, e.g. --set 户类型=脱贫户 (repeatable)")]
 JsonOption = Annotated[bool, typer.Option("--json", help="机器可读输出 machine-readable output (masked unless --unmasked)")]
 UnmaskedOption = Annotated[bool, typer.Option("--unmasked", help="显示完整证件号码和电话 full ID numbers and phones (recorded)")]
-
-
-def _fields(entity: str, pairs: list[str] | None, **given) -> dict:
-    from grid_cli.fields import lookup
-
-    raw = {k: v for k, v in given.items() if v not in (None, [], ())}
-    for key, value in parse_pairs(pairs):
-        raw[lookup(entity, key).name] = value
-    return raw
 
 
 def changed_fields(entity: str, changed) -> str:
@@ -59,7 +50,7 @@ def add(
     if head_id is None and interactive():
         head_id = ask(tr("户主证件号码（可空）", "Head's ID number (may be empty)"),
                       lambda t: BY_NAME["member"]["id_number"].parse(t), required=False)
-    raw = _fields("household", sets, hh_no=hh_no, village=village, group_no=group_no, phone=phone,
+    raw = given_fields("household", sets, hh_no=hh_no, village=village, group_no=group_no, phone=phone,
                   hh_type=hh_type, category=category, flags=flag)
     households.add_household(ledger, raw, {"name": head_name, "id_number": head_id, "phone": phone}, grid=grid)
     say("已添加农户 {n}（户主 {h}）", "Household {n} added (head {h})", n=hh_no, h=head_name)
@@ -78,7 +69,7 @@ def edit(
     from grid_cli import households
 
     ledger = open_ledger()
-    raw = _fields("household", sets, village=village, phone=phone, hh_type=hh_type, category=category)
+    raw = given_fields("household", sets, village=village, phone=phone, hh_type=hh_type, category=category)
     if not raw:
         raise UsageError("没有要修改的字段（用 --set 字段=值）", "nothing to change (use --set field=value)")
     changed = households.edit_household(ledger, household, raw)
@@ -121,7 +112,7 @@ def show(
                                    "measures": [{"id": m.id, "kind": m.kind, "due": m.due} for m in standing.measures]},
                     "timeline": [{"date": e.date, "kind": e.kind, "id": e.id, "text": e.text(lang())} for e in history]}, out)
     else:
-        from grid_cli.commands.risk import show_findings
+        from grid_cli.commands.common import show_findings
 
         show_household(detail, unmasked)
         show_findings(result.findings, grade)

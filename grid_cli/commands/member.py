@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from grid_cli.commands.common import need, open_ledger, say
-from grid_cli.commands.household import SetOption, _fields, changed_fields
+from grid_cli.commands.common import given_fields
+from grid_cli.commands.household import SetOption, changed_fields
 from grid_cli.errors import UsageError
 from grid_cli.i18n import tr
 
@@ -27,7 +28,7 @@ def add(
 
     ledger = open_ledger()
     name = need(name, "--name", tr("姓名", "Name"))
-    raw = _fields("member", sets, name=name, id_number=id_number, relation=relation)
+    raw = given_fields("member", sets, name=name, id_number=id_number, relation=relation)
     households.add_member(ledger, household, raw)
     say("已添加成员 {n}", "Member {n} added", n=name)
 
@@ -42,7 +43,7 @@ def edit(
     例 for example: --set 健康状况=长期慢性病 --set 是否参加城乡居民基本医疗保险=是"""
     from grid_cli import households
 
-    raw = _fields("member", sets)
+    raw = given_fields("member", sets)
     if not raw:
         raise UsageError("没有要修改的字段（用 --set 字段=值）", "nothing to change (use --set field=value)")
     changed = households.edit_member(open_ledger(), member, raw)

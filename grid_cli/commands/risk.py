@@ -13,29 +13,13 @@ from typing import Annotated, Iterable, Optional
 import typer
 
 from grid_cli.commands import common  # common.console when printing rich: a hub's lists and --json never load it
-from grid_cli.commands.common import JsonOutOption, open_ledger, say, write_json
+from grid_cli.commands.common import STYLE, JsonOutOption, grade_label, open_ledger, warn_no_threshold, write_json
 from grid_cli.i18n import GRADE_LABEL, lang, tr
 
-STYLE = {"red": "bold red", "yellow": "yellow", "green": "green"}
 BY = {"grid": "village", "township": "grid", "county": "township"}  # a hub's summary: the places one level down
 PLACE_LABEL = {"township": ("乡镇", "Township"), "grid": ("网格", "Grid"), "village": ("自然村", "Village")}
 LIST_HINT = ("名单：--list，或 --grid / --village 某地，--limit N 只看前 N 户；--json 全部数据",
              "The list: --list, or --grid / --village for one place, --limit N for the first N; --json for everything")
-
-
-def grade_label(grade: str) -> str:
-    zh, en = GRADE_LABEL[grade]
-    return f"[{STYLE[grade]}]{tr(zh, en)}[/]"
-
-
-def show_findings(findings, grade: str) -> None:
-    """One household's findings, worst first, each with the numbers that triggered it."""
-    common.console.print(tr("风险等级：", "Risk grade: ") + grade_label(grade))
-    if not findings:
-        say("未发现风险", "No risk found")
-    for f in findings:
-        common.console.print(f"  [{STYLE[f.grade]}]●[/] ", end="")
-        common.console.print(f.message(lang()), markup=False)
 
 
 def risk_title(stored, n: int | None = None) -> str:
@@ -59,18 +43,6 @@ def risk_table(stored, rows: list):
         table.add_row(grade_label(r.grade), r.hh_no or "", r.head or "", r.village or "",
                       "\n".join("•" + f.message(lang()) for f in r.findings))
     return table
-
-
-def warn_no_threshold(stored) -> None:
-    """A hub before the county's rules arrive has no threshold: say which rules waited for it."""
-    if stored.threshold is None:
-        from grid_cli.commands.common import warn
-
-        warn("{y}年还没有监测标准，收入类规则（低于或接近监测标准、重点关注线、风险消除）未判断"
-             " — 合并县里下发的规则同步包，或用 grid rules set threshold 7600 设置",
-             "no {y} monitoring threshold yet: the income rules (below or near the threshold, focus line, elimination)"
-             " were not run — merge the county's rules bundle, or set one with `grid rules set threshold 7600`",
-             y=stored.year)
 
 
 def _level(ledger) -> str:

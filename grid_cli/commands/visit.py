@@ -399,7 +399,7 @@ def visit_command(
                  "this household still has an unfinished visit: `grid visit {h} --resume` to carry on, "
                  "--discard-draft to throw it away", h=household["hh_no"])
         result = assess(ledger, household_ids=[household["id"]])
-        from grid_cli.commands.risk import show_findings, warn_no_threshold
+        from grid_cli.commands.common import show_findings, warn_no_threshold
 
         show_findings(result.findings, result.grades().get(household["id"], "green"))
         warn_no_threshold(result)
