@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from grid_cli.cli import app
 from grid_cli.i18n import set_lang
+from synckit import GRID, enrol_cli, grid
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 TODAY = "2026-11-22"
@@ -204,3 +205,22 @@ def leaf_commands(skip: tuple = ()) -> list[tuple[tuple[str, ...], object]]:
         elif path not in skip:
             yield path, command
     return list(walk(get_command(app), ()))
+
+
+# -- sync: a county, its township and two grids, enrolled along the tree (tests/synckit.py) ----------
+@pytest.fixture
+def tree(tmp_path):
+    """County C with township T1 (grids G1, G2) and grid ledgers G1, G2, each with households."""
+    p = {name: str(tmp_path / f"{name}.db") for name in ("C", "T1", "G1", "G2")}
+    grid(tmp_path, "--ledger", p["C"], "init", "--level", "county", "--county", "C", "--townships", "T1",
+         "--threshold", "7600", "--year", "2026")
+    grid(tmp_path, "--ledger", p["T1"], "init", "--level", "township", "--township", "T1", "--county", "C",
+         "--grids", "G1,G2", "--year", "2026")
+    for g in ("G1", "G2"):
+        grid(tmp_path, "--ledger", p[g], "init", "--grid", g, *GRID)
+        for n in range(3):
+            grid(tmp_path, "--ledger", p[g], "household", "add", "--hh-no", f"{g}0{n}", "--head", f"户主{n}")
+    p["dir"] = tmp_path
+    for parent, child in (("T1", "G1"), ("T1", "G2"), ("C", "T1")):
+        enrol_cli(p, parent, child)
+    return p

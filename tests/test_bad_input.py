@@ -18,7 +18,7 @@ import pytest
 
 from conftest import Run, digest, leaf_commands, make_id
 from test_exports_support import _demo_master, demo_db  # noqa: F401  (fixtures)
-from test_sync_bundles import tree  # noqa: F401  (a fixture)
+
 
 HH = "52999903010004"  # a household of the sample grid
 
@@ -125,8 +125,8 @@ def test_a_visit_file_with_a_control_character_is_refused(demo_db, tmp_path):
     assert digest(demo_db) == before
 
 
-def test_a_bundle_with_a_control_character_is_refused_whole(tree):  # noqa: F811
-    from test_sync_bundles import export, refused, rewrite
+def test_a_bundle_with_a_control_character_is_refused_whole(tree):
+    from synckit import export, refused, rewrite
     from test_sync_intake import _household_of, _widen, _with_line
 
     hh = _household_of(tree)
@@ -144,8 +144,8 @@ UNREADABLE_VISITS = ['"income":[1,2]', '"income":{"transfer":null}', '"spending"
 
 
 @pytest.mark.parametrize("data", UNREADABLE_VISITS)
-def test_a_signed_bundle_with_a_visit_no_reader_can_take_is_refused_whole(tree, data):  # noqa: F811
-    from test_sync_bundles import export, refused, rewrite
+def test_a_signed_bundle_with_a_visit_no_reader_can_take_is_refused_whole(tree, data):
+    from synckit import export, refused, rewrite
     from test_sync_intake import _household_of, _widen, _with_line
 
     hh = _household_of(tree)
@@ -252,7 +252,7 @@ def test_hostile_json_in_every_file_the_tool_reads_is_one_line(demo_db, tmp_path
 
 def test_a_manifest_range_up_to_2_63_is_refused_in_one_line(tree):
     from sealing import reseal
-    from test_sync_bundles import export, refused
+    from synckit import export, refused
 
     def huge(m):
         for origin in m["ranges"]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import make_id
 from sealing import keys_of, reseal, unseal
-from test_sync_bundles import GRID, enrol_cli, export, grid, merge, refused, state, tree  # noqa: F401  (fixture)
+from synckit import GRID, export, grid, merge, refused, state
 
 from grid_cli.ledger import Ledger
 from grid_cli.sync import create_hub, export_bundle, merge_bundle

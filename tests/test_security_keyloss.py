@@ -12,7 +12,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from test_sync_bundles import GRID, export, grid, merge, refused, tree  # noqa: F401  (fixture)
+from synckit import GRID, export, grid, merge, refused
 
 from grid_cli.ledger import Ledger
 from grid_cli.sync import export_bundle

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 from test_clock import beijing  # noqa: F401  (a fixture: TZ=Asia/Shanghai)
-from test_sync_bundles import export, grid, merge, tree  # noqa: F401  (tree is a fixture)
+from synckit import export, grid, merge
 
 from grid_cli.ledger import Ledger
 

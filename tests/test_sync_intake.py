@@ -16,7 +16,7 @@ from grid_cli.clock import format_hlc, new_id, wall_ms
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.schema import MIGRATIONS
 from grid_cli.ledger.changes import canonical
-from test_sync_bundles import export, merge, refused, rewrite, tree  # noqa: F401  (tree is a fixture)
+from synckit import export, merge, refused, rewrite
 
 
 def _widen(m):
@@ -76,7 +76,7 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize("entity,entity_id,body,words", BAD_BODIES,
                          ids=[f"{e}-{w}-{i}" for i, (e, _id, _b, w) in enumerate(BAD_BODIES)])
-def test_a_body_not_fit_for_its_entity_is_refused_whole(tree, entity, entity_id, body, words):  # noqa: F811
+def test_a_body_not_fit_for_its_entity_is_refused_whole(tree, entity, entity_id, body, words):
     body = body.replace("HH", _household_of(tree))
     entity_id = entity_id or new_id()
     crafted = rewrite(export(tree, "G1"), tree["dir"] / "bad.zip", lines=_with_line(entity, entity_id, body),
@@ -91,13 +91,13 @@ def test_valid_json_the_fast_decoder_refuses_still_reads():
     assert loads('{"a":"\\ud800","n":1000000000000000000000000000000}') == {"a": "\ud800", "n": 10 ** 30}
 
 
-def test_a_change_carried_twice_is_refused(tree):  # noqa: F811
+def test_a_change_carried_twice_is_refused(tree):
     twice = rewrite(export(tree, "G1"), tree["dir"] / "twice.zip", lines=lambda ls: [*ls, ls[-1]],
                     manifest=lambda m: m["counts"].update({o: n + 1 for o, n in m["counts"].items()}), p=tree)
     refused(tree, "T1", twice, ["appears twice"])
 
 
-def test_the_fast_path_stores_what_a_local_write_stores(tree):  # noqa: F811
+def test_the_fast_path_stores_what_a_local_write_stores(tree):
     """New households and members reach the township through the set-wise path; every column, `_v`
     included, must read as the grid's own ledger has it (lists sorted, yes/no as 1/0, defaults filled)."""
     p = tree

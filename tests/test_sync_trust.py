@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from sealing import canonical_line
-from test_sync_bundles import export, grid, merge, refused, rewrite, state, tree  # noqa: F401  (tree is a fixture)
+from synckit import export, grid, merge, refused, rewrite, state
 
 from grid_cli.clock import format_hlc, new_id, wall_ms
 from grid_cli.ledger import Ledger

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from sealing import canonical_line, reseal
-from test_sync_bundles import export, grid, merge, refused, tree  # noqa: F401  (fixture)
+from synckit import export, grid, merge, refused
 
 from grid_cli.ledger import Ledger
 

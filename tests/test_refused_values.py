@@ -1,4 +1,6 @@
-"""Bad input found by a review: each is one line, a documented exit code, and no change to the ledger."""
+"""Values the commands refuse (a folder for a file, endless months of work, an unreadable or future revocation
+time, steps out of order, rule parameters out of bounds, path characters in a code, an ID number echoed
+back): each is one line, a documented exit code, and no change to the ledger."""
 
 from __future__ import annotations
 
