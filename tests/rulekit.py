@@ -42,3 +42,17 @@ def monitored(days=200, measures=1, helpers=1, **kw) -> Monitoring:
     ms = tuple(Measure(f"ms{i}", "产业帮扶", TODAY - dt.timedelta(days=days - 5)) for i in range(measures))
     return Monitoring(monitored=True, category="边缘易致贫户", risks=("因病",), identified=TODAY - dt.timedelta(days=days),
                       helpers=tuple({"name": "王"} for _ in range(helpers)), measures=ms, measures_ever=measures, **kw)
+
+
+def run(module, context, **overrides):
+    return list(module.check(context, configs(**overrides)[module.ID]))
+
+
+def stable_candidate(**kw):
+    visits = [income_visit(9000, days_ago=d) for d in (200, 170, 140, 110, 80, 50, 20)]
+    return ctx(**{"members": [person("甲", 40)], "visits": visits, "monitoring": monitored(days=200), **kw})
+
+
+def eliminated(on_days_ago=60, month="2026-09") -> Monitoring:
+    return Monitoring(eliminated=True, eliminated_month=month, state="风险已消除",
+                      eliminated_on=TODAY - dt.timedelta(days=on_days_ago))
