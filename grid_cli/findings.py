@@ -30,9 +30,10 @@ from grid_cli.dept.facts import load as load_department_facts
 from grid_cli.errors import DataError
 from grid_cli.fastjson import loads
 from grid_cli.ledger import Ledger
+from grid_cli.model import Member, Visit
 from grid_cli.parse import stored_date as parse_day
 from grid_cli.standing import KINDS, standing
-from grid_cli.rules.base import Context, Finding, Member, Visit
+from grid_cli.rules.base import Context, Finding
 from grid_cli.rules.engine import evaluate, evaluate_household, grade_of, phases
 
 BATCH = 2000

@@ -22,7 +22,7 @@ from grid_cli.errors import Refused, UsageError
 from grid_cli.households import find_household
 from grid_cli.ledger import Ledger
 from grid_cli.parse import parse_date, parse_month, parse_phone, parse_money, stored_date
-from grid_cli.rules.base import Case, Monitoring
+from grid_cli.model import Case, Monitoring
 from grid_cli.place import LEVEL_ZH, label, level_of
 from grid_cli.rules.config import configs_in_force
 from grid_cli.standing import IMPORTED, KINDS, MAX_RISKS, current, events_of, standing, steps_by_household
@@ -81,7 +81,7 @@ def _open_case(ledger: Ledger, household_key: str, *stages: str) -> tuple[dict, 
 
 
 def _state_en(state: str) -> str:
-    from grid_cli.rules.base import STATE_EN
+    from grid_cli.model import STATE_EN
 
     return STATE_EN.get(state, state)
 

@@ -11,8 +11,8 @@ from typing import Iterable
 
 from grid_cli.ledger import Ledger
 from grid_cli.parse import stored_date
-from grid_cli.rules.base import (ELIMINATED, MONITORED, PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION,
-                                 Case, Measure, Monitoring)
+from grid_cli.model import (ELIMINATED, MONITORED, PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION, Case, Measure,
+                            Monitoring)
 
 CASE_STEPS = ("village_review", "notice", "township_review", "county_approval")
 KINDS = ("include", "eliminate", *CASE_STEPS, "helper", "helper_end", "measure", "measure_end", "measure_extend")

@@ -21,7 +21,7 @@ from grid_cli.i18n import lang, tr
 from grid_cli.idcard import shown
 from grid_cli.ledger import Ledger
 from grid_cli.parse import FIRST_YEAR, parse_bool, parse_date, parse_money
-from grid_cli.rules.base import per_capita
+from grid_cli.model import per_capita
 
 EVENT_TYPES = {
     "illness": ("患病", "illness"), "disability": ("致残", "disability"), "disaster": ("自然灾害", "natural disaster"),

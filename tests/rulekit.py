@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from grid_cli.rules.base import Context, Measure, Member, Monitoring, Visit
+from grid_cli.model import Measure, Member, Monitoring, Visit
+from grid_cli.rules.base import Context
 from grid_cli.rules.config import rule_configs
 
 TODAY = dt.date(2026, 11, 22)

@@ -22,7 +22,7 @@ CountyApproval = Annotated[Optional[str], typer.Option("--county-approval", hidd
 
 
 def _state(state: str) -> str:
-    from grid_cli.rules.base import STATE_EN
+    from grid_cli.model import STATE_EN
 
     return state if lang() == "zh" else STATE_EN.get(state, state)
 
@@ -231,7 +231,7 @@ def list_(
     as_json = as_json or out is not None  # --out FILE implies --json
     from grid_cli import lifecycle
     from grid_cli.errors import UsageError
-    from grid_cli.rules.base import STATE_EN
+    from grid_cli.model import STATE_EN
 
     names = {v: k for k, v in STATE_EN.items() if k} | {k: k for k in STATE_EN if k}
     if state is not None and state not in names:

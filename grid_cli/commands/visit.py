@@ -81,7 +81,7 @@ def guided(answers: Answers, ledger, household: dict, members: list[dict], prev:
     from grid_cli import catalog
     from grid_cli.clock import today
     from grid_cli.parse import parse_date
-    from grid_cli.rules.base import per_capita
+    from grid_cli.model import per_capita
     from grid_cli.visits import EVENT_TYPES, default_residents, event_names, event_type, house_grade
 
     first = prev is None
@@ -140,7 +140,7 @@ def guided(answers: Answers, ledger, household: dict, members: list[dict], prev:
     }
     raw["members"] = {}
     from grid_cli.parse import stored_date as _date
-    from grid_cli.rules.base import Member as RuleMember
+    from grid_cli.model import Member as RuleMember
 
     on = today()
     for m in members:

@@ -31,7 +31,7 @@ from grid_cli.errors import UsageError
 from grid_cli.exports.snapshot import as_of, month_range
 from grid_cli.findings import LOOKBACK_DAYS
 from grid_cli.rules import followup
-from grid_cli.rules.base import PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION
+from grid_cli.model import PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION
 from grid_cli.rules.engine import grade_of
 from grid_cli.exports.table import Book, Chart, Sheet, Table
 from grid_cli.parse import monitoring_year

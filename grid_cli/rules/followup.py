@@ -14,7 +14,8 @@ from typing import Iterator
 
 from pydantic import Field
 
-from grid_cli.rules.base import ELIMINATED, INFO, Context, Finding, Monitoring, RuleConfig, Visit, finding
+from grid_cli.model import ELIMINATED, Monitoring, Visit
+from grid_cli.rules.base import INFO, Context, Finding, RuleConfig, finding
 
 ID = "followup_due"
 TITLE = ("回头看", "follow-up of eliminated households")

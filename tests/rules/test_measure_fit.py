@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from grid_cli.rules import measure_fit
-from grid_cli.rules.base import Measure, Monitoring
+from grid_cli.model import Measure, Monitoring
 from rulekit import TODAY, ctx, run
 
 

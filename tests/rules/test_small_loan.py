@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from grid_cli.rules import small_loan
-from grid_cli.rules.base import HIGH, MEDIUM, Measure, Monitoring
+from grid_cli.model import Measure, Monitoring
+from grid_cli.rules.base import HIGH, MEDIUM
 from rulekit import TODAY, ctx, run
 
 

@@ -4,7 +4,8 @@ hand-built contexts."""
 from __future__ import annotations
 
 from grid_cli.rules import social_protection
-from grid_cli.rules.base import MEDIUM, Measure, Monitoring
+from grid_cli.model import Measure, Monitoring
+from grid_cli.rules.base import MEDIUM
 from rulekit import TODAY, ctx, person, run
 
 
