@@ -3,7 +3,7 @@
 A grid ledger's place is its grid code and its township (from `grid init`); a township hub covers the grids
 listed at init (`scope` table); a county covers its townships and learns, from each township's bundles,
 which grids belong to it. Trust, chain heads, keys, init, sync and the exports all ask here; whom a ledger
-accepts bundles from is sync/admission.py.
+accepts bundles from is sync/admission.py (whether a bundle is addressed to this place at all is here).
 
 Two views of a place: `Place` is a replica's seat in the tree (replica, level, code, parent), what sync
 and trust compare; `Address` is the ledger's full postal address (county, township, village, grid), what an
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grid_cli.errors import UsageError
+from grid_cli.errors import NotForThisLedger, UsageError
 from grid_cli.ledger import Ledger
 
 LEVELS = ("grid", "township", "county")
@@ -141,3 +141,12 @@ def add_scope(ledger: Ledger, codes: list[str]) -> list[str]:
                               (code, child, place.code)).rowcount:
                 added.append(code)
     return added
+
+
+def check_recipient(me: Place, r: dict) -> None:
+    """A bundle is for one place (and, when it names one, one replica): this ledger, or it is refused."""
+    if r["level"] != me.level or r["code"] != me.code or (r.get("replica") and r["replica"] != me.replica):
+        zh, en = label(r["level"], r["code"])
+        mzh, men = label(me.level, me.code)
+        raise NotForThisLedger(f"这个同步包是给{zh}的，不是给本账本（{mzh}）的",
+                               f"this bundle is for {en}, not for this ledger ({men})")

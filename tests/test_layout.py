@@ -49,8 +49,8 @@ def _imports(path: Path) -> list[tuple[str, list[str], int]]:
 
 
 def _graph() -> dict[str, set[str]]:
-    """module -> the grid_cli modules it imports (`from grid_cli.sync import ranges` names the module
-    grid_cli.sync.ranges; `from grid_cli.sync import merge_bundle` the package)."""
+    """module -> the grid_cli modules it imports (`from grid_cli.ledger import ranges` names the module
+    grid_cli.ledger.ranges; `from grid_cli.sync import merge_bundle` the package)."""
     graph = {}
     for name, path in MODULES.items():
         out = set()
@@ -97,7 +97,7 @@ def test_the_checks_see_the_imports():
     graph = _graph()
     assert len(MODULES) > 100
     assert "grid_cli.place" in graph["grid_cli.sync.admission"]
-    assert "grid_cli.sync.ranges" in graph["grid_cli.sync.merge"]  # `from grid_cli.sync import ranges as R`
+    assert "grid_cli.ledger.ranges" in graph["grid_cli.sync.merge"]  # `from grid_cli.ledger import ranges as R`
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
@@ -123,3 +123,13 @@ def test_the_core_never_imports_typer_or_rich():
     assert "grid_cli.place" in core and "grid_cli.commands.sync" not in core
     bad = _ui_imports(core)
     assert not bad, f"the core imports the command layer's libraries: {bad}"
+
+
+def test_the_ledger_place_and_security_sit_below_sync():
+    """Sync uses the ledger, where a ledger sits and security; none of them reaches back into sync (the
+    cycle issue 16 removed: security took refusals and places from sync, sync called back into security)."""
+    graph = _graph()
+    below = [n for n in graph
+             if n.startswith(("grid_cli.ledger", "grid_cli.security")) or n in ("grid_cli.place", "grid_cli.errors")]
+    up = sorted(f"{n} -> {m}" for n in below for m in graph[n] if m.startswith("grid_cli.sync"))
+    assert below and not up, up

@@ -155,6 +155,10 @@ def record_change(conn: sqlite3.Connection, change: dict) -> str:
     return row_hash(row)
 
 
+# Why a change is held back in `quarantine` (sync/intake.py writes them; security/heads.py and
+# sync/quarantine.py read them).
+FUTURE = "clock far in the future"
+FORK = "same origin and seq with different content"
 # Events about the ledger itself, not a household (a level's own rule value, rules/config.py): the only
 # events that may name no household, here and in a merged bundle (ledger/apply.py, sync/admission.py).
 LEDGER_EVENTS = ("local_rule",)

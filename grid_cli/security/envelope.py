@@ -28,10 +28,9 @@ import zlib
 from typing import Any, BinaryIO
 
 from grid_cli.errors import BadSignature, NotForThisLedger, Unsigned, Untrusted, damaged, require
-from grid_cli.place import here, label
+from grid_cli.place import check_recipient, here, label
 from grid_cli.security.keys import fingerprint, has_keys, load_keys, verify
 from grid_cli.security.trust import trusted
-from grid_cli.sync.admission import check_recipient
 
 SEALED, SIGNATURE = "payload.enc", "manifest.sig"  # the parts of a sealed bundle besides manifest.json
 # What reading a damaged zip can raise: a flipped bit in a header can even name a compression method

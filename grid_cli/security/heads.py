@@ -21,10 +21,9 @@ import hashlib
 from dataclasses import dataclass
 
 from grid_cli.errors import BadFormat, BadSignature, Rewritten, damaged, require
-from grid_cli.ledger.changes import LINE_COLUMNS, Mountains, canonical, chain_node, own_chain, row_hash
+from grid_cli.ledger.changes import FUTURE, LINE_COLUMNS, Mountains, canonical, chain_node, own_chain, row_hash
 from grid_cli.security.keys import verify
-from grid_cli.sync import ranges as R
-from grid_cli.sync.intake import FUTURE  # a genuine change held back for its clock: its hash still counts
+from grid_cli.ledger import ranges as R
 
 HEAD_DOMAIN = b"grid-head-v1\n"
 CHUNK = 10     # blocks up to 2**10 changes are computed from one read of their leaves
@@ -138,6 +137,7 @@ class Blocks:
         for row in self.conn.execute(f"SELECT {LINE_COLUMNS} FROM changes WHERE origin = ? AND origin_seq BETWEEN ? AND ?",
                                      (self.origin, lo, hi)):
             known[(0, row[1])] = bytes.fromhex(row_hash(tuple(row)))
+        # a genuine change held back for its clock: its hash still counts
         for seq, line in self.conn.execute("SELECT origin_seq, body FROM quarantine WHERE origin = ? AND origin_seq"
                                            " BETWEEN ? AND ? AND reason = ? AND status = 'held'", (self.origin, lo, hi, FUTURE)):
             known.setdefault((0, seq), hashlib.sha256(line.encode("utf-8")).digest())

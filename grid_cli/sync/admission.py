@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from grid_cli.errors import BadFormat, NotForThisLedger, OutOfScope, UnknownOrigin
 from grid_cli.ledger import Ledger
-from grid_cli.place import LEVEL_ZH, PARENT_LEVEL, REPLICA_RE, Place, label, my_grids, scope_codes
+from grid_cli.place import LEVEL_ZH, PARENT_LEVEL, REPLICA_RE, Place, check_recipient, label, my_grids, scope_codes
 
 
 @dataclass
@@ -18,15 +18,6 @@ class Admission:
     sender: Place
     allowed_grids: set[str]  # the grids whose households this bundle may touch
     origins: dict[str, dict]
-
-
-def check_recipient(me: Place, r: dict) -> None:
-    """A bundle is for one place (and, when it names one, one replica): this ledger, or it is refused."""
-    if r["level"] != me.level or r["code"] != me.code or (r.get("replica") and r["replica"] != me.replica):
-        zh, en = label(r["level"], r["code"])
-        mzh, men = label(me.level, me.code)
-        raise NotForThisLedger(f"这个同步包是给{zh}的，不是给本账本（{mzh}）的",
-                               f"this bundle is for {en}, not for this ledger ({men})")
 
 
 def admit(ledger: Ledger, me: Place, m: dict) -> Admission:

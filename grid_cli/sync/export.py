@@ -35,7 +35,7 @@ from grid_cli.errors import Refused, UsageError
 from grid_cli.exports.files import check_target
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.changes import LINE_COLUMNS, change_line
-from grid_cli.sync import ranges as R
+from grid_cli.ledger import ranges as R
 from grid_cli.place import CHILD_LEVEL, LEVEL_ZH, PARENT_LEVEL, Place, here, label, scope_codes
 from grid_cli.security.envelope import SEALED, SIGNATURE, SealWriter, security_block
 from grid_cli.security.heads import plan, proof, sign_own_head
@@ -43,7 +43,7 @@ from grid_cli.security.keys import has_keys, load_keys
 from grid_cli.security.statements import publish
 from grid_cli.security.trust import signer_of
 from grid_cli.sync.format import FORMAT, MANIFEST, PAYLOAD, UNSEALED_VERSION, VERSION, dumps
-from grid_cli.sync.ranges import load_ranges, own_max
+from grid_cli.ledger.ranges import load_ranges, own_max
 
 
 

@@ -23,13 +23,11 @@ from array import array
 from dataclasses import dataclass, field
 
 from grid_cli.errors import BundleRefused, Rewritten, UnknownOrigin, damaged, unreadable_line
-from grid_cli.ledger.changes import GENESIS, LINE_COLUMNS, row_hash
-from grid_cli.sync import ranges as R
+from grid_cli.ledger.changes import FORK, FUTURE, GENESIS, LINE_COLUMNS, row_hash
+from grid_cli.ledger import ranges as R
 from grid_cli.place import Place, label
 from grid_cli.security.envelope import ZIP_ERRORS
 
-FUTURE = "clock far in the future"  # quarantine reasons (security/heads.py and sync/quarantine.py read them)
-FORK = "same origin and seq with different content"
 
 BATCH = 4000
 # The frame of a change line, in two parts: the tail (origin, prev, seq), read first so that a line this

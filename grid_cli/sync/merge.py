@@ -35,8 +35,8 @@ from grid_cli.clock import format_hlc, show_time, wall_ms
 from grid_cli.errors import DataError, GridError, Replayed, Revoked, UnknownOrigin, Untrusted, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.apply import TEMP_TABLES, advance_clock, apply_staged, stage
-from grid_cli.sync import ranges as R
-from grid_cli.sync.ranges import load_ranges, own_max, store_ranges
+from grid_cli.ledger import ranges as R
+from grid_cli.ledger.ranges import load_ranges, own_max, store_ranges
 from grid_cli.place import Place, here, label
 from grid_cli.security.envelope import authenticate
 from grid_cli.security.heads import OriginProof

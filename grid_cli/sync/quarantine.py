@@ -15,7 +15,8 @@ from __future__ import annotations
 from grid_cli.errors import BundleRefused, NotFound, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.apply import advance_clock, apply_staged, drop, stage
-from grid_cli.sync.intake import FUTURE, HEAD, TAIL, INSERT
+from grid_cli.ledger.changes import FUTURE
+from grid_cli.sync.intake import HEAD, TAIL, INSERT
 from grid_cli.place import Place, here
 from grid_cli.sync.admission import admission_for, check_scope
 

@@ -9,8 +9,8 @@ from grid_cli.errors import NotFound, UsageError
 from grid_cli.ledger import Ledger
 from grid_cli.ledger.changes import TABLES, VERSION_RE
 from grid_cli.rules.config import local_deviations
-from grid_cli.sync import ranges as R
-from grid_cli.sync.ranges import load_ranges, own_max
+from grid_cli.ledger import ranges as R
+from grid_cli.ledger.ranges import load_ranges, own_max
 from grid_cli.place import area, here
 
 
