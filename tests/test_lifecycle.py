@@ -7,11 +7,10 @@ level's step arrives at the grid."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from conftest import INIT_ARGS, Run, digest, monitored_book, rows_of, write_workbook, MEMBER_HEADERS, good_rows
+from conftest import INIT_ARGS, Run, digest, monitored_book, rows_of
 from grid_cli.ledger import Ledger
 
 

@@ -5,7 +5,6 @@ unchanged), inspect, and that a bundle's bytes hold no readable name, ID number 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import zipfile
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_id
-from sealing import keys_of, reseal, unseal
+from sealing import reseal, unseal
 from synckit import GRID, export, grid, merge, refused, state
 
 from grid_cli.ledger import Ledger
