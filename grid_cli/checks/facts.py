@@ -4,15 +4,18 @@ fused pass that runs the checks over them.
 `ck_m0`, one row per active member (with its household's number, place, type and category), adds what the
 checks compare: the ID number's form, check character, birth date and sex (read from the number in SQL),
 the age on the day, and what the 在校生状况 value says (stage, in school, compulsory, out of school, from the
-catalogue). `ck_l`, the lifecycle standing per household (folded by lifecycle.standing, household by
-household). `ck_h`, one row per active household: counts over its members (heads, spouses, working-age
+catalogue). `ck_head`, the head's name, sex and age per household (a member row reads them beside it as
+head_sex and head_age). `ck_l`, the lifecycle standing per household (folded by lifecycle.standing, household
+by household). `ck_h`, one row per active household: counts over its members (heads, spouses, working-age
 able, labour, disabled, ill, 低保, uninsured, children out of school), its standing, and its latest visit's
 income, residents and house grade.
 
-A check (LEVEL member or household) gives a SQL predicate over its level's row (`where`) and the words for
-a row that fails it (`message`). `run_all` reads each level's rows once, every check's predicate beside
+A check (LEVEL member or household) gives a SQL condition over its level's row (`where`) and the words for
+a row that fails it (`message`). `run_all` reads each level's rows once, every check's condition beside
 them as one bit of a mask, and keeps only the rows with a bit set: memory stays flat however big the area,
-and the cost is one pass per level, not one per check.
+and the cost is one pass per level, not one per check. Each condition is a CASE WHEN, as in a WHERE clause:
+SQLite then stops at the first false term of an AND (as a value, `a AND b` computes both), which made the
+pass three times cheaper.
 """
 
 from __future__ import annotations
@@ -64,14 +67,19 @@ FROM members m
 JOIN households h ON h.id = m.household_id AND h.status = '正常'
 LEFT JOIN temp.ck_school s ON s.value = m.school_status
 WHERE m.status = '正常'"""
-# The head's facts, for the few member checks that compare a member with the head (a lookup per such member).
-HEAD_SEX = "(SELECT head_sex FROM temp.ck_h WHERE ck_h.household_id = ck_m0.household_id)"
-HEAD_AGE = "(SELECT head_age FROM temp.ck_h WHERE ck_h.household_id = ck_m0.household_id)"
+# The head's name, sex and age per household (the largest where a household has several heads): a narrow table
+# the household facts join and the member pass reads beside each member (head_sex, head_age).
+HEADS = """
+CREATE TEMP TABLE ck_head (household_id TEXT PRIMARY KEY, head_name TEXT, head_sex TEXT, head_age INTEGER) WITHOUT ROWID;
+INSERT INTO temp.ck_head SELECT household_id, max(name), max(sex), max(age) FROM temp.ck_m0 WHERE relation = '户主'
+GROUP BY household_id"""
+MEMBER_ROWS = ("(SELECT m.*, hd.head_sex, hd.head_age FROM temp.ck_m0 m"
+               " LEFT JOIN temp.ck_head hd ON hd.household_id = m.household_id)")
 
 HOUSEHOLDS = f"""
 CREATE TEMP TABLE ck_h AS
 SELECT h.id AS household_id, h.hh_no, h.village, h.grid, h.hh_type, h.category, h.flags, h.phone,
-       a.head_name AS name, a.head_sex, a.head_age,
+       hd.head_name AS name, hd.head_sex, hd.head_age,
        coalesce(a.members, 0) AS members, coalesce(a.full_labour, 0) AS full_labour, coalesce(a.heads, 0) AS heads, coalesce(a.spouses, 0) AS spouses,
        coalesce(a.able, 0) AS able, coalesce(a.labour, 0) AS labour, coalesce(a.no_labour, 0) AS no_labour,
        coalesce(a.disabled, 0) AS disabled, coalesce(a.severe, 0) AS severe, coalesce(a.ill, 0) AS ill,
@@ -86,8 +94,6 @@ SELECT h.id AS household_id, h.hh_no, h.village, h.grid, h.hh_type, h.category, 
 FROM households h
 LEFT JOIN (
   SELECT household_id, count(*) AS members, sum(relation = '户主') AS heads,
-         max(CASE WHEN relation = '户主' THEN name END) AS head_name, max(CASE WHEN relation = '户主' THEN sex END) AS head_sex,
-         max(CASE WHEN relation = '户主' THEN age END) AS head_age,
          sum(labour_skill IN ('普通劳动力', '技能劳动力')) AS full_labour, sum(relation = '配偶') AS spouses,
          sum(age BETWEEN :labour_min AND :labour_max  -- who counts as labour: the rules' `labour` policy
              AND labour_skill IN (SELECT value FROM json_each(:labour_skills))) AS able,
@@ -99,10 +105,11 @@ LEFT JOIN (
          sum(out_of_school = 1 AND age BETWEEN :min_age AND :max_age) AS child_out,
          sum(coalesce(work_status, '未务工') != '未务工') AS working
   FROM temp.ck_m0 GROUP BY household_id) a ON a.household_id = h.id
+LEFT JOIN temp.ck_head hd ON hd.household_id = h.id
 LEFT JOIN temp.ck_l l ON l.household_id = h.id
-LEFT JOIN (  -- the latest visit (SQLite takes the bare columns from the row of max(date))
-  SELECT household_id, max(date) AS date, change_seq FROM event_index WHERE kind = 'visit' AND date <= :on
-  GROUP BY household_id) lv ON lv.household_id = h.id
+LEFT JOIN event_index lv ON lv.id = (  -- the latest visit (of one day's visits, the smallest id), sought per household
+  SELECT e.id FROM event_index e WHERE e.household_id = h.id AND e.kind = 'visit' AND e.date <= :on
+  ORDER BY e.date DESC, e.id LIMIT 1)
 LEFT JOIN (
   SELECT seq, json_array_length(json_extract(body, '$.data.residents')) AS residents,
          json_extract(body, '$.data.income.wages') AS wages, json_extract(body, '$.data.income.business') AS business,
@@ -135,6 +142,8 @@ class Facts:
         # stored once: the fused pass reads plain columns (a view would compute every fact once per predicate)
         conn.execute("CREATE TEMP TABLE ck_m0 AS " + MEMBERS, self.params)
         conn.execute("CREATE INDEX temp.ck_m0_household ON ck_m0(household_id)")
+        for statement in HEADS.split(";"):
+            conn.execute(statement)
         self._lifecycle()
         conn.execute(HOUSEHOLDS, self.params)
         conn.execute("CREATE UNIQUE INDEX temp.ck_h_id ON ck_h(household_id)")
@@ -195,7 +204,7 @@ class Facts:
         import re
         import sqlite3
 
-        for level, source in (("member", "temp.ck_m0"), ("household", "temp.ck_h")):
+        for level, source in (("member", MEMBER_ROWS), ("household", "temp.ck_h")):
             mine = [(m, c) for m, c in checks if m.LEVEL == level]
             if not mine:
                 continue
@@ -205,10 +214,10 @@ class Facts:
                 where = re.sub(r":(\w+)", lambda x: f":c{i}_{x.group(1)}" if x.group(1) in own else x.group(0),
                                module.where(config, self) if module.where.__code__.co_argcount > 1 else module.where(config))
                 params.update({f"c{i}_{k}": v for k, v in own.items()})
-                columns.append(f"coalesce(({where}), 0)")
+                columns.append(where)
             for start in range(0, len(columns), 62):  # a 63-bit mask per row says which checks it fails
                 part = columns[start:start + 62]
-                mask = " | ".join(f"(({c} != 0) << {i})" for i, c in enumerate(part))  # (<< and | bind alike)
+                mask = " + ".join(f"CASE WHEN ({c}) THEN {1 << i} ELSE 0 END" for i, c in enumerate(part))
                 cursor = self.conn.cursor()
                 cursor.row_factory = sqlite3.Row
                 # LIMIT -1 keeps SQLite from flattening the subquery, which would compute the mask twice a row
@@ -222,7 +231,7 @@ class Facts:
                         bits ^= low
 
     def close(self) -> None:
-        for table in ("ck_h", "ck_m0", "ck_l", "ck_school"):
+        for table in ("ck_h", "ck_head", "ck_m0", "ck_l", "ck_school"):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
