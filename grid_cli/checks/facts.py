@@ -1,4 +1,4 @@
-"""The fact tables every check reads, built once per run in SQL as temporary tables of the ledger, and the
+"""The fact tables every check reads, built once per run in SQL in a private temporary database (`ck`), and the
 fused pass that runs the checks over them.
 
 `ck_m0`, one row per active member (with its household's number, place, type and category), adds what the
@@ -72,19 +72,19 @@ SELECT m.id AS member_id, m.household_id, h.hh_no, h.village, h.grid, h.hh_type,
        m.employee_pension_insurance, m.dibao, m.tekun, m.phone
 FROM members m
 JOIN households h ON h.id = m.household_id AND h.status = '正常'
-LEFT JOIN temp.ck_school s ON s.value = m.school_status
+LEFT JOIN ck.ck_school s ON s.value = m.school_status
 WHERE m.status = '正常'"""
 # The head's name, sex and age per household (the largest where a household has several heads): a narrow table
 # the household facts join and the member pass reads beside each member (head_sex, head_age).
 HEADS = """
-CREATE TEMP TABLE ck_head (household_id TEXT PRIMARY KEY, head_name TEXT, head_sex TEXT, head_age INTEGER) WITHOUT ROWID;
-INSERT INTO temp.ck_head SELECT household_id, max(name), max(sex), max(age) FROM temp.ck_m0 WHERE relation = '户主'
+CREATE TABLE ck.ck_head (household_id TEXT PRIMARY KEY, head_name TEXT, head_sex TEXT, head_age INTEGER) WITHOUT ROWID;
+INSERT INTO ck.ck_head SELECT household_id, max(name), max(sex), max(age) FROM ck.ck_m0 WHERE relation = '户主'
 GROUP BY household_id"""
-MEMBER_ROWS = ("(SELECT m.*, hd.head_sex, hd.head_age FROM temp.ck_m0 m"
-               " LEFT JOIN temp.ck_head hd ON hd.household_id = m.household_id)")
+MEMBER_ROWS = ("(SELECT m.*, hd.head_sex, hd.head_age FROM ck.ck_m0 m"
+               " LEFT JOIN ck.ck_head hd ON hd.household_id = m.household_id)")
 
-HOUSEHOLDS = f"""
-CREATE TEMP TABLE ck_h AS
+HOUSEHOLDS = """
+CREATE TABLE ck.ck_h AS
 SELECT h.id AS household_id, h.hh_no, h.village, h.grid, h.hh_type, h.category, h.flags, h.phone,
        hd.head_name AS name, hd.head_sex, hd.head_age,
        coalesce(a.members, 0) AS members, coalesce(a.full_labour, 0) AS full_labour, coalesce(a.heads, 0) AS heads, coalesce(a.spouses, 0) AS spouses,
@@ -111,9 +111,9 @@ LEFT JOIN (
          sum(medical_insurance = 0 AND coalesce(employee_medical_insurance, 0) = 0) AS uninsured,
          sum(out_of_school = 1 AND age BETWEEN :min_age AND :max_age) AS child_out,
          sum(coalesce(work_status, '未务工') != '未务工') AS working
-  FROM temp.ck_m0 GROUP BY household_id) a ON a.household_id = h.id
-LEFT JOIN temp.ck_head hd ON hd.household_id = h.id
-LEFT JOIN temp.ck_l l ON l.household_id = h.id
+  FROM ck.ck_m0 GROUP BY household_id) a ON a.household_id = h.id
+LEFT JOIN ck.ck_head hd ON hd.household_id = h.id
+LEFT JOIN ck.ck_l l ON l.household_id = h.id
 LEFT JOIN event_index lv ON lv.id = (  -- the latest visit (of one day's visits, the smallest id), sought per household
   SELECT e.id FROM event_index e WHERE e.household_id = h.id AND e.kind = 'visit' AND e.date <= :on
   ORDER BY e.date DESC, e.id LIMIT 1)
@@ -141,24 +141,25 @@ class Facts:
                        "labour_skills": json.dumps(labour.skills, ensure_ascii=False)}
         self.close()
         conn = self.conn
-        conn.execute("CREATE TEMP TABLE ck_school (value TEXT PRIMARY KEY, stage TEXT, grade INTEGER, in_school INTEGER,"
+        conn.execute("ATTACH DATABASE '' AS ck")  # the fact tables: a private temporary database of their own
+        conn.execute("CREATE TABLE ck.ck_school (value TEXT PRIMARY KEY, stage TEXT, grade INTEGER, in_school INTEGER,"
                      " compulsory INTEGER, out_of_school INTEGER)")
-        conn.executemany("INSERT INTO temp.ck_school VALUES (?, ?, ?, ?, ?, ?)",
+        conn.executemany("INSERT INTO ck.ck_school VALUES (?, ?, ?, ?, ?, ?)",
                          [(e["zh"], f.get("stage"), f.get("grade"), f.get("in_school"), f.get("compulsory"),
                            f.get("out_of_school")) for e in catalog.entries("school_status") for f in [e.get("facts", {})]])
         # stored once: the fused pass reads plain columns (a view would compute every fact once per predicate)
-        conn.execute("CREATE TEMP TABLE ck_m0 AS " + MEMBERS, self.params)
-        conn.execute("CREATE INDEX temp.ck_m0_household ON ck_m0(household_id)")
+        conn.execute("CREATE TABLE ck.ck_m0 AS " + MEMBERS, self.params)
+        conn.execute("CREATE INDEX ck.ck_m0_household ON ck_m0(household_id)")
         for statement in HEADS.split(";"):
             conn.execute(statement)
         self._lifecycle()
         conn.execute(HOUSEHOLDS, self.params)
-        conn.execute("CREATE UNIQUE INDEX temp.ck_h_id ON ck_h(household_id)")
+        conn.execute("CREATE UNIQUE INDEX ck.ck_h_id ON ck_h(household_id)")
 
     def _lifecycle(self) -> None:
         """Each household's standing (lifecycle.standing over its steps), folded batch by batch."""
         conn = self.conn
-        conn.execute("CREATE TEMP TABLE ck_l (household_id TEXT PRIMARY KEY, monitored INTEGER, identified TEXT,"
+        conn.execute("CREATE TABLE ck.ck_l (household_id TEXT PRIMARY KEY, monitored INTEGER, identified TEXT,"
                      " eliminated INTEGER, elim_month TEXT, elim_method TEXT, risks TEXT, measures INTEGER,"
                      " measure_kinds TEXT, measures_ever INTEGER, helpers INTEGER)")
         kinds = ",".join(f"'{k}'" for k in KINDS)
@@ -182,11 +183,11 @@ class Facts:
                 flush()
                 current, steps = household, []
                 if len(rows) >= BATCH:
-                    conn.executemany("INSERT INTO temp.ck_l VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+                    conn.executemany("INSERT INTO ck.ck_l VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
                     rows.clear()
             steps.append({"id": event_id, "kind": kind, "date": date, "data": json.loads(data), "hlc": hlc})
         flush()
-        conn.executemany("INSERT INTO temp.ck_l VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        conn.executemany("INSERT INTO ck.ck_l VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def run(self, module, config) -> Iterator[Problem]:
         """One check's problems (what `check()` of a module returns)."""
@@ -211,7 +212,7 @@ class Facts:
         import re
         import sqlite3
 
-        for level, source in (("member", MEMBER_ROWS), ("household", "temp.ck_h")):
+        for level, source in (("member", MEMBER_ROWS), ("household", "ck.ck_h")):
             mine = [(m, c) for m, c in checks if m.LEVEL == level]
             if not mine:
                 continue
@@ -238,8 +239,9 @@ class Facts:
                         bits ^= low
 
     def close(self) -> None:
-        for table in ("ck_h", "ck_head", "ck_m0", "ck_l", "ck_school"):
-            self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        """Detaching deletes the private database's file: dropping its tables one by one took 0.1-0.2 s."""
+        if any(row[1] == "ck" for row in self.conn.execute("PRAGMA database_list")):
+            self.conn.execute("DETACH DATABASE ck")
 
 
 def _messages(found) -> list[tuple[str, str, dict]]:

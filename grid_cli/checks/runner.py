@@ -101,7 +101,7 @@ def run(ledger: Ledger, *, on: dt.date | None = None, only: Iterable[str] | None
     exempt = current(ledger)
     facts = Facts(ledger, on=on, threshold=threshold)
     try:
-        households = ledger.conn.execute("SELECT count(*) FROM temp.ck_h").fetchone()[0]
+        households = ledger.conn.execute("SELECT count(*) FROM ck.ck_h").fetchone()[0]
         results = {c: CheckResult(c, CHECKS[c].TITLE, CHECKS[c].AREA, list(found[c].national)) for c in wanted}
         enabled = [(CHECKS[c], found[c]) for c in wanted if found[c].enabled]
         if collect:

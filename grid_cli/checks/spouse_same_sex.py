@@ -21,7 +21,7 @@ class Config(CheckConfig):
 
 
 def where(config: Config) -> str:
-    return f"relation = '配偶' AND sex IS NOT NULL AND sex = head_sex"
+    return "relation = '配偶' AND sex IS NOT NULL AND sex = head_sex"
 
 
 def message(row, config: Config):

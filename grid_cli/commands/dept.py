@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import JsonOutOption, console, open_ledger, print_json, say
+from grid_cli.commands import common  # common.console when printing rich: --json never loads it
+from grid_cli.commands.common import JsonOutOption, open_ledger, print_json, say
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -65,7 +66,7 @@ def import_command(
         say("有 {n} 行未导入，已写入 {f}（改正后可再次导入）", "{n} rows not imported, written to {f} (fix and import again)",
             n=report.rejected_rows, f=report.rejects_file)
     if report.unused_columns:
-        console.print(tr("已保存但未比对的列：", "Columns kept but not compared: ") + "、".join(report.unused_columns), markup=False)
+        common.console.print(tr("已保存但未比对的列：", "Columns kept but not compared: ") + "、".join(report.unused_columns), markup=False)
     say("比对结果见 grid dept findings", "See what they say with: grid dept findings")
 
 
@@ -91,7 +92,7 @@ def kinds_command(as_json: Annotated[bool, typer.Option("--json", help="机器�
     for r in rows:
         table.add_row(f"{r['department']}/{r['kind']}", tr(" 或 ", " or ").join(r["key"]), "、".join(r["required"]),
                       "、".join(r["optional"]), r["says"])
-    console.print(table, markup=False)
+    common.console.print(table, markup=False)
 
 
 @app.command("lists")
@@ -123,7 +124,7 @@ def lists_command(as_json: Annotated[bool, typer.Option("--json", help="机器�
         if r.get("superseded_by"):
             source += tr("（已被替换）", " (replaced)")
         table.add_row(tr(k.zh, k.en) if k else r["kind"], r["month"], str(r["rows"]), str(r["matched"]), str(r["clues"]), source)
-    console.print(table, markup=False)
+    common.console.print(table, markup=False)
 
 
 @app.command("findings")
@@ -158,7 +159,7 @@ def findings_command(
             table.add_column(tr(zh, en), overflow="fold")
         for f in found:
             table.add_row(grade_label(f.grade), f.hh_no, f.facts.get("ref", ""), f"[{STYLE[f.grade]}]" + _plain(f.message(lang())) + "[/]")
-        console.print(table)
+        common.console.print(table)
         if leads:
             from grid_cli.dept.kinds import KINDS
 
@@ -171,7 +172,7 @@ def findings_command(
                 k = KINDS[c["kind"]]
                 clue_table.add_row(tr(k.zh, k.en), c["month"], str(c["row"]), c["name"] or "", mask_id(c["id_number"]),
                                    c["hh_no"] or "")
-            console.print(clue_table, markup=False)
+            common.console.print(clue_table, markup=False)
         say("走访后用 grid dept confirm|dismiss 户编号 编号 记录核实结果",
             "After the visit, record what it found: grid dept confirm|dismiss HH REF")
     if found or leads:
