@@ -165,8 +165,12 @@ class Facts:
         kinds = ",".join(f"'{k}'" for k in KINDS)
         cursor = conn.cursor()
         cursor.row_factory = None
-        cursor.execute(f"SELECT household_id, id, kind, date, data, hlc FROM events WHERE kind IN ({kinds})"
-                       " AND (date IS NULL OR date <= ?) ORDER BY household_id, date, hlc", (self.on.isoformat(),))
+        # (the steps picked from event_index first, then joined to their changes: through the `events` view,
+        # SQLite looked up every visit's change before testing its kind, 0.3 s against 0.13 for 20k households)
+        cursor.execute("SELECT e.household_id, e.id, e.kind, e.date, json_extract(c.body, '$.data'), c.hlc FROM"
+                       f" (SELECT household_id, id, kind, date, change_seq FROM event_index WHERE kind IN ({kinds})"
+                       " AND (date IS NULL OR date <= ?) LIMIT -1) e JOIN changes c ON c.seq = e.change_seq"
+                       " ORDER BY e.household_id, e.date, c.hlc, e.id", (self.on.isoformat(),))
         rows, current, steps = [], None, []
 
         def flush():
