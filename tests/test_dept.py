@@ -196,10 +196,9 @@ def test_a_visit_confirms_keeping_the_link_or_dismisses(area, tmp_path, ledger_p
     assert "dept-confirm" in actions and "dept-dismiss" in actions
 
 
-def test_a_hubs_list_travels_down_to_the_households_grid_only(tmp_path):
-    """The township imports the list; each grid receives only the rows of its own households (sealed
-    bundles, enrolled ledgers); the person in no household stays a clue at the township."""
-    from hubkit import send_down, send_up, township
+def township_with_two_grids(tmp_path):
+    """A township (T1) and its grids G1 (good_rows()) and G2 (B001), the grids' households sent up."""
+    from hubkit import send_up, township
 
     cli = township(tmp_path)
     p = {name: tmp_path / f"{name}.db" for name in ("T1", "G1", "G2")}
@@ -208,6 +207,15 @@ def test_a_hubs_list_travels_down_to_the_households_grid_only(tmp_path):
     g2 = [member_row("B001", "外村人", make_id("19650101", 37), "户主")]
     assert cli["G2"]("import", "households", write_workbook(tmp_path / "g2.xlsx", {"m": (MEMBER_HEADERS, g2)})).exit_code == 0
     send_up(tmp_path, cli, "G1", "G2")
+    return cli, p
+
+
+def test_a_hubs_list_travels_down_to_the_households_grid_only(tmp_path):
+    """The township imports the list; each grid receives only the rows of its own households (sealed
+    bundles, enrolled ledgers); the person in no household stays a clue at the township."""
+    from hubkit import send_down
+
+    cli, p = township_with_two_grids(tmp_path)
     assert cli["T1"]("dept", "import", "医保", book(tmp_path, "medical", LISTS["medical"]), "--month", "2026-10").exit_code == 0
     send_down(tmp_path, cli, "G1", "G2")
     got = rows_of(p["G1"], "SELECT json_extract(data, '$.facts.name') AS name FROM events WHERE kind = 'dept' ORDER BY 1")
@@ -320,15 +328,9 @@ def test_a_child_not_on_a_complete_roll_is_confirmed_or_dismissed_at_a_visit(run
 
 
 def test_a_complete_roll_imported_at_the_township_reaches_the_childs_grid(tmp_path):
-    from hubkit import send_down, send_up, township
+    from hubkit import send_down
 
-    cli = township(tmp_path)
-    p = {name: tmp_path / f"{name}.db" for name in ("T1", "G1", "G2")}
-    assert cli["T1"]("rules", "set", "threshold", "7600", "--year", "2026").exit_code == 0
-    assert cli["G1"]("import", "households", write_workbook(tmp_path / "g1.xlsx", {"m": (MEMBER_HEADERS, good_rows())})).exit_code == 0
-    g2 = [member_row("B001", "外村人", make_id("19650101", 37), "户主")]
-    assert cli["G2"]("import", "households", write_workbook(tmp_path / "g2.xlsx", {"m": (MEMBER_HEADERS, g2)})).exit_code == 0
-    send_up(tmp_path, cli, "G1", "G2")
+    cli, p = township_with_two_grids(tmp_path)
     assert cli["T1"]("dept", "import", "教育", book(tmp_path, "school", ROLL), "--month", "2026-10", "--complete").exit_code == 0
     send_down(tmp_path, cli, "G1", "G2")
     assert messages(cli["G1"]) == ["education: 郑十 (14) is not on the school roll (list of 2026-10); to verify"]
