@@ -54,7 +54,8 @@ def test_settings_change_the_national_numbers_and_parameters(run, workbook):
     assert run("check", "set", "labour_elderly", "age", "75").exit_code == 0
     report = json.loads(run("check", "--json", "--only", "labour_elderly").stdout)["checks"][0]
     assert report["national"] == ["2_12_005"] and report["problems"] == 0  # 王老五 is 71
-    assert run("check", "set", "labour_elderly", "age", "old").exit_code == 3
+    refused = run("check", "set", "labour_elderly", "age", "old")
+    assert refused.exit_code == 3 and "check setting labour_elderly.age is wrong" in " ".join(refused.output.split())
     assert run("check", "set", "labour_elderly", "colour", "1").exit_code == 2
 
 

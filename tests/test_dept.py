@@ -196,10 +196,9 @@ def test_a_visit_confirms_keeping_the_link_or_dismisses(area, tmp_path, ledger_p
     assert "dept-confirm" in actions and "dept-dismiss" in actions
 
 
-def test_a_hubs_list_travels_down_to_the_households_grid_only(tmp_path):
-    """The township imports the list; each grid receives only the rows of its own households (sealed
-    bundles, enrolled ledgers); the person in no household stays a clue at the township."""
-    from hubkit import send_down, send_up, township
+def township_with_two_grids(tmp_path):
+    """A township (T1) and its grids G1 (good_rows()) and G2 (B001), the grids' households sent up."""
+    from hubkit import send_up, township
 
     cli = township(tmp_path)
     p = {name: tmp_path / f"{name}.db" for name in ("T1", "G1", "G2")}
@@ -208,6 +207,15 @@ def test_a_hubs_list_travels_down_to_the_households_grid_only(tmp_path):
     g2 = [member_row("B001", "外村人", make_id("19650101", 37), "户主")]
     assert cli["G2"]("import", "households", write_workbook(tmp_path / "g2.xlsx", {"m": (MEMBER_HEADERS, g2)})).exit_code == 0
     send_up(tmp_path, cli, "G1", "G2")
+    return cli, p
+
+
+def test_a_hubs_list_travels_down_to_the_households_grid_only(tmp_path):
+    """The township imports the list; each grid receives only the rows of its own households (sealed
+    bundles, enrolled ledgers); the person in no household stays a clue at the township."""
+    from hubkit import send_down
+
+    cli, p = township_with_two_grids(tmp_path)
     assert cli["T1"]("dept", "import", "医保", book(tmp_path, "medical", LISTS["medical"]), "--month", "2026-10").exit_code == 0
     send_down(tmp_path, cli, "G1", "G2")
     got = rows_of(p["G1"], "SELECT json_extract(data, '$.facts.name') AS name FROM events WHERE kind = 'dept' ORDER BY 1")
@@ -240,3 +248,91 @@ def test_department_events_of_another_shape_are_ignored_not_a_crash(area, ledger
     assert area("risk").exit_code in (0, 1)
     assert area("dept", "findings").exit_code == 0
     assert area("check", "--only", "labour_elderly").exit_code == 1
+
+
+def two_villages(run, tmp_path):
+    """good_rows() in 上寨 (A003: 郑九 16, 郑十 14), and in 下寨 B001 with 钱七 (10) and 钱八 (5)."""
+    rows = good_rows() + [member_row("B001", "钱六", make_id("19800101", 41), "户主", village="下寨"),
+                          member_row("B001", "钱七", make_id("20160501", 43), "之子", village="下寨"),
+                          member_row("B001", "钱八", make_id("20210301", 45), "之子", village="下寨")]
+    assert run("import", "households", write_workbook(tmp_path / "two.xlsx", {"m": (MEMBER_HEADERS, rows)})).exit_code == 0
+
+
+ROLL = (["学生姓名", "身份证号码", "学籍状态", "学校", "年级"], [["郑九", JIU, "在籍", "县一中", "高一"]])
+
+
+def test_a_complete_school_roll_finds_each_child_not_on_it(run, tmp_path, ledger_path):
+    """With --complete, a compulsory-age (6-15, the department rule's ages) member whom the roll does not name
+    is a yellow finding; a child it names, a child outside those ages (郑九 16, 钱八 5) are not."""
+    two_villages(run, tmp_path)
+    roll = (ROLL[0], ROLL[1] + [["钱七", make_id("20160501", 43), "在籍", "下寨小学", "四年级"]])
+    result = run("dept", "import", "教育", book(tmp_path, "school", roll), "--month", "2026-10", "--complete")
+    assert result.exit_code == 0, result.output
+    assert "1 member(s) of compulsory-school age not on it" in " ".join(result.stdout.split())
+    assert messages(run) == ["education: 郑十 (14) is not on the school roll (list of 2026-10); to verify"]
+    assert messages(run, "zh") == ["教育：郑十（14岁）不在学籍名单（2026-10 名单），待核实"]
+    [found] = findings(run)["findings"]
+    assert found["grade"] == "yellow" and found["hh_no"] == "A003"
+    assert rows_of(ledger_path, "SELECT complete FROM dept_lists") == [{"complete": "[]"}]
+    listed = json.loads(run("dept", "lists", "--json").stdout)
+    assert listed[0]["complete"] == []
+    # the same roll again changes nothing; the same rows not said to be complete are another list, which
+    # withdraws the child it did not name
+    again = run("dept", "import", "教育", book(tmp_path, "school", roll), "--month", "2026-10", "--complete")
+    assert again.exit_code == 0 and "nothing changed" in " ".join(again.stdout.split())
+    assert run("dept", "import", "教育", book(tmp_path, "school", roll), "--month", "2026-10").exit_code == 0
+    assert messages(run) == []
+
+
+def test_without_complete_a_child_missing_from_the_roll_is_not_found(run, tmp_path):
+    two_villages(run, tmp_path)
+    assert run("dept", "import", "教育", book(tmp_path, "school", ROLL), "--month", "2026-10").exit_code == 0
+    assert messages(run) == []
+
+
+def test_a_complete_roll_of_some_villages_leaves_the_others_alone(run, tmp_path):
+    two_villages(run, tmp_path)
+    result = run("dept", "import", "教育", book(tmp_path, "school", ROLL), "--month", "2026-10", "--complete",
+                 "--village", "下寨")
+    assert result.exit_code == 0, result.output
+    assert messages(run) == ["education: 钱七 (10) is not on the school roll (list of 2026-10); to verify"]
+    assert json.loads(run("dept", "lists", "--json").stdout)[0]["complete"] == ["下寨"]
+    unknown = run("dept", "import", "教育", book(tmp_path, "school", ROLL), "--month", "2026-10", "--complete",
+                  "--village", "中寨")
+    assert unknown.exit_code == 2 and "no village 中寨" in " ".join(unknown.output.split())
+
+
+def test_only_a_school_roll_can_be_complete(area, tmp_path, ledger_path):
+    result = area("dept", "import", "医保", book(tmp_path, "medical", LISTS["medical"]), "--month", "2026-10", "--complete")
+    assert result.exit_code == 2 and count(ledger_path, "dept_lists") == 0
+    alone = area("dept", "import", "教育", book(tmp_path, "school", ROLL), "--month", "2026-10", "--village", "上寨")
+    assert alone.exit_code == 2 and count(ledger_path, "dept_lists") == 0
+
+
+def test_a_child_not_on_a_complete_roll_is_confirmed_or_dismissed_at_a_visit(run, tmp_path, ledger_path):
+    two_villages(run, tmp_path)
+    assert run("dept", "import", "教育", book(tmp_path, "school", ROLL), "--month", "2026-10", "--complete").exit_code == 0
+    refs = {f["hh_no"]: f["facts"]["ref"] for f in findings(run)["findings"]}
+    assert sorted(refs) == ["A003", "B001"]
+    visit(run, "A003")
+    visit(run, "B001")
+    assert run("dept", "confirm", "A003", refs["A003"], "--note", "已外出打工").exit_code == 0
+    assert run("dept", "dismiss", "B001", refs["B001"]).exit_code == 0
+    [confirmed] = findings(run)["findings"]
+    assert confirmed["grade"] == "red" and confirmed["message_zh"].startswith("教育：郑十（14岁）不在学籍名单（2026-10 名单），已于")
+    # a newer roll that names the child replaces what the older one said
+    named = (ROLL[0], ROLL[1] + [["郑十", SHI, "在籍", "青石小学", "八年级"]])
+    assert run("dept", "import", "教育", book(tmp_path, "school", named, "s2.xlsx"), "--month", "2026-11", "--complete",
+               "--village", "上寨").exit_code == 0
+    assert messages(run) == []
+
+
+def test_a_complete_roll_imported_at_the_township_reaches_the_childs_grid(tmp_path):
+    from hubkit import send_down
+
+    cli, p = township_with_two_grids(tmp_path)
+    assert cli["T1"]("dept", "import", "教育", book(tmp_path, "school", ROLL), "--month", "2026-10", "--complete").exit_code == 0
+    send_down(tmp_path, cli, "G1", "G2")
+    assert messages(cli["G1"]) == ["education: 郑十 (14) is not on the school roll (list of 2026-10); to verify"]
+    assert count(p["G2"], "event_index WHERE kind = 'dept'") == 0
+    assert json.loads(cli["G1"]("dept", "lists", "--json").stdout)[0]["complete"] == []

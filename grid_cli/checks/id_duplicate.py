@@ -23,7 +23,7 @@ class Config(CheckConfig):
 
 
 def where(config: Config) -> str:
-    return ("id_real AND substr(n, 1, 18) IN (SELECT substr(n, 1, 18) FROM temp.ck_m0 WHERE id_real"
+    return ("id_real AND substr(n, 1, 18) IN (SELECT substr(n, 1, 18) FROM ck.ck_m0 WHERE id_real"
             " GROUP BY substr(n, 1, 18) HAVING count(*) > 1)")
 
 

@@ -10,7 +10,6 @@ import sys
 from typing import Iterator
 
 from grid_cli.checks.base import CheckConfig, Problem
-from grid_cli.checks.facts import HEAD_AGE
 
 ID = "relation_age"
 TITLE = ("与户主关系与年龄矛盾", "relation contradicts ages")
@@ -28,9 +27,9 @@ class Config(CheckConfig):
 
 def where(config: Config) -> str:
     return (f"age IS NOT NULL AND relation IN ({_names(CHILD + PARENT + GRANDCHILD)}, '配偶') AND ("
-            f"(relation IN ({_names(CHILD)}) AND {HEAD_AGE} - age < :gap)"
-            f" OR (relation IN ({_names(PARENT)}) AND age - {HEAD_AGE} < :gap)"
-            f" OR (relation IN ({_names(GRANDCHILD)}) AND {HEAD_AGE} - age < 2 * :gap)"
+            f"(relation IN ({_names(CHILD)}) AND head_age - age < :gap)"
+            f" OR (relation IN ({_names(PARENT)}) AND age - head_age < :gap)"
+            f" OR (relation IN ({_names(GRANDCHILD)}) AND head_age - age < 2 * :gap)"
             f" OR (relation = '配偶' AND age < :spouse_min))")
 
 

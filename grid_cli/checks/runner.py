@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from grid_cli.checks.base import Problem
 from grid_cli.errors import DataError, GridError, UsageError
@@ -57,20 +57,13 @@ def settings(year_config: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def configs(year_config: dict[str, Any]) -> dict[str, BaseModel]:
+    """Each check's validated Config for the year (validated as the rules' are)."""
     from grid_cli.checks.registry import CHECKS
+    from grid_cli.rules.config import validated
 
     found = settings(year_config)
-    out = {}
-    for check_id, module in CHECKS.items():
-        try:
-            out[check_id] = module.Config.model_validate(found.get(check_id, {}))
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise DataError(f"检查项 {check_id}.{where} 的设置不正确：{first['msg']}",
-                            f"check setting {check_id}.{where} is wrong: {first['msg']}",
-                            hint_zh="用 grid check set 改正", hint_en="correct it with `grid check set`") from None
-    return out
+    return validated([(check_id, module.Config, found.get(check_id, {})) for check_id, module in CHECKS.items()],
+                     ("检查项", "check"), ("用 grid check set 改正", "correct it with `grid check set`"))
 
 
 def year_config(ledger: Ledger, on: dt.date) -> tuple[dict[str, Any], int | None]:
@@ -101,7 +94,7 @@ def run(ledger: Ledger, *, on: dt.date | None = None, only: Iterable[str] | None
     exempt = current(ledger)
     facts = Facts(ledger, on=on, threshold=threshold)
     try:
-        households = ledger.conn.execute("SELECT count(*) FROM temp.ck_h").fetchone()[0]
+        households = ledger.conn.execute("SELECT count(*) FROM ck.ck_h").fetchone()[0]
         results = {c: CheckResult(c, CHECKS[c].TITLE, CHECKS[c].AREA, list(found[c].national)) for c in wanted}
         enabled = [(CHECKS[c], found[c]) for c in wanted if found[c].enabled]
         if collect:

@@ -9,7 +9,6 @@ import sys
 from typing import Iterator
 
 from grid_cli.checks.base import CheckConfig, Problem
-from grid_cli.checks.facts import HEAD_SEX
 
 ID = "spouse_same_sex"
 TITLE = ("户主与配偶同性别", "head and spouse of the same sex")
@@ -22,7 +21,7 @@ class Config(CheckConfig):
 
 
 def where(config: Config) -> str:
-    return f"relation = '配偶' AND sex IS NOT NULL AND sex = {HEAD_SEX}"
+    return "relation = '配偶' AND sex IS NOT NULL AND sex = head_sex"
 
 
 def message(row, config: Config):

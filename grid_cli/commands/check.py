@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import JsonOutOption, YearOption, console, open_ledger, print_json, say, year_or_current
+from grid_cli.commands import common  # common.console when printing rich: --json never loads it
+from grid_cli.commands.common import JsonOutOption, YearOption, open_ledger, print_json, say, year_or_current
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(rich_markup_mode=None, invoke_without_command=True)
@@ -67,7 +68,7 @@ def _table(report) -> None:
     for r in report.results:
         table.add_row(r.id, r.title[0 if lang() == "zh" else 1], " ".join(r.national), str(r.count) if r.count else "·",
                       str(r.exempted) if r.exempted else "")
-    console.print(table, markup=False)
+    common.console.print(table, markup=False)
 
 
 @app.command("list")
@@ -87,7 +88,7 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="机器可
         table.add_column(tr(zh, en), overflow="fold")
     for r in found:
         table.add_row(r["check"], r["area"], r["title"], " ".join(r["national"]), r["settings"])
-    console.print(table, markup=False)
+    common.console.print(table, markup=False)
 
 
 @app.command("explain")
@@ -100,8 +101,8 @@ def explain_command(check: Annotated[str, typer.Argument(help="检查编号 a ch
     if check not in CHECKS:
         raise typer.BadParameter(tr("没有检查项 {c}；见 grid check list", "no check {c}; see `grid check list`", c=check))
     module = CHECKS[check]
-    console.print(f"{check} — {module.TITLE[0 if lang() == 'zh' else 1]}", markup=False)
-    console.print(inspect.getdoc(module) or "", markup=False)
+    common.console.print(f"{check} — {module.TITLE[0 if lang() == 'zh' else 1]}", markup=False)
+    common.console.print(inspect.getdoc(module) or "", markup=False)
 
 
 @app.command("exempt")
@@ -140,7 +141,7 @@ def exemptions_command(as_json: Annotated[bool, typer.Option("--json", help="机
         table.add_column(tr(zh, en), overflow="fold")
     for r in found:
         table.add_row(r["check"], r["hh_no"], r["grid"] or "", r["date"] or "", r["reason"])
-    console.print(table, markup=False)
+    common.console.print(table, markup=False)
 
 
 @app.command("set")

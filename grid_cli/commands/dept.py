@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from grid_cli.commands.common import JsonOutOption, console, open_ledger, print_json, say
+from grid_cli.commands import common  # common.console when printing rich: --json never loads it
+from grid_cli.commands.common import JsonOutOption, open_ledger, print_json, say
 from grid_cli.i18n import lang, tr
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -22,6 +23,8 @@ def import_command(
     month: Annotated[str, typer.Option("--month", help="名单月份 the list's month, e.g. 2026-10")],
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="跳过有误的行 import the good rows, write the bad ones to a file")] = False,
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="有误的行写到 where to write the rejected rows (default: FILE.rejects.csv)")] = None,
+    complete: Annotated[bool, typer.Option("--complete", help="完整学籍名单 教育 only: the roll is complete for this area; a compulsory-age child not on it is a finding")] = False,
+    village: Annotated[Optional[list[str]], typer.Option("--village", help="完整名单覆盖的村 with --complete: the villages the roll covers (repeatable; default: this whole area)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="机器可读的汇总 machine-readable summary")] = False,
     out: JsonOutOption = None,
 ) -> None:
@@ -35,7 +38,8 @@ def import_command(
 
     ledger = open_ledger()
     try:
-        report = import_list(ledger, kind, file, month, skip_invalid=skip_invalid, rejects=rejects)
+        report = import_list(ledger, kind, file, month, skip_invalid=skip_invalid, rejects=rejects, complete=complete,
+                             villages=village)
     except ListRefused as refused:
         show_problems(refused.report.problems)
         raise
@@ -58,6 +62,9 @@ def import_command(
         "{d} list of {m}: {r} rows, {a} matched to households here ({n} new), {c} clue(s) (in no household of this area)",
         d=tr(source.zh, source.en), m=report.month, r=report.rows - report.rejected_rows, a=report.matched,
         n=report.added, c=report.clues)
+    if report.complete is not None:
+        say("完整学籍名单（{a}）：义务教育年龄的成员中 {n} 人不在名单上", "complete roll ({a}): {n} member(s) of compulsory-school age not on it",
+            a="、".join(report.complete) or tr("本辖区全部", "this whole area"), n=report.absent)
     if report.replaced:
         say("已替换同月的上一份名单（撤回其不再列出的 {w} 行）", "replaces the earlier list of the month ({w} rows it no longer holds withdrawn)",
             w=report.withdrawn)
@@ -65,7 +72,7 @@ def import_command(
         say("有 {n} 行未导入，已写入 {f}（改正后可再次导入）", "{n} rows not imported, written to {f} (fix and import again)",
             n=report.rejected_rows, f=report.rejects_file)
     if report.unused_columns:
-        console.print(tr("已保存但未比对的列：", "Columns kept but not compared: ") + "、".join(report.unused_columns), markup=False)
+        common.console.print(tr("已保存但未比对的列：", "Columns kept but not compared: ") + "、".join(report.unused_columns), markup=False)
     say("比对结果见 grid dept findings", "See what they say with: grid dept findings")
 
 
@@ -91,7 +98,7 @@ def kinds_command(as_json: Annotated[bool, typer.Option("--json", help="机器�
     for r in rows:
         table.add_row(f"{r['department']}/{r['kind']}", tr(" 或 ", " or ").join(r["key"]), "、".join(r["required"]),
                       "、".join(r["optional"]), r["says"])
-    console.print(table, markup=False)
+    common.console.print(table, markup=False)
 
 
 @app.command("lists")
@@ -114,7 +121,7 @@ def lists_command(as_json: Annotated[bool, typer.Option("--json", help="机器�
 
     table = Table(title=tr("部门名单", "Department lists"))
     for zh, en in (("部门", "department"), ("月份", "month"), ("行", "rows"), ("本辖区", "matched"), ("线索", "clues"),
-                   ("来源", "source")):
+                   ("完整名单", "complete"), ("来源", "source")):
         table.add_column(tr(zh, en), overflow="fold")
     for r in found:
         k = KINDS.get(r["kind"])
@@ -122,8 +129,10 @@ def lists_command(as_json: Annotated[bool, typer.Option("--json", help="机器�
             else tr("随农户下发", "received from above")
         if r.get("superseded_by"):
             source += tr("（已被替换）", " (replaced)")
-        table.add_row(tr(k.zh, k.en) if k else r["kind"], r["month"], str(r["rows"]), str(r["matched"]), str(r["clues"]), source)
-    console.print(table, markup=False)
+        whole = "" if r["complete"] is None else "、".join(r["complete"]) or tr("全部", "all")
+        table.add_row(tr(k.zh, k.en) if k else r["kind"], r["month"], str(r["rows"]), str(r["matched"]), str(r["clues"]), whole,
+                      source)
+    common.console.print(table, markup=False)
 
 
 @app.command("findings")
@@ -158,7 +167,7 @@ def findings_command(
             table.add_column(tr(zh, en), overflow="fold")
         for f in found:
             table.add_row(grade_label(f.grade), f.hh_no, f.facts.get("ref", ""), f"[{STYLE[f.grade]}]" + _plain(f.message(lang())) + "[/]")
-        console.print(table)
+        common.console.print(table)
         if leads:
             from grid_cli.dept.kinds import KINDS
 
@@ -171,7 +180,7 @@ def findings_command(
                 k = KINDS[c["kind"]]
                 clue_table.add_row(tr(k.zh, k.en), c["month"], str(c["row"]), c["name"] or "", mask_id(c["id_number"]),
                                    c["hh_no"] or "")
-            console.print(clue_table, markup=False)
+            common.console.print(clue_table, markup=False)
         say("走访后用 grid dept confirm|dismiss 户编号 编号 记录核实结果",
             "After the visit, record what it found: grid dept confirm|dismiss HH REF")
     if found or leads:

@@ -11,6 +11,11 @@ cell is a Problem (sheet, row, column, reason). All of it happens in one ledger 
    (the same row imported anywhere, at a grid or at its township, is the same event: no double);
 3. a row matched to nobody in this ledger's area stays staged without a household: a clue (线索).
 
+A school roll may be said to be complete for its area (`complete`: this ledger's whole area, or the villages
+named): then each compulsory-age member of a household there whom no row names is itself a `dept` event on
+the household ({"absent": true}), which the rules turn into "not on the school roll" and the sync carries down
+like any row.
+
 Nothing is kept if any row is wrong, unless `skip_invalid` (the bad rows then go to a rejects file).
 The list is dated (its month) and kept in `dept_lists` with the sha256 of its parsed rows: the same list
 again changes nothing; another list for the same department and month replaces it (its rows that the new
@@ -59,6 +64,8 @@ class ListReport:
     rejected_rows: int = 0
     rejects_file: str | None = None
     unused_columns: list[str] = field(default_factory=list)
+    complete: list[str] | None = None  # a complete roll: the villages it covers ([]: the whole area)
+    absent: int = 0  # compulsory-age members of that area whom no row names
 
 
 class ListRefused(Refused):
@@ -75,22 +82,25 @@ def event_id(kind: str, month: str, key: str, facts: dict) -> str:
 
 
 def import_list(ledger: Ledger, kind_name: str, path: Path, month: Any, *, skip_invalid: bool = False,
-                rejects: Path | None = None) -> ListReport:
+                rejects: Path | None = None, complete: bool = False, villages: list[str] | None = None) -> ListReport:
     from grid_cli.clock import today
 
     kind = kind_of(kind_name)
     month = parse_month(month)
+    area = _complete_area(ledger, kind, complete, villages)
     if month > today().isoformat()[:7]:
         raise UsageError(f"名单月份 {month} 晚于本月，请核对 --month", f"the list's month {month} is after this month; check --month")
     path = Path(path)
     rejects = Path(rejects) if rejects else path.with_name(path.stem + ".rejects.csv")
     if skip_invalid:
         check_rejects_target(rejects)
-    report = ListReport(kind.id, month)
+    report = ListReport(kind.id, month, complete=area)
     try:
         with ledger.write() as w:
             stage = _Stage(ledger, kind, month, report)
             stage.read(path)
+            if area is not None:  # the same rows said to be complete are another list
+                stage.sha.update(("complete " + json.dumps(area, ensure_ascii=False)).encode("utf-8"))
             bad = {(p.sheet, p.row) for p in report.problems}
             if bad and not skip_invalid:
                 raise ListRefused(report)
@@ -105,6 +115,24 @@ def import_list(ledger: Ledger, kind_name: str, path: Path, month: Any, *, skip_
     except _Unchanged:
         pass
     return report
+
+
+def _complete_area(ledger: Ledger, kind: Kind, complete: bool, villages: list[str] | None) -> list[str] | None:
+    """The area a complete roll covers (sorted village names, [] for the whole area), or None."""
+    villages = sorted({v.strip() for v in villages or () if v.strip()})
+    if not complete:
+        if villages:
+            raise UsageError("--village 只与 --complete 一起使用", "--village goes with --complete only")
+        return None
+    if kind.id != "school":
+        raise UsageError(f"只有教育的学籍名单可以标为完整名单（--complete），{kind.zh}名单不可以",
+                         f"only a school roll can be said to be complete (--complete), not a {kind.en} list")
+    known = {r[0] for r in ledger.conn.execute("SELECT DISTINCT village FROM households WHERE status = '正常'")}
+    unknown = [v for v in villages if v not in known]
+    if unknown:
+        raise UsageError(f"本辖区没有村 {'、'.join(unknown)}（有：{'、'.join(sorted(v for v in known if v)) or '无'}）",
+                         f"no village {', '.join(unknown)} here (there are: {', '.join(sorted(v for v in known if v)) or 'none'})")
+    return villages
 
 
 class _Unchanged(Exception):
@@ -230,9 +258,17 @@ class _Stage:
                 report.added += 1
             conn.executemany(f"UPDATE {self.table} SET household_id = ?, member_id = ?, event_id = ?"
                              f" WHERE list_id = '{self.list_id}' AND row = ?", updates)
-        for (old,) in previous:  # rows the replaced list held and this one does not: withdrawn everywhere
-            for household, eid in conn.execute(f"SELECT household_id, event_id FROM {self.table} WHERE list_id = ?"
-                                               " AND event_id IS NOT NULL", (old,)).fetchall():
+        if report.complete is not None:
+            self._absent(w, written)
+        # rows the replaced list held (and, were it complete, the children it did not name) that this one does
+        # not: withdrawn everywhere
+        absent = conn.execute("SELECT household_id, id FROM events WHERE kind = ? AND json_extract(data, '$.kind') = ?"
+                              " AND json_extract(data, '$.month') = ? AND json_extract(data, '$.facts.absent') = 1",
+                              (EVENT, kind.id, month)).fetchall() if previous else []
+        for (old,) in previous:
+            held = conn.execute(f"SELECT household_id, event_id FROM {self.table} WHERE list_id = ?"
+                                " AND event_id IS NOT NULL", (old,)).fetchall()
+            for household, eid in held + absent:
                 if eid in written:
                     continue
                 wid = str(uuid.uuid5(_NS, f"withdrawn|{eid}"))
@@ -242,12 +278,42 @@ class _Stage:
                     report.withdrawn += 1
             conn.execute("UPDATE dept_lists SET superseded_by = ? WHERE id = ?", (self.list_id, old))
             report.replaced = old
-        conn.execute("INSERT INTO dept_lists (id, kind, month, file, sha256, rows, matched, clues, imported_at)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        conn.execute("INSERT INTO dept_lists (id, kind, month, file, sha256, rows, matched, clues, imported_at, complete)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (self.list_id, kind.id, month, file, self.digest(), report.rows - report.rejected_rows,
-                      report.matched, report.clues, now_utc().isoformat(timespec="seconds")))
+                      report.matched, report.clues, now_utc().isoformat(timespec="seconds"),
+                      None if report.complete is None else json.dumps(report.complete, ensure_ascii=False)))
         w.audit("dept-import", f"{kind.id} {month}: {report.rows} rows, {report.matched} matched, {report.clues} clues")
         report.list_id = self.list_id
+
+
+    def _absent(self, w, written: set[str]) -> None:
+        """A complete roll: a `dept` event for each member of compulsory age (the department rule's ages, on
+        the day) of an active household in its area whom no row of the list names."""
+        from grid_cli.checks.facts import age_sql
+        from grid_cli.clock import today
+        from grid_cli.rules.config import configs_in_force
+
+        conn, report, on = self.ledger.conn, self.report, today()
+        ages = configs_in_force(self.ledger, on)["department"]
+        cursor = conn.execute(
+            "SELECT m.household_id, m.id FROM members m JOIN households h ON h.id = m.household_id"
+            " WHERE m.status = '正常' AND h.status = '正常' AND (:all OR h.village IN (SELECT value FROM json_each(:villages)))"
+            f" AND m.birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND {age_sql('m.birth_date')} BETWEEN :min AND :max"
+            f" AND m.id NOT IN (SELECT member_id FROM {self.table} WHERE list_id = :list AND member_id IS NOT NULL)"
+            " ORDER BY h.hh_no, m.id",
+            {"all": not report.complete, "villages": json.dumps(report.complete, ensure_ascii=False), "on": on.isoformat(),
+             "min": ages.min_age, "max": ages.max_age, "list": self.list_id})
+        while batch := cursor.fetchmany(BATCH):
+            for household, member in batch:
+                report.absent += 1
+                key, facts = f"absent:{member}", {"absent": True}
+                eid = event_id(self.kind.id, self.month, key, facts)
+                written.add(eid)
+                if not conn.execute("SELECT 1 FROM event_index WHERE id = ?", (eid,)).fetchone():
+                    w.event(EVENT, household, {"kind": self.kind.id, "month": self.month, "key": key, "member": member,
+                                               "facts": facts}, date=f"{self.month}-01", event_id=eid)
+                    report.added += 1
 
 
 def _subject(facts: dict) -> str:

@@ -3,6 +3,8 @@ that arrived with households from the hub (their `dept` events)."""
 
 from __future__ import annotations
 
+import json
+
 from grid_cli.dept import EVENT
 from grid_cli.dept.kinds import KINDS
 from grid_cli.ledger import Ledger
@@ -10,16 +12,17 @@ from grid_cli.ledger import Ledger
 
 def lists(ledger: Ledger) -> list[dict]:
     """Lists imported here, newest month first, then the lists only received (rows for this area's households)."""
-    out = [dict(r) | {"source": "imported"} for r in ledger.conn.execute(
-        "SELECT kind, month, file, rows, matched, clues, imported_at, superseded_by FROM dept_lists"
-        " ORDER BY month DESC, kind, imported_at DESC")]
+    out = [dict(r) | {"complete": None if r["complete"] is None else json.loads(r["complete"]), "source": "imported"}
+           for r in ledger.conn.execute("SELECT kind, month, file, rows, matched, clues, imported_at, superseded_by, complete"
+                                        " FROM dept_lists ORDER BY month DESC, kind, imported_at DESC")]
     here = {(r["kind"], r["month"]) for r in out}
-    for kind, month, rows in ledger.conn.execute(
-            f"SELECT json_extract(data, '$.kind'), json_extract(data, '$.month'), count(*) FROM events"
+    for kind, month, rows, absent in ledger.conn.execute(
+            f"SELECT json_extract(data, '$.kind'), json_extract(data, '$.month'), count(*),"
+            f" max(json_extract(data, '$.facts.absent') = 1) FROM events"
             f" WHERE kind = '{EVENT}' AND json_extract(data, '$.withdraws') IS NULL GROUP BY 1, 2 ORDER BY 2 DESC, 1"):
-        if (kind, month) not in here:
+        if (kind, month) not in here:  # (a complete roll shows as one by the children it did not name)
             out.append({"kind": kind, "month": month, "file": None, "rows": rows, "matched": rows, "clues": 0,
-                        "imported_at": None, "superseded_by": None, "source": "received"})
+                        "imported_at": None, "superseded_by": None, "complete": [] if absent else None, "source": "received"})
     return out
 
 

@@ -259,6 +259,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE TABLE visit_drafts (household_id TEXT PRIMARY KEY, answers TEXT NOT NULL, saved_at TEXT NOT NULL)
         """,
     ),
+    (
+        12,
+        "department lists: a school roll said to be complete for its area",
+        # complete: NULL for a list that holds only the rows it holds; for a complete roll (`grid dept import
+        #   教育 FILE --complete`), the villages it covers as a JSON array ([]: this ledger's whole area).
+        #   Local like the list: what travels is the finding about each child not on it, a `dept` event.
+        """
+        ALTER TABLE dept_lists ADD COLUMN complete TEXT
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -132,22 +132,29 @@ def rule_configs(year_config: dict[str, Any]) -> dict[str, BaseModel]:
     from grid_cli.rules.registry import RULES
 
     settings = rule_settings(year_config)
-    configs: dict[str, BaseModel] = {}
     checks = [(name, model, settings.get(name, {})) for name, (model, _title) in POLICY.items()]
     for rule_id, module in RULES.items():
         params = dict(settings.get(rule_id, {}))
         for name in getattr(module, "USES", ()):
             params[name] = settings.get(name, {})
         checks.append((rule_id, module.Config, params))
-    for name, model, params in checks:
+    return validated(checks, ("规则", "rule"), ("用 grid rules set 改正", "correct it with `grid rules set`"))
+
+
+def validated(sections: list[tuple[str, type[BaseModel], dict]], noun: tuple[str, str],
+              hint: tuple[str, str]) -> dict[str, BaseModel]:
+    """Each (name, Config model, its settings) validated; the first bad value is refused naming its section
+    and parameter (the rules' here, the data-quality checks' in checks/runner.py)."""
+    configs: dict[str, BaseModel] = {}
+    for name, model, params in sections:
         try:
             configs[name] = model.model_validate(params)
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise DataError(f"规则 {name}.{where} 的设置不正确：{first['msg']}",
-                            f"rule setting {name}.{where} is wrong: {first['msg']}",
-                            hint_zh="用 grid rules set 改正", hint_en="correct it with `grid rules set`") from None
+            raise DataError(f"{noun[0]} {name}.{where} 的设置不正确：{first['msg']}",
+                            f"{noun[1]} setting {name}.{where} is wrong: {first['msg']}",
+                            hint_zh=hint[0], hint_en=hint[1]) from None
     return configs
 
 

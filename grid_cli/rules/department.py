@@ -3,7 +3,7 @@
 Each finding names its source (the department and the list's month) and the numbers behind it:
 民政 低保/特困 the ledger does not record, or a 临时救助; 医保 not enrolled for a year, or an out-of-pocket bill
 at or above `out_of_pocket`; 教育 a compulsory-age child not on the school roll (or on it while the ledger
-says 失学辍学); 住建 a house assessed C or D; 残联 a certificate the ledger's health does not show; 人社
+says 失学辍学; with a roll imported as complete, a child it does not name at all); 住建 a house assessed C or D; 残联 a certificate the ledger's health does not show; 人社
 registered unemployed, or employed while the ledger says not working. A finding is yellow (to verify)
 until a visit confirms it (`grid dept confirm`: then red, with the visit named) or dismisses it.
 
@@ -21,7 +21,7 @@ TITLE = ("部门比对", "department lists")
 EXPLAIN_ZH = """部门筛查预警：部门名单上关于该户的情况，与台账对照。
 
 每条提示写明来源（部门和名单月份）和依据的数字：民政 有低保/特困而台账未记，或有临时救助；医保 全年未参保，
-或当月合规自付达到 `out_of_pocket`；教育 义务教育年龄的孩子不在学籍名单（或在名单上而台账记为失学辍学）；
+或当月合规自付达到 `out_of_pocket`；教育 义务教育年龄的孩子不在学籍名单（或在名单上而台账记为失学辍学；完整学籍名单上没有的孩子也是）；
 住建 住房鉴定为 C 或 D 级；残联 有残疾证而台账健康状况未体现；人社 登记失业，或已就业而台账记为未务工。
 走访核实前为黄色（待核实）；走访确认（grid dept confirm，转为红色并记下该次走访）或排除后才定。
 
@@ -88,7 +88,11 @@ def _compare(ctx: Context, fact, member, f: dict, house: str | None, config: Con
         from grid_cli import catalog
 
         status = catalog.school(member.school_status)
-        if f.get("roll") != "在籍" and age is not None and config.min_age <= age <= config.max_age:
+        compulsory = age is not None and config.min_age <= age <= config.max_age
+        if f.get("absent") is True:  # a complete roll that does not name the child at all
+            return (f"{name}（{age}岁）不在学籍名单", f"{name} ({age}) is not on the school roll", {"age": age, "absent": True}) \
+                if compulsory else None
+        if f.get("roll") != "在籍" and compulsory:
             return (f"{name}（{age}岁）不在学籍名单（{f['roll']}）", f"{name} ({age}) not on the school roll ({f['roll']})",
                     {"age": age, "roll": f.get("roll")})
         if f.get("roll") == "在籍" and status.out_of_school:
