@@ -79,3 +79,15 @@ def test_bad_quarter(demo_db):
     for period in ("2026Q5", "2030Q1", "Q4"):
         result = run("report", "quarter", period)
         assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_a_month_end_context_copies_every_field_of_the_context():
+    # quarter._context builds Context positionally (dataclasses.replace was a third of its cost): a field
+    # added to Context later must not be dropped silently.
+    import dataclasses
+
+    from grid_cli.exports import quarter
+    from grid_cli.rules.base import Context
+
+    ctx = Context(*[object() for _ in dataclasses.fields(Context)])
+    assert quarter._context(ctx, ctx.visits, ctx.monitoring, ctx.threshold, ctx.today) == ctx

@@ -19,7 +19,6 @@ configuration), kept per year in the ledger's config:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -32,6 +31,7 @@ from grid_cli.exports.snapshot import as_of, month_range
 from grid_cli.findings import LOOKBACK_DAYS
 from grid_cli.rules import followup
 from grid_cli.model import PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION
+from grid_cli.rules.base import Context
 from grid_cli.rules.engine import grade_of
 from grid_cli.exports.table import Book, Chart, Sheet, Table
 from grid_cli.parse import monitoring_year
@@ -141,11 +141,11 @@ class _Quarter:
                 mine["eliminated"] += 1
         return mine
 
-    def month_end(self, month: str, ctx, grade: str, found: list, m_first_s: str, m_on_s: str) -> None:
+    def month_end(self, month: str, ctx, grade: str, found: list, m_first: dt.date, m_on: dt.date) -> None:
         t = self.trend[month]
         t["monitored"] += ctx.monitoring.monitored
         t["pending"] += ctx.monitoring.state in (PENDING_REVIEW, PENDING_APPROVAL)
-        seen = sum(1 for v in ctx.visits if m_first_s <= v.date.isoformat() <= m_on_s)
+        seen = sum(1 for v in ctx.visits if m_first <= v.date <= m_on)
         t["visits"] += seen
         t["visited"] += bool(seen)
         t["flagged"] += grade in FLAGGED
@@ -216,13 +216,15 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
     q.first = first
     split = {day: phases(configs) for day, (_y, _t, configs) in judges.items()}
     earliest = min(ends.values()) - dt.timedelta(days=LOOKBACK_DAYS)
+    month_ends = [(month, month_range(month)[1], day) for month, day in ends.items()]  # (month, its first day, its end)
+    days = sorted(set(ends.values()))
     for batch in batches(ledger, on, order="h.id", since=earliest):
         judged = stored.of([h["id"] for h in batch.households]) if stored else {}
         for h, ctx in zip(batch.households, batch.contexts):
             steps = batch.steps.get(h["id"], [])
             mine = q.changes(ctx.monitoring, first_s, on_s)
             at_end = {}
-            for day in sorted(set(ends.values())):
+            for day in days:
                 day_ctx = _as_of(ctx, day, steps, judges[day][1], standing)
                 if day == on and h["id"] in judged:
                     grade, fs = judged[h["id"]]
@@ -230,9 +232,8 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
                     fs = evaluate_household(day_ctx, judges[day][2], split[day])
                     grade = grade_of(fs)
                 at_end[day] = (day_ctx, grade, fs)
-            for month, day in ends.items():
-                m_first = month_range(month)[1].isoformat()
-                q.month_end(month, *at_end[day], m_first, day.isoformat())
+            for month, m_first, day in month_ends:
+                q.month_end(month, *at_end[day], m_first, day)
             q.final(h, *at_end[on][:1], len(batch.members.get(h["id"], ())), *at_end[on][1:], mine)
 
     t = q.totals
@@ -293,9 +294,14 @@ def _as_of(ctx, day: dt.date, steps: list[dict], threshold: int, standing):
     since, text = day - dt.timedelta(days=LOOKBACK_DAYS), day.isoformat()
     visits = tuple(v for v in ctx.visits if since <= v.date <= day)
     if day == ctx.today:
-        return dataclasses.replace(ctx, visits=visits)
-    return dataclasses.replace(ctx, visits=visits, monitoring=standing([e for e in steps if (e["date"] or "") <= text]),
-                               threshold=threshold, today=day)
+        return _context(ctx, visits, ctx.monitoring, ctx.threshold, day)
+    return _context(ctx, visits, standing([e for e in steps if (e["date"] or "") <= text]), threshold, day)
+
+
+def _context(ctx: Context, visits: tuple, monitoring, threshold: int | None, day: dt.date) -> Context:
+    """ctx with these fields (dataclasses.replace, without its per-call field introspection: 3 per household)."""
+    return Context(ctx.household_id, ctx.hh_no, ctx.village, ctx.hh_type, ctx.flags, ctx.members, visits, monitoring,
+                   threshold, ctx.thresholds_by_year, day, ctx.prior, ctx.dept)
 
 
 def _ordered_counts(counter: Counter, order: list[str]) -> dict[str, int]:
