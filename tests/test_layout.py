@@ -45,6 +45,11 @@ def _imports(path: Path) -> list[tuple[str, list[str], int]]:
             found += [(alias.name, [], node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append((node.module, [alias.name for alias in node.names], node.lineno))
+        elif isinstance(node, ast.ImportFrom):  # relative: resolved against the file's own package
+            package = path.relative_to(ROOT.parent).with_suffix("").parts[:-1]
+            base = ".".join(package[: len(package) - node.level + 1])
+            module = f"{base}.{node.module}" if node.module else base
+            found.append((module, [alias.name for alias in node.names], node.lineno))
     return found
 
 
