@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from sealing import canonical_line, reseal
@@ -68,7 +70,10 @@ def test_township_refuses_a_grid_whose_history_was_rewritten(tree):
     p = tree
     merge(p, "T1", export(p, "G1"))
     backup = p["dir"] / "G1-backup.db"  # the grid's ledger as it was (with its key)
-    shutil.copy(p["G1"], backup)
+    # SQLite's backup, not a file copy: the ledger is in WAL mode and its last writes may still sit in the
+    # -wal file (whether they do depends on when a connection was closed, which made a plain copy flaky)
+    with closing(sqlite3.connect(p["G1"])) as source, closing(sqlite3.connect(backup)) as target:
+        source.backup(target)
     shutil.copy(p["G1"] + ".key", str(backup) + ".key")
     grid(p["dir"], "--ledger", p["G1"], "household", "add", "--hh-no", "G1050", "--head", "真实户")
     merge(p, "T1", export(p, "G1"))
