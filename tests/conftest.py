@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Callable
@@ -224,3 +226,41 @@ def tree(tmp_path):
     for parent, child in (("T1", "G1"), ("T1", "G2"), ("C", "T1")):
         enrol_cli(p, parent, child)
     return p
+
+
+# The sample grid, for the export tests and others: built once per session with the clock pinned, copied per test.
+@pytest.fixture(scope="session")
+def _demo_master(tmp_path_factory) -> Path:
+    from grid_cli.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-master")
+    before = os.environ.get("GRID_TODAY")
+    os.environ["GRID_TODAY"] = TODAY
+    try:
+        result = build_demo(folder)
+        result.ledger.close()
+    finally:
+        if before is None:
+            os.environ.pop("GRID_TODAY", None)
+        else:
+            os.environ["GRID_TODAY"] = before
+    return folder / "demo.db"
+
+
+@pytest.fixture
+def demo_db(_demo_master, tmp_path) -> Path:
+    """A private copy of the sample grid's ledger (60 households, visits, lifecycle steps; today 2026-11-22)."""
+    target = tmp_path / "demo.db"
+    shutil.copy(_demo_master, target)
+    return target
+
+
+@pytest.fixture
+def hub_db(demo_db) -> Path:
+    """The sample as a township hub ledger: its households spread over two grids."""
+    conn = sqlite3.connect(demo_db)
+    with conn:
+        conn.execute("UPDATE meta SET value = '\"township\"' WHERE key = 'level'")
+        conn.execute("UPDATE households SET grid = CASE WHEN village IN ('上寨', '下寨') THEN 'TX-01' ELSE 'TX-02' END")
+    conn.close()
+    return demo_db

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, digest, leaf_commands, make_id
-from test_exports_support import _demo_master, demo_db  # noqa: F401  (fixtures)
 
 
 HH = "52999903010004"  # a household of the sample grid

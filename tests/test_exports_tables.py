@@ -16,7 +16,7 @@ from grid_cli.exports.notice import build_notice
 from grid_cli.exports.quarter import build_quarter, parse_quarter, parse_share, quarter_book, set_setting
 from grid_cli.exports.table import Table
 from grid_cli.i18n import set_lang
-from test_exports_support import ID_RE, PHONE_RE, demo_db, hub_db, open_ledger, _demo_master  # noqa: F401
+from test_exports_support import ID_RE, PHONE_RE, open_ledger
 
 OFFICIAL = ["户编号", "户主姓名", "证件号码", "家庭人口数", "联系电话", "自然村", "户类型", "监测对象类别", "识别监测时间",
             "致贫/返贫风险1", "致贫/返贫风险2", "致贫/返贫风险3", "致贫/返贫风险4", "致贫/返贫风险5", "人均纯收入（元）",

@@ -30,7 +30,7 @@ from grid_cli.rules.engine import grade_of
 from grid_cli.sync import create_hub, export_bundle, merge_bundle
 from grid_cli.errors import Replayed
 from sealing import enrol
-from test_exports_support import _demo_master, demo_db, hub_db, open_ledger  # noqa: F401
+from test_exports_support import open_ledger
 
 TODAY = dt.date(2026, 11, 22)
 

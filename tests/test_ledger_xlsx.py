@@ -10,7 +10,7 @@ import re
 from openpyxl import load_workbook
 
 from conftest import Run, rows_of
-from test_exports_support import ID_RE, PHONE_RE, _demo_master, demo_db, header_row, hub_db, sheet_values  # noqa: F401
+from test_exports_support import ID_RE, PHONE_RE, header_row, sheet_values
 from test_exports_tables import OFFICIAL
 
 

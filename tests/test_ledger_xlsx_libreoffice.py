@@ -15,7 +15,7 @@ import subprocess
 import pytest
 
 from conftest import Run
-from test_exports_support import _demo_master, demo_db  # noqa: F401
+
 
 A4 = (841.89, 595.28)  # points, landscape
 TOOLS = ("soffice", "pdfinfo", "pdftotext")

@@ -8,7 +8,7 @@ import re
 from openpyxl import load_workbook
 
 from conftest import Run
-from test_exports_support import ID_RE, PHONE_RE, _demo_master, demo_db, header_row, sheet_values  # noqa: F401
+from test_exports_support import ID_RE, PHONE_RE, header_row, sheet_values
 
 
 def test_inclusion_notice_file(demo_db, tmp_path):

@@ -9,7 +9,7 @@ import json
 from openpyxl import load_workbook
 
 from conftest import Run
-from test_exports_support import _demo_master, demo_db, hub_db, open_ledger, sheet_values  # noqa: F401
+from test_exports_support import open_ledger, sheet_values
 
 
 def test_json_is_what_the_core_produced(demo_db):
