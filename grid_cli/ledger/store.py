@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -152,8 +152,7 @@ class Ledger:
         sync's working tables) are dropped before it begins and after it ends, however it ends.
         `immediate` takes the write lock at once (a writer); otherwise it is one consistent snapshot."""
         conn = self.conn
-        for name in temp:
-            conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        _drop_temp(conn, temp)
         conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         tx = Transaction()
         try:
@@ -162,10 +161,10 @@ class Ledger:
         except BaseException:
             if conn.in_transaction:  # SQLite has already rolled back after a full disk or an I/O error
                 conn.execute("ROLLBACK")
+            with suppress(sqlite3.Error):  # the first error is the one to report, not a failed clean-up
+                _drop_temp(conn, temp)
             raise
-        finally:
-            for name in temp:
-                conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        _drop_temp(conn, temp)
 
     @contextmanager
     def write(self) -> Iterator["Writer"]:
@@ -174,6 +173,11 @@ class Ledger:
             writer = Writer(self)
             yield writer
             writer.finish()
+
+
+def _drop_temp(conn: sqlite3.Connection, names: Iterable[str]) -> None:
+    for name in names:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 class Transaction:
