@@ -286,7 +286,6 @@ class _Stage:
         w.audit("dept-import", f"{kind.id} {month}: {report.rows} rows, {report.matched} matched, {report.clues} clues")
         report.list_id = self.list_id
 
-
     def _absent(self, w, written: set[str]) -> None:
         """A complete roll: a `dept` event for each member of compulsory age (the department rule's ages, on
         the day) of an active household in its area whom no row of the list names."""
