@@ -18,10 +18,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import sqlite3
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -30,7 +32,7 @@ from grid_cli.dept.facts import load as load_department_facts
 from grid_cli.errors import DataError
 from grid_cli.fastjson import loads
 from grid_cli.ledger import Ledger
-from grid_cli.model import Member, Visit
+from grid_cli.model import Member, Visit, Visits
 from grid_cli.parse import stored_date as parse_day
 from grid_cli.standing import KINDS, standing
 from grid_cli.rules.base import Context, Finding
@@ -77,6 +79,21 @@ def _flag(value) -> bool | None:
     return None if value is None else bool(value)
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off while a batch is read and judged. A batch is a hundred thousand small
+    objects, none of them in a cycle, and the collector's passes over them (and over every object already
+    alive) were a quarter of an assessment's time. It runs again between batches."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _rows(ledger: Ledger, sql: str, params=()):
     cursor = ledger.conn.cursor()
     cursor.row_factory = None  # plain tuples: several times faster than sqlite3.Row at county scale
@@ -98,11 +115,12 @@ def members_of(ledger: Ledger, ids: list[str]) -> dict[str, list[dict]]:
 
 
 _EMPTY: dict = {}
+_NO_VISITS = Visits([], [])
 
 
-def _visit(event_id: str, date: str, data: dict) -> Visit:
+def _visit(event_id: str, date: dt.date, data: dict) -> Visit:
     income, spending = data.get("income") or _EMPTY, data.get("spending") or _EMPTY
-    return Visit(event_id, dt.date.fromisoformat(date), len(data.get("residents") or ()), income.get("wages", 0),
+    return Visit(event_id, date, len(data.get("residents") or ()), income.get("wages", 0),
                  income.get("business", 0), income.get("property", 0), income.get("transfer", 0),
                  income.get("production_costs", 0), spending.get("medical", 0), spending.get("other_rigid", 0),
                  data.get("house_grade"), data.get("water") or {}, tuple(data.get("events") or ()),
@@ -116,18 +134,51 @@ _EVENTS = ("SELECT e.household_id, e.id, e.kind, e.date, c.body, c.hlc FROM even
 
 
 def visits_of(ledger: Ledger, ids: list[str], since: dt.date, on: dt.date) -> tuple[dict, dict]:
-    """({household: [Visit] oldest first}, {household: the latest visit's residents}) for visits dated
-    from `since` to `on`."""
-    visits: dict[str, list[Visit]] = defaultdict(list)
-    residents: dict[str, list] = {}
+    """({household: Visits oldest first}, {household: the latest visit's residents}) for visits dated from
+    `since` to `on`. Only the latest visit is decoded here (the residents, and nearly every rule reads it);
+    the others when a rule reads them."""
+    # in the index's order, so SQL does not sort the bodies; visits of one day are put in hlc order below
     sql = _EVENTS.format(batch=_IN_BATCH, kinds="e.kind = 'visit' AND e.date BETWEEN ? AND ?") + \
-        " ORDER BY e.household_id, e.date, c.hlc"
-    for household_id, event_id, _kind, date, body, _hlc in _rows(ledger, sql, (json.dumps(ids), since.isoformat(),
-                                                                               on.isoformat())):
+        " ORDER BY e.household_id, e.date"
+    rows = _by_household(_rows(ledger, sql, (json.dumps(ids), since.isoformat(), on.isoformat())))
+    visits: dict[str, Visits] = {}
+    residents: dict[str, list] = {}
+    for household_id, items in rows.items():
+        dates = [row[1] for row in items]
+        event_id, date, body, _hlc = items[-1]
         data = loads(body)["data"]
-        visits[household_id].append(_visit(event_id, date, data))
+        items[-1] = _visit(event_id, date, data)
         residents[household_id] = data.get("residents") or []
+        visits[household_id] = Visits(dates, items, _decode_visit, _lacks)
     return visits, residents
+
+
+def _by_household(rows: Iterable[tuple]) -> dict[str, list[tuple]]:
+    """Event rows (household_id, event_id, kind, date, body, hlc) in household and date order, as each
+    household's (event_id, date, body, hlc) in (date, hlc) order: the visits of one day as they happened."""
+    out: dict[str, list] = defaultdict(list)
+    same_day = set()
+    for household_id, event_id, _kind, date, body, hlc in rows:
+        items = out[household_id]
+        day = dt.date.fromisoformat(date)
+        if items and items[-1][1] == day:
+            same_day.add(household_id)
+        items.append((event_id, day, body, hlc))
+    for household_id in same_day:
+        out[household_id].sort(key=lambda row: (row[1], row[3]))
+    return out
+
+
+def _decode_visit(row: tuple) -> Visit:
+    event_id, date, body, _hlc = row
+    return _visit(event_id, date, loads(body)["data"])
+
+
+def _lacks(row: tuple, name: str) -> bool:
+    """Whether a visit's stored body certainly has no key `name` (a Visit field named as its key): the key's
+    quoted name is not in the text, and no escape could spell it otherwise."""
+    body = row[2]
+    return f'"{name}"' not in body and "\\" not in body
 
 
 def steps_of(ledger: Ledger, ids: list[str], on: dt.date) -> dict[str, list[dict]]:
@@ -164,6 +215,12 @@ def read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: i
                since: dt.date | None = None) -> Batch:
     """`since`: read visits from this day (default: the look-back before `on`), for a caller that also
     judges earlier days from the same read."""
+    with _collector_paused():
+        return _read_batch(ledger, households, on, threshold, thresholds, since)
+
+
+def _read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: int | None, thresholds: dict[int, int],
+                since: dt.date | None) -> Batch:
     ids = [h["id"] for h in households]
     members = members_of(ledger, ids)
     visits, residents = visits_of(ledger, ids, min(since or on, on - dt.timedelta(days=LOOKBACK_DAYS)), on)
@@ -180,7 +237,7 @@ def read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: i
                          _flag(m["chronic_card"]), m["labour_skill"], m["work_status"], m["school_status"],
                          m["dropout_reason"], _flag(m["medical_insurance"]), _flag(m["dibao"]), _flag(m["tekun"]),
                          m["id"] in present, _flag(m["employee_medical_insurance"])) for m in people),
-            tuple(visits.get(hid, ())), standing(steps.get(hid, ())), threshold, thresholds, on,
+            visits.get(hid) or _NO_VISITS, standing(steps.get(hid, ())), threshold, thresholds, on,
             dept=dept.get(hid, ())))
     return Batch(on, households, members, steps, contexts)
 
@@ -356,8 +413,8 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
             rows = [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in _rows(ledger, _STALE, (last, BATCH))]
             if rows:
                 last = rows[-1]["id"]
-                batch = read_batch(ledger, rows, on, threshold, thresholds)
-                _store(conn, [(ctx.household_id, evaluate_household(ctx, configs, split)) for ctx in batch.contexts])
+                with _collector_paused():
+                    _judge(ledger, rows, on, threshold, thresholds, configs, split)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -367,6 +424,14 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
         stored.assessed += len(rows)
         if progress:
             progress(stored.assessed, todo)
+
+
+def _judge(ledger: Ledger, rows: list[dict], on: dt.date, threshold: int | None, thresholds: dict, configs: dict,
+           split) -> None:
+    """Judge a batch and store its findings. Its objects are gone when this returns, before the collector
+    runs again (see _collector_paused)."""
+    batch = read_batch(ledger, rows, on, threshold, thresholds)
+    _store(ledger.conn, [(ctx.household_id, evaluate_household(ctx, configs, split)) for ctx in batch.contexts])
 
 
 def _reset(conn, on: dt.date, basis: str, held, begin: str) -> None:

@@ -6,8 +6,10 @@ exports all take them from here.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterator
 
 
 @dataclass(slots=True)
@@ -81,6 +83,88 @@ class Visit:
     @property
     def rigid(self) -> int:
         return self.medical + self.other_rigid
+
+
+class Visits(Sequence):
+    """One household's visits, oldest first, each decoded from its stored row the first time it is read.
+
+    Most rules read only the latest visit or two, or the visits of a few months: at county scale, decoding
+    every visit of the look-back was most of an assessment's time. `dates` are known without decoding, so
+    `between`, `since` and `until` pick visits by date and decode only those read. Views share one list:
+    a visit is decoded once, whichever view reads it. Built from Visit values (`Visits.of`) it is a plain
+    sequence; equal to any sequence of the same visits.
+
+    `lacks(row, name)` says a stored row certainly has no value for the field `name` (`latest` skips it
+    undecoded); it may answer False when unsure, never True wrongly."""
+
+    __slots__ = ("dates", "_items", "_start", "_decode", "_lacks")
+
+    def __init__(self, dates: list[dt.date], items: list, decode: Callable[[Any], Visit] | None = None,
+                 lacks: Callable[[Any, str], bool] | None = None, start: int = 0):
+        self.dates = dates  # this view's visit dates, oldest first
+        self._items = items  # shared by the views: stored rows, each replaced by its Visit once decoded
+        self._start = start
+        self._decode = decode
+        self._lacks = lacks
+
+    @classmethod
+    def of(cls, visits) -> Visits:
+        items = list(visits)
+        return cls([v.date for v in items], items)
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self.dates))))
+        n = len(self.dates)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("visit index out of range")
+        item = self._items[self._start + i]
+        if type(item) is not Visit:
+            item = self._items[self._start + i] = self._decode(item)
+        return item
+
+    def __iter__(self) -> Iterator[Visit]:
+        return (self[i] for i in range(len(self.dates)))
+
+    def __reversed__(self) -> Iterator[Visit]:
+        return (self[i] for i in range(len(self.dates) - 1, -1, -1))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __repr__(self) -> str:
+        return f"Visits({list(self)!r})"
+
+    def _view(self, a: int, b: int) -> Visits:
+        return Visits(self.dates[a:b], self._items, self._decode, self._lacks, self._start + a)
+
+    def latest(self, name: str) -> Visit | None:
+        """The latest visit that recorded `name` (a Visit field: house_grade, water, followup), or None."""
+        for i in range(len(self.dates) - 1, -1, -1):
+            item = self._items[self._start + i]
+            if type(item) is not Visit and self._lacks is not None and self._lacks(item, name):
+                continue
+            visit = self[i]
+            if getattr(visit, name):
+                return visit
+        return None
+
+    def between(self, first: dt.date, last: dt.date) -> Visits:
+        """The visits dated from `first` to `last`, both included."""
+        return self._view(bisect_left(self.dates, first), bisect_right(self.dates, last))
+
+    def since(self, first: dt.date) -> Visits:
+        """The visits dated on or after `first`."""
+        return self._view(bisect_left(self.dates, first), len(self.dates))
+
+    def until(self, last: dt.date) -> Visits:
+        """The visits dated on or before `last`."""
+        return self._view(0, bisect_right(self.dates, last))
 
 
 @dataclass(frozen=True)

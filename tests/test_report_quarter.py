@@ -89,5 +89,7 @@ def test_a_month_end_context_copies_every_field_of_the_context():
     from grid_cli.exports import quarter
     from grid_cli.rules.base import Context
 
-    ctx = Context(*[object() for _ in dataclasses.fields(Context)])
+    from grid_cli.model import Visits
+
+    ctx = Context(*[Visits.of(()) if f.name == "visits" else object() for f in dataclasses.fields(Context)])
     assert quarter._context(ctx, ctx.visits, ctx.monitoring, ctx.threshold, ctx.today) == ctx

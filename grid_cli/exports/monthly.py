@@ -177,8 +177,8 @@ class MonthlyData:
         head = next((m for m in people if m["relation"] == "户主"), people[0] if people else {})
         visits = ctx.visits
         last_visit = visits[-1] if visits else None
-        house_grade = next((v.house_grade for v in reversed(visits) if v.house_grade), "")
-        month_visits = [v.date.isoformat()[5:] for v in visits if first_s <= v.date.isoformat() <= on_s]
+        house_grade = getattr(visits.latest("house_grade"), "house_grade", "")
+        month_visits = [day.isoformat()[5:] for day in visits.between(self.first, self.on).dates]
         self.households += 1
         self.visited += bool(month_visits)
         monitored, eliminated = state.monitored, state.eliminated

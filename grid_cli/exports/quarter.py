@@ -30,7 +30,7 @@ from grid_cli.errors import UsageError
 from grid_cli.exports.snapshot import as_of, month_range
 from grid_cli.findings import LOOKBACK_DAYS
 from grid_cli.rules import followup
-from grid_cli.model import PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION
+from grid_cli.model import PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION, Visits
 from grid_cli.rules.base import Context
 from grid_cli.rules.engine import grade_of
 from grid_cli.exports.table import Book, Chart, Sheet, Table
@@ -145,7 +145,7 @@ class _Quarter:
         t = self.trend[month]
         t["monitored"] += ctx.monitoring.monitored
         t["pending"] += ctx.monitoring.state in (PENDING_REVIEW, PENDING_APPROVAL)
-        seen = sum(1 for v in ctx.visits if m_first <= v.date <= m_on)
+        seen = len(ctx.visits.between(m_first, m_on))
         t["visits"] += seen
         t["visited"] += bool(seen)
         t["flagged"] += grade in FLAGGED
@@ -168,7 +168,7 @@ class _Quarter:
                             "reinclusion": any(f.rule == "eliminated_unstable" for f in found)})
         if followup.due_in(mon, self.first):  # 回头看: eliminated before the quarter began
             done = followup.done_in(ctx.visits, self.first, self.on)
-            last = next((v for v in reversed(ctx.visits) if v.followup), None)
+            last = ctx.visits.latest("followup")
             self.followups.append({"hh_no": h["hh_no"], "village": h["village"], "eliminated": mon.eliminated_month,
                                    "done": done.date.isoformat() if done else None,
                                    "last": last.date.isoformat() if last else None})
@@ -292,13 +292,13 @@ def _as_of(ctx, day: dt.date, steps: list[dict], threshold: int, standing):
     """A household's context as `findings.assess(ledger, on=day)` would read it, from one read as of the
     quarter's last day that reached back to the look-back of its first month end."""
     since, text = day - dt.timedelta(days=LOOKBACK_DAYS), day.isoformat()
-    visits = tuple(v for v in ctx.visits if since <= v.date <= day)
+    visits = ctx.visits.between(since, day)
     if day == ctx.today:
         return _context(ctx, visits, ctx.monitoring, ctx.threshold, day)
     return _context(ctx, visits, standing([e for e in steps if (e["date"] or "") <= text]), threshold, day)
 
 
-def _context(ctx: Context, visits: tuple, monitoring, threshold: int | None, day: dt.date) -> Context:
+def _context(ctx: Context, visits: Visits, monitoring, threshold: int | None, day: dt.date) -> Context:
     """ctx with these fields (dataclasses.replace, without its per-call field introspection: 3 per household)."""
     return Context(ctx.household_id, ctx.hh_no, ctx.village, ctx.hh_type, ctx.flags, ctx.members, visits, monitoring,
                    threshold, ctx.thresholds_by_year, day, ctx.prior, ctx.dept)
@@ -316,7 +316,7 @@ def _income_pair(ctx, on: dt.date) -> tuple[int, int] | None:
         return None
     last_year = on - dt.timedelta(days=PAIR_WINDOW_DAYS)
     earliest = last_year - dt.timedelta(days=PAIR_WINDOW_DAYS)
-    before = [v for v in ctx.visits if earliest < v.date <= last_year]
+    before = ctx.visits.between(earliest + dt.timedelta(days=1), last_year)
     return (ctx.visits[-1].per_capita, before[-1].per_capita) if before else None
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from grid_cli.model import Member, Monitoring, Visit
+from grid_cli.model import Member, Monitoring, Visit, Visits
 from grid_cli.rules.policy import Labour
 
 HIGH, MEDIUM, INFO = "high", "medium", "info"
@@ -47,13 +47,17 @@ class Context:
     hh_type: str | None
     flags: tuple[str, ...]
     members: tuple[Member, ...]
-    visits: tuple[Visit, ...]  # oldest first
+    visits: Visits  # oldest first, decoded as read (a tuple of Visit is taken as well)
     monitoring: Monitoring
     threshold: int
     thresholds_by_year: dict[int, int]
     today: dt.date
     prior: tuple["Finding", ...] = ()  # set by the engine for rules that judge the others' findings (AFTER)
     dept: tuple = ()  # what department lists say about it (grid_cli/dept/facts.DeptFact), for rules/department.py
+
+    def __post_init__(self) -> None:
+        if type(self.visits) is not Visits:
+            self.visits = Visits.of(self.visits)
 
     @property
     def last_visit(self) -> Visit | None:

@@ -39,7 +39,8 @@ class Config(RuleConfig):
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
     people = {m.id: m for m in ctx.members}
-    house = next((v.house_grade for v in reversed(ctx.visits) if v.house_grade), None)
+    recorded = ctx.visits.latest("house_grade")
+    house = recorded.house_grade if recorded else None
     bills: dict[tuple[str, str], list] = {}
     for fact in getattr(ctx, "dept", ()):
         if f"{fact.month}-01" > ctx.today.isoformat():

@@ -59,8 +59,8 @@ class Criterion:
 
 
 def _income(ctx: Context, months: int, since: dt.date) -> Criterion:
-    window = [v for v in ctx.visits if v.date >= since]
-    before = [v for v in ctx.visits if v.date < since]
+    window = ctx.visits.since(since)
+    before = ctx.visits[:len(ctx.visits) - len(window)]
     t = yuan(ctx.threshold)
     if not window:
         return Criterion("income", False, f"近 {months} 个月（{since} 起）没有走访记录，无法确认收入稳定",

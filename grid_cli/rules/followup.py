@@ -14,7 +14,7 @@ from typing import Iterator
 
 from pydantic import Field
 
-from grid_cli.model import ELIMINATED, Monitoring, Visit
+from grid_cli.model import ELIMINATED, Monitoring, Visit, Visits
 from grid_cli.rules.base import INFO, Context, Finding, RuleConfig, finding
 
 ID = "followup_due"
@@ -45,9 +45,9 @@ def due_in(mon: Monitoring, start: dt.date) -> bool:
     return mon.state == ELIMINATED and mon.eliminated_on is not None and mon.eliminated_on < start
 
 
-def done_in(visits: tuple[Visit, ...], start: dt.date, end: dt.date) -> Visit | None:
+def done_in(visits: Visits, start: dt.date, end: dt.date) -> Visit | None:
     """The latest follow-up visit in the period, if any."""
-    return next((v for v in reversed(visits) if v.followup and start <= v.date <= end), None)
+    return next((v for v in reversed(visits.between(start, end)) if v.followup), None)
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
@@ -57,7 +57,7 @@ def check(ctx: Context, config: Config) -> Iterator[Finding]:
     start, end = period(ctx.today, config.months)
     if not due_in(mon, start) or done_in(ctx.visits, start, ctx.today):
         return
-    last = next((v for v in reversed(ctx.visits) if v.followup), None)
+    last = ctx.visits.latest("followup")
     since_zh = f"上次回头看 {last.date}" if last else "从未回头看"
     since_en = f"last follow-up {last.date}" if last else "never followed up"
     yield finding(ctx, ID, INFO, f"回头看：{mon.eliminated_month} 消除风险，本期（{start}—{end}）尚未回头看（{since_zh}）",

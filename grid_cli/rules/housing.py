@@ -21,7 +21,8 @@ class Config(RuleConfig):
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
-    grade = next((v.house_grade for v in reversed(ctx.visits) if v.house_grade), None)
+    recorded = ctx.visits.latest("house_grade")
+    grade = recorded.house_grade if recorded else None
     if grade in config.unsafe_grades:
         label = {"C": "局部危房", "D": "整幢危房"}.get(grade, "危房")
         yield finding(ctx, ID, HIGH, f"住房安全等级为 {grade} 级（{label}）",

@@ -28,12 +28,10 @@ class Config(RuleConfig):
 
 
 def _baselines(ctx: Context) -> list[Visit]:
-    latest = ctx.visits[-1]
-    earlier = ctx.visits[:-1]
-    year_ago = one_year_before(latest.date)
-    older = [v for v in earlier if v.date <= year_ago]
-    within = [v for v in earlier if v.date > year_ago]
-    return [earlier[-1]] + ([older[-1]] if older else within[:1])
+    visits = ctx.visits
+    latest = visits[-1]
+    older = len(visits.until(one_year_before(latest.date)))  # visits a year or more before the latest
+    return [visits[-2], visits[older - 1] if older else visits[0]]
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:

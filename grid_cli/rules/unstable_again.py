@@ -37,8 +37,8 @@ def check(ctx: Context, config: Config) -> Iterator[Finding]:
     if not mon.eliminated or mon.state != ELIMINATED:  # not once re-inclusion is proposed
         return
     since = mon.eliminated_on
-    after = [v for v in ctx.visits if since is None or v.date > since]
-    before = [v for v in ctx.visits if since is not None and v.date <= since]
+    before = ctx.visits.until(since) if since is not None else ()
+    after = ctx.visits[len(before):]
     causes: list[tuple[str, str, dict]] = []
     latest = after[-1] if after else None
     if latest is not None and latest.residents > 0:

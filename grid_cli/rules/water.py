@@ -53,9 +53,10 @@ def problems(water: dict, config: Config) -> list[tuple[str, str]]:
 
 
 def check(ctx: Context, config: Config) -> Iterator[Finding]:
-    water = next((v.water for v in reversed(ctx.visits) if v.water), None)
-    if not water:
+    recorded = ctx.visits.latest("water")
+    if recorded is None:
         return
+    water = recorded.water
     found = problems(water, config)
     if found:
         yield finding(ctx, ID, HIGH, "饮水出现安全问题：" + "；".join(z for z, _ in found),
