@@ -80,15 +80,15 @@ def _flag(value) -> bool | None:
 
 
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Python's cycle collector off while a batch is read and judged. A batch is a hundred thousand small
     objects, none of them in a cycle, and the collector's passes over them (and over every object already
     alive) were a quarter of an assessment's time. It runs again between batches."""
     if not gc.isenabled():
         yield
         return
-    gc.disable()
     try:
+        gc.disable()
         yield
     finally:
         gc.enable()
@@ -145,9 +145,7 @@ def visits_of(ledger: Ledger, ids: list[str], since: dt.date, on: dt.date) -> tu
     residents: dict[str, list] = {}
     for household_id, items in rows.items():
         dates = [row[1] for row in items]
-        event_id, date, body, _hlc = items[-1]
-        data = loads(body)["data"]
-        items[-1] = _visit(event_id, date, data)
+        items[-1], data = _decoded(items[-1])
         residents[household_id] = data.get("residents") or []
         visits[household_id] = Visits(dates, items, _decode_visit, _lacks)
     return visits, residents
@@ -170,15 +168,30 @@ def _by_household(rows: Iterable[tuple]) -> dict[str, list[tuple]]:
 
 
 def _decode_visit(row: tuple) -> Visit:
+    return _decoded(row)[0]
+
+
+def _decoded(row: tuple) -> tuple[Visit, dict]:
+    """A stored visit row (event_id, date, body, hlc) as a Visit, and its data."""
     event_id, date, body, _hlc = row
-    return _visit(event_id, date, loads(body)["data"])
+    try:
+        data = loads(body)["data"]
+        return _visit(event_id, date, data), data
+    except (ValueError, KeyError, TypeError, AttributeError) as error:  # a body the ledger should never hold
+        raise DataError(f"账本中的走访记录 {event_id} 无法读取（{type(error).__name__}）", f"the ledger's visit {event_id}"
+                        f" cannot be read ({type(error).__name__})", hint_zh="用 grid verify 检查账本，再从备份或同步包恢复",
+                        hint_en="check the ledger with `grid verify`, then restore it from a backup or a bundle") from error
+
+
+_KEYS = {"water": '"water"', "house_grade": '"house_grade"', "followup": '"followup"'}  # Visit field: its key in data
 
 
 def _lacks(row: tuple, name: str) -> bool:
-    """Whether a visit's stored body certainly has no key `name` (a Visit field named as its key): the key's
-    quoted name is not in the text, and no escape could spell it otherwise."""
-    body = row[2]
-    return f'"{name}"' not in body and "\\" not in body
+    """Whether a visit's stored body certainly holds nothing for the Visit field `name`: the field is one
+    stored under its own key (_KEYS), the key's quoted name is not in the text, and no escape could spell
+    it otherwise. Any other field: not known, so False."""
+    key, body = _KEYS.get(name), row[2]
+    return key is not None and key not in body and "\\" not in body
 
 
 def steps_of(ledger: Ledger, ids: list[str], on: dt.date) -> dict[str, list[dict]]:
@@ -215,7 +228,7 @@ def read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: i
                since: dt.date | None = None) -> Batch:
     """`since`: read visits from this day (default: the look-back before `on`), for a caller that also
     judges earlier days from the same read."""
-    with _collector_paused():
+    with collector_paused():
         return _read_batch(ledger, households, on, threshold, thresholds, since)
 
 
@@ -263,7 +276,8 @@ def batches(ledger: Ledger, on: dt.date, *, where: str = "", params: tuple | lis
 def evaluate_batch(batch: Batch, configs: dict) -> dict[str, list[Finding]]:
     """Each household's findings, in the engine's order."""
     split = phases(configs)
-    return {ctx.household_id: evaluate_household(ctx, configs, split) for ctx in batch.contexts}
+    with collector_paused():
+        return {ctx.household_id: evaluate_household(ctx, configs, split) for ctx in batch.contexts}
 
 
 def configs_on(ledger: Ledger, on: dt.date, *, required: bool = True) -> tuple[int, int | None, dict]:
@@ -413,7 +427,7 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
             rows = [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in _rows(ledger, _STALE, (last, BATCH))]
             if rows:
                 last = rows[-1]["id"]
-                with _collector_paused():
+                with collector_paused():
                     _judge(ledger, rows, on, threshold, thresholds, configs, split)
             conn.execute("COMMIT")
         except BaseException:
@@ -429,7 +443,7 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
 def _judge(ledger: Ledger, rows: list[dict], on: dt.date, threshold: int | None, thresholds: dict, configs: dict,
            split) -> None:
     """Judge a batch and store its findings. Its objects are gone when this returns, before the collector
-    runs again (see _collector_paused)."""
+    runs again (see collector_paused)."""
     batch = read_batch(ledger, rows, on, threshold, thresholds)
     _store(ledger.conn, [(ctx.household_id, evaluate_household(ctx, configs, split)) for ctx in batch.contexts])
 

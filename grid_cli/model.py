@@ -117,7 +117,10 @@ class Visits(Sequence):
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return tuple(self[j] for j in range(*i.indices(len(self.dates))))
+            a, b, step = i.indices(len(self.dates))
+            if step == 1:
+                return self._view(a, max(a, b))
+            return tuple(self[j] for j in range(a, b, step))
         n = len(self.dates)
         if i < 0:
             i += n
@@ -135,7 +138,7 @@ class Visits(Sequence):
         return (self[i] for i in range(len(self.dates) - 1, -1, -1))
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+        return isinstance(other, (Visits, tuple, list)) and tuple(self) == tuple(other)
 
     def __repr__(self) -> str:
         return f"Visits({list(self)!r})"

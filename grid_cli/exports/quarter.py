@@ -192,7 +192,7 @@ class _Quarter:
 
 def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = None,
                   warning_share: float | None = None) -> dict[str, Any]:
-    from grid_cli.findings import batches, configs_on, current
+    from grid_cli.findings import batches, collector_paused, configs_on, current
     from grid_cli.standing import standing
     from grid_cli.rules.engine import evaluate_household, phases
 
@@ -219,22 +219,23 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
     month_ends = [(month, month_range(month)[1], day) for month, day in ends.items()]  # (month, its first day, its end)
     days = sorted(set(ends.values()))
     for batch in batches(ledger, on, order="h.id", since=earliest):
-        judged = stored.of([h["id"] for h in batch.households]) if stored else {}
-        for h, ctx in zip(batch.households, batch.contexts):
-            steps = batch.steps.get(h["id"], [])
-            mine = q.changes(ctx.monitoring, first_s, on_s)
-            at_end = {}
-            for day in days:
-                day_ctx = _as_of(ctx, day, steps, judges[day][1], standing)
-                if day == on and h["id"] in judged:
-                    grade, fs = judged[h["id"]]
-                else:
-                    fs = evaluate_household(day_ctx, judges[day][2], split[day])
-                    grade = grade_of(fs)
-                at_end[day] = (day_ctx, grade, fs)
-            for month, m_first, day in month_ends:
-                q.month_end(month, *at_end[day], m_first, day)
-            q.final(h, *at_end[on][:1], len(batch.members.get(h["id"], ())), *at_end[on][1:], mine)
+        with collector_paused():  # the three month ends' objects: see findings.collector_paused
+            judged = stored.of([h["id"] for h in batch.households]) if stored else {}
+            for h, ctx in zip(batch.households, batch.contexts):
+                steps = batch.steps.get(h["id"], [])
+                mine = q.changes(ctx.monitoring, first_s, on_s)
+                at_end = {}
+                for day in days:
+                    day_ctx = _as_of(ctx, day, steps, judges[day][1], standing)
+                    if day == on and h["id"] in judged:
+                        grade, fs = judged[h["id"]]
+                    else:
+                        fs = evaluate_household(day_ctx, judges[day][2], split[day])
+                        grade = grade_of(fs)
+                    at_end[day] = (day_ctx, grade, fs)
+                for month, m_first, day in month_ends:
+                    q.month_end(month, *at_end[day], m_first, day)
+                q.final(h, *at_end[on][:1], len(batch.members.get(h["id"], ())), *at_end[on][1:], mine)
 
     t = q.totals
     result: dict[str, Any] = {

@@ -7,6 +7,7 @@ from typing import Iterable, Iterator
 
 from pydantic import BaseModel
 
+from grid_cli.errors import DataError
 from grid_cli.rules.base import MEDIUM, SEVERITY_ORDER, Context, Finding, finding
 from grid_cli.rules.registry import RULES
 
@@ -28,6 +29,8 @@ def evaluate_household(ctx: Context, configs: dict[str, BaseModel], split: tuple
         for rule_id, check, config in phase:
             try:
                 found.extend(check(ctx, config))
+            except DataError:  # the ledger itself cannot be read (a corrupt visit): not the rule's fault
+                raise
             except Exception as error:  # a broken rule must not hide the others
                 found.append(finding(ctx, rule_id, MEDIUM,
                                      f"规则 {rule_id} 运行出错（{type(error).__name__}: {error}），请核对该户数据",
