@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Iterator
 
 from grid_cli.findings import BATCH, LOOKBACK_DAYS, Area, batches, configs_on, stored_finding
@@ -66,9 +65,15 @@ def _flagged_rows(ledger: Ledger, area: Area, grade: str | None, rule: str | Non
         f"SELECT h.id, h.hh_no, f.rule, f.severity, f.zh, f.en, f.facts, h.grid, h.village, a.grade{', ' + HEAD if head else ''}"
         " FROM findings f JOIN assessed a ON a.household_id = f.household_id JOIN households h ON h.id = f.household_id"
         f" WHERE h.status = '正常'{where} ORDER BY {_RANK}, h.village, h.hh_no, h.id, f.n", params)
-    rows = iter(lambda: cursor.fetchmany(BATCH), [])
-    for _hid, group in groupby((row for chunk in rows for row in chunk), key=lambda r: r[0]):
-        yield list(group)
+    group: list = []
+    for chunk in iter(lambda: cursor.fetchmany(BATCH), []):
+        for row in chunk:
+            if group and row[0] != group[0][0]:
+                yield group
+                group = []
+            group.append(row)
+    if group:
+        yield group
 
 
 def flagged(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str | None = None) -> Iterator[Flagged]:
@@ -78,9 +83,10 @@ def flagged(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str |
         yield Flagged(first[0], first[1] or "", first[7], first[8], first[10], first[9], [stored_finding(r) for r in group])
 
 
-def flagged_json(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str | None = None) -> Iterator[str]:
-    """The same households as JSON texts ({hh_no, household_id, village, grade, findings: [Finding.as_dict]}),
-    each finding's stored facts passed through as they are (no decoding and encoding again)."""
+def flagged_json(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str | None = None) -> Iterator[str | bytes]:
+    """The same households as JSON ({hh_no, household_id, village, grade, findings: [Finding.as_dict]}),
+    UTF-8 bytes (str without orjson), each finding's stored facts passed through as they are (no decoding and
+    encoding again)."""
     try:
         from orjson import Fragment, dumps
     except ImportError:  # pragma: no cover - the standard library where orjson has no wheel
@@ -98,7 +104,7 @@ def flagged_json(ledger: Ledger, area: Area, *, grade: str | None = None, rule: 
         text = dumps({"hh_no": hh_no, "household_id": hid, "village": village, "grade": g, "findings": [
             {"rule": r[2], "severity": r[3], "grade": GRADE[r[3]], "household_id": hid, "hh_no": hh_no,
              "message_zh": r[4], "message_en": r[5], "facts": Fragment(r[6])} for r in group]})
-        yield text if isinstance(text, str) else text.decode()
+        yield text
 
 
 def any_flagged(ledger: Ledger, area: Area, *, grade: str | None = None, rule: str | None = None) -> bool:

@@ -146,22 +146,36 @@ class PlainTable:
 
 def stream_json(head: dict | None, key: str | None, items, out=None) -> int:
     """Write JSON as it comes, to `out` (default stdout): `{...head, key: [items]}`, or a bare list when
-    `head` is None. Returns the number of items. One item per line."""
+    `head` is None. Returns the number of items. One item per line. An item is a value, JSON text, or
+    UTF-8 JSON bytes (orjson's own output): to a UTF-8 handle with a binary layer everything goes to that
+    layer as bytes, so a county's list is not decoded and encoded again on the way out."""
     import json
     import sys
 
     out = out or sys.stdout
+    raw = getattr(out, "buffer", None) if (getattr(out, "encoding", "") or "").lower().replace("-", "") == "utf8" else None
+    if raw is not None:
+        out.flush()
+
+    def put(text) -> None:
+        if raw is not None:
+            raw.write(text if isinstance(text, bytes) else text.encode())
+        else:
+            out.write(text.decode() if isinstance(text, bytes) else text)
+
     if head is not None:
         text = json.dumps(head, ensure_ascii=False, indent=2)
-        out.write(text[:-2] + f',\n  "{key}": [' if head else "{" + f'"{key}": [')
+        put(text[:-2] + f',\n  "{key}": [' if head else "{" + f'"{key}": [')
     else:
-        out.write("[")
+        put("[")
     n = 0
-    for item in items:  # a str is JSON text already
-        out.write(("," if n else "") + "\n    " + (item if isinstance(item, str) else
-                                                    json.dumps(item, ensure_ascii=False, default=str)))
+    for item in items:
+        put(("," if n else "") + "\n    ")
+        put(item if isinstance(item, (str, bytes)) else json.dumps(item, ensure_ascii=False, default=str))
         n += 1
-    out.write(("\n  " if n else "") + "]" + ("\n}" if head is not None else "") + "\n")
+    put(("\n  " if n else "") + "]" + ("\n}" if head is not None else "") + "\n")
+    if raw is not None:
+        raw.flush()
     return n
 
 

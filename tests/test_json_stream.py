@@ -1,0 +1,39 @@
+"""`grid risk --json` streams a county's list: items may be values, JSON text or orjson's UTF-8 bytes, and
+whatever the handle (a UTF-8 file or pipe with a binary layer, a text-only handle, a console in another
+encoding) the JSON written is the same text."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from grid_cli.commands.render import stream_json
+
+ITEMS = [{"hh_no": "0001", "message": "人均纯收入 6,900 元"}, '{"hh_no":"0002","village":"上寨"}',
+         '{"hh_no":"0003","note":"饮水"}'.encode()]
+
+
+def written(handle_of) -> str:
+    buffer = io.BytesIO()
+    handle = handle_of(buffer)
+    assert stream_json({"as_of": "2026-11-28"}, "households", iter(ITEMS), handle) == 3
+    handle.flush()
+    return handle.getvalue() if isinstance(handle, io.StringIO) else buffer.getvalue().decode("utf-8")
+
+
+def test_the_same_json_whatever_the_handle():
+    utf8 = written(lambda b: io.TextIOWrapper(b, encoding="utf-8", newline="\n"))  # bytes to the binary layer
+    text_only = written(lambda b: io.StringIO())  # no binary layer: bytes decoded
+    assert utf8 == text_only
+    parsed = json.loads(utf8)
+    assert [h["hh_no"] for h in parsed["households"]] == ["0001", "0002", "0003"] and parsed["as_of"] == "2026-11-28"
+    assert parsed["households"][2]["note"] == "饮水"
+
+
+def test_a_handle_in_another_encoding_gets_text_in_its_own_encoding():
+    buffer = io.BytesIO()
+    handle = io.TextIOWrapper(buffer, encoding="gb18030", newline="\n")
+    stream_json(None, None, iter(ITEMS), handle)
+    handle.flush()
+    parsed = json.loads(buffer.getvalue().decode("gb18030"))
+    assert [h["hh_no"] for h in parsed] == ["0001", "0002", "0003"] and parsed[2]["note"] == "饮水"
