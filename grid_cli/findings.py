@@ -28,15 +28,13 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from grid_cli.clock import today as clock_today
-from grid_cli.dept.facts import load as load_department_facts
 from grid_cli.errors import DataError
 from grid_cli.fastjson import loads
 from grid_cli.ledger import Ledger
 from grid_cli.model import Member, Visit, Visits
 from grid_cli.parse import stored_date as parse_day
 from grid_cli.standing import KINDS, standing
-from grid_cli.rules.base import Context, Finding
-from grid_cli.rules.engine import evaluate, evaluate_household, grade_of, phases
+from grid_cli.rules.base import Context, Finding, grade_of
 
 BATCH = 2000
 # Rules look back at most this far in visits (a year-ago baseline, a 6-month stability window with
@@ -234,6 +232,8 @@ def read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: i
 
 def _read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: int | None, thresholds: dict[int, int],
                 since: dt.date | None) -> Batch:
+    from grid_cli.dept.facts import load as load_department_facts
+
     ids = [h["id"] for h in households]
     members = members_of(ledger, ids)
     visits, residents = visits_of(ledger, ids, min(since or on, on - dt.timedelta(days=LOOKBACK_DAYS)), on)
@@ -275,6 +275,8 @@ def batches(ledger: Ledger, on: dt.date, *, where: str = "", params: tuple | lis
 
 def evaluate_batch(batch: Batch, configs: dict) -> dict[str, list[Finding]]:
     """Each household's findings, in the engine's order."""
+    from grid_cli.rules.engine import evaluate_household, phases
+
     split = phases(configs)
     with collector_paused():
         return {ctx.household_id: evaluate_household(ctx, configs, split) for ctx in batch.contexts}
@@ -328,6 +330,8 @@ def load_contexts(ledger: Ledger, *, on: dt.date | None = None, household_ids: I
 def assess(ledger: Ledger, *, on: dt.date | None = None, household_ids: Iterable[str] | None = None) -> Assessment:
     """The findings of some households (or, on a small ledger, all) as of a day, in memory. County-scale
     readers use the store (`current`) or `batches`."""
+    from grid_cli.rules.engine import evaluate
+
     on = on or clock_today()
     year, threshold, configs = configs_on(ledger, on, required=False)
     contexts = load_contexts(ledger, on=on, household_ids=household_ids)
@@ -401,13 +405,14 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
     since), in batches, each batch in its own transaction. Raises DataError when the ledger has no threshold,
     unless not `required` (`grid risk` at a hub before the county's rules: every other rule)."""
     on = clock_today()
-    year, threshold, configs = configs_on(ledger, on, required=required)
+    year, config = year_in_force(ledger, on, required=required)
     basis = basis_of(ledger, on)
-    stored = Stored(ledger, year, threshold, on)
+    stored = Stored(ledger, year, config.get("threshold"), on)
     conn = ledger.conn
     held = conn.execute("SELECT on_day, basis FROM findings_basis").fetchone()
     if held is not None and tuple(held) == (on.isoformat(), basis) and not stale_count(ledger):
-        return stored  # nothing to write: also serves a ledger on a read-only medium
+        return stored  # nothing to write (nor the rules to load): also serves a ledger on a read-only medium
+    _year, threshold, configs = configs_on(ledger, on, required=required)
     try:
         _reset(conn, on, basis, held, "BEGIN IMMEDIATE")
     except sqlite3.OperationalError as error:  # read-only medium, or the file is locked by a long writer
@@ -417,6 +422,8 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
             conn.execute(sql.format(s="temp."))
         stored.temporary = True
         _reset(conn, on, basis, None, "BEGIN")
+    from grid_cli.rules.engine import phases
+
     begin = "BEGIN" if stored.temporary else "BEGIN IMMEDIATE"
     thresholds = thresholds_of(ledger)
     split = phases(configs)
@@ -444,6 +451,8 @@ def _judge(ledger: Ledger, rows: list[dict], on: dt.date, threshold: int | None,
            split) -> None:
     """Judge a batch and store its findings. Its objects are gone when this returns, before the collector
     runs again (see collector_paused)."""
+    from grid_cli.rules.engine import evaluate_household
+
     batch = read_batch(ledger, rows, on, threshold, thresholds)
     _store(ledger.conn, [(ctx.household_id, evaluate_household(ctx, configs, split)) for ctx in batch.contexts])
 

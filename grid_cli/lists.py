@@ -18,7 +18,6 @@ from typing import Iterator
 from grid_cli.findings import BATCH, LOOKBACK_DAYS, Area, batches, configs_on, stored_finding
 from grid_cli.ledger import Ledger
 from grid_cli.rules.base import GRADE, Finding
-from grid_cli.rules.engine import evaluate_household, phases
 
 GRADES = ("red", "yellow", "green")
 _RANK = "CASE a.grade WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END"
@@ -169,6 +168,8 @@ DUE_RULES = ("visit_overdue", "followup_due")
 def due(ledger: Ledger, on: dt.date, area: Area) -> list[Due]:
     """Who is due for a visit on `on`: overdue 八必访 (high) first, then the longest unvisited, then the
     eliminated households due for their 回头看."""
+    from grid_cli.rules.engine import evaluate_household, phases
+
     _year, _threshold, configs = configs_on(ledger, on, required=False)  # a hub without a threshold: due all the same
     config = configs["visit_overdue"]
     followups = configs["followup_due"].enabled

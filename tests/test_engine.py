@@ -5,7 +5,8 @@ from __future__ import annotations
 import types
 
 from grid_cli.rules import engine, registry
-from grid_cli.rules.base import HIGH, MEDIUM, RuleConfig
+from grid_cli.rules.base import HIGH, MEDIUM, grade_of
+from grid_cli.rules.params import RuleConfig
 from rulekit import configs, ctx, income_visit, person, visit
 
 
@@ -19,8 +20,8 @@ def test_same_input_same_findings_in_the_same_order():
 
 def test_grade_is_the_worst_finding():
     red = list(engine.evaluate([ctx(visits=[income_visit(5000)])], configs()))
-    assert engine.grade_of(red) == "red"
-    assert engine.grade_of([]) == "green"
+    assert grade_of(red) == "red"
+    assert grade_of([]) == "green"
 
 
 def test_after_phase_sees_the_other_findings():

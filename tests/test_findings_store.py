@@ -26,7 +26,7 @@ from grid_cli import findings
 from grid_cli.clock import new_id
 from grid_cli.findings import assess, batches, current, evaluate_batch
 from grid_cli.ledger import Ledger
-from grid_cli.rules.engine import grade_of
+from grid_cli.rules.base import grade_of
 from grid_cli.sync import create_hub, export_bundle, merge_bundle
 from grid_cli.errors import Replayed
 from sealing import enrol

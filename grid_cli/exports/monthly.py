@@ -24,7 +24,7 @@ from grid_cli.i18n import GRADE_LABEL, lang, tr, yes_no_zh as _yes_no
 from grid_cli.idcard import mask_id, mask_phone
 from grid_cli.ledger import Ledger
 from grid_cli.place import Address, address_of
-from grid_cli.rules.engine import grade_of
+from grid_cli.rules.base import grade_of
 from grid_cli.standing import MAX_RISKS
 
 # 开发式帮扶 (development-type measures that build the household's own income), as opposed to the

@@ -32,7 +32,7 @@ from grid_cli.findings import LOOKBACK_DAYS
 from grid_cli.rules import followup
 from grid_cli.model import PENDING_APPROVAL, PENDING_REVIEW, PROPOSED_ELIMINATION, Visits
 from grid_cli.rules.base import Context
-from grid_cli.rules.engine import grade_of
+from grid_cli.rules.base import grade_of
 from grid_cli.exports.table import Book, Chart, Sheet, Table
 from grid_cli.parse import monitoring_year
 from grid_cli.i18n import pct as _pct, tr

@@ -10,7 +10,8 @@ from typing import Iterator
 
 from pydantic import Field
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import MEDIUM, Context, Finding, finding
+from grid_cli.rules.params import RuleConfig
 
 ID = "assistance_gap"
 TITLE = ("帮扶未落实", "assistance not in place")

@@ -2,41 +2,22 @@
 
 A rule looks at one household's `Context` (plain facts, already read from the ledger) and yields
 `Finding`s: values that carry the rule id, a severity, the numbers that triggered it and a message in
-the policy's own words. Rules never raise on purpose and never touch the ledger.
+the policy's own words. Rules never raise on purpose and never touch the ledger. A rule's parameters
+are a `rules.params.RuleConfig` (pydantic): this module does without it, so a reader of stored findings
+(`grid risk --json`, `grid due`) does not load pydantic and the rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, Iterable
 
 from grid_cli.model import Member, Monitoring, Visit, Visits
-from grid_cli.rules.policy import Labour
 
 HIGH, MEDIUM, INFO = "high", "medium", "info"
 GRADE = {HIGH: "red", MEDIUM: "yellow", INFO: "green"}
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, INFO: 2}
-
-
-class RuleConfig(BaseModel):
-    """Every rule's parameters; defaults come from data/rules.json, overrides from the year's config."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    enabled: bool
-
-
-class LabourRuleConfig(RuleConfig):
-    """A rule about the labour of the household types in `applies_to` ("监测户" stands for every monitored
-    household); who counts as labour is the `labour` policy."""
-
-    applies_to: list[str]
-    labour: Labour
-
-    def concerns(self, ctx: Context) -> bool:
-        return ctx.hh_type in self.applies_to or (ctx.monitoring.monitored and "监测户" in self.applies_to)
 
 
 @dataclass
@@ -95,3 +76,9 @@ def finding(ctx: Context, rule: str, severity: str, zh: str, en: str, **facts: A
 
 def yuan(amount: int | float) -> str:
     return f"{amount:,.0f}"
+
+
+def grade_of(findings: Iterable[Finding]) -> str:
+    """红 if any high finding, 黄 if any medium, else 绿."""
+    severities = {f.severity for f in findings}
+    return "red" if "high" in severities else "yellow" if "medium" in severities else "green"

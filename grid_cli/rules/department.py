@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, finding, yuan
+from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, finding, yuan
+from grid_cli.rules.params import RuleConfig
 
 ID = "department"
 TITLE = ("部门比对", "department lists")

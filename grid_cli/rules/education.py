@@ -15,7 +15,8 @@ from typing import Iterator
 from pydantic import Field, model_validator
 
 from grid_cli import catalog
-from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import HIGH, Context, Finding, finding
+from grid_cli.rules.params import RuleConfig
 
 ID = "education"
 TITLE = ("义务教育保障", "compulsory education")

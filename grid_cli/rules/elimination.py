@@ -22,7 +22,8 @@ from typing import Iterable, Iterator
 from dateutil.relativedelta import relativedelta
 from pydantic import Field
 
-from grid_cli.rules.base import INFO, Context, Finding, RuleConfig, finding, yuan
+from grid_cli.rules.base import INFO, Context, Finding, finding, yuan
+from grid_cli.rules.params import RuleConfig
 from grid_cli.rules.policy import Labour
 
 ID = "elimination_candidate"

@@ -48,9 +48,3 @@ def evaluate(contexts: Iterable[Context], configs: dict[str, BaseModel]) -> Iter
     split = phases(configs)
     for ctx in sorted(contexts, key=lambda c: (c.hh_no or "", c.household_id)):
         yield from evaluate_household(ctx, configs, split)
-
-
-def grade_of(findings: Iterable[Finding]) -> str:
-    """红 if any high finding, 黄 if any medium, else 绿."""
-    severities = {f.severity for f in findings}
-    return "red" if "high" in severities else "yellow" if "medium" in severities else "green"

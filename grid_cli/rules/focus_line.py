@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding, yuan
+from grid_cli.rules.base import MEDIUM, Context, Finding, finding, yuan
+from grid_cli.rules.params import RuleConfig
 
 ID = "focus_line"
 TITLE = ("重点关注线", "focus income line")

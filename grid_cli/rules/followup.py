@@ -15,7 +15,8 @@ from typing import Iterator
 from pydantic import Field
 
 from grid_cli.model import ELIMINATED, Monitoring, Visit, Visits
-from grid_cli.rules.base import INFO, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import INFO, Context, Finding, finding
+from grid_cli.rules.params import RuleConfig
 
 ID = "followup_due"
 TITLE = ("回头看", "follow-up of eliminated households")

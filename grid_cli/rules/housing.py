@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import HIGH, Context, Finding, finding
+from grid_cli.rules.params import RuleConfig
 
 ID = "housing"
 TITLE = ("住房安全保障", "safe housing")

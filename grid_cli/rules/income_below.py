@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding, yuan
+from grid_cli.rules.base import HIGH, Context, Finding, finding, yuan
+from grid_cli.rules.params import RuleConfig
 
 ID = "income_below_threshold"
 TITLE = ("收入低于监测标准", "income below the monitoring threshold")

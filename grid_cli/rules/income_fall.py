@@ -12,7 +12,8 @@ from typing import Iterator
 from pydantic import Field
 
 from grid_cli.model import Visit, one_year_before
-from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, finding, yuan
+from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, finding, yuan
+from grid_cli.rules.params import RuleConfig
 
 ID = "income_fall"
 TITLE = ("收入骤减", "sharp income fall")

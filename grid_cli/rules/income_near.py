@@ -10,7 +10,8 @@ from typing import Iterator
 
 from pydantic import Field
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding, yuan
+from grid_cli.rules.base import MEDIUM, Context, Finding, finding, yuan
+from grid_cli.rules.params import RuleConfig
 
 ID = "income_near_threshold"
 TITLE = ("收入接近监测标准", "income just above the threshold")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, LabourRuleConfig, finding
+from grid_cli.rules.base import MEDIUM, Context, Finding, finding
+from grid_cli.rules.params import LabourRuleConfig
 
 ID = "labour_no_work"
 TITLE = ("有劳动力无人就业", "labour but nobody employed")

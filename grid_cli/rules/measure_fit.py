@@ -13,7 +13,8 @@ from typing import Iterator
 
 from pydantic import Field
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import MEDIUM, Context, Finding, finding
+from grid_cli.rules.params import RuleConfig
 
 ID = "measure_fit"
 TITLE = ("缺什么补什么", "measures answer the risks")

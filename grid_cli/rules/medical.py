@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, finding
+from grid_cli.rules.params import RuleConfig
 
 ID = "medical"
 TITLE = ("基本医疗保障", "basic medical care")

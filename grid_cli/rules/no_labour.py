@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import MEDIUM, Context, Finding, finding
+from grid_cli.rules.params import RuleConfig
 from grid_cli.rules.policy import Labour
 
 ID = "no_labour"

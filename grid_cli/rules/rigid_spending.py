@@ -11,7 +11,8 @@ from typing import Iterator
 
 from pydantic import Field
 
-from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding, yuan
+from grid_cli.rules.base import HIGH, Context, Finding, finding, yuan
+from grid_cli.rules.params import RuleConfig
 
 ID = "rigid_spending"
 TITLE = ("刚性支出过大", "heavy rigid spending")

@@ -12,7 +12,8 @@ from typing import Iterator
 
 from pydantic import Field
 
-from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, finding, yuan
+from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, finding, yuan
+from grid_cli.rules.params import RuleConfig
 
 ID = "small_loan_due"
 TITLE = ("小额信贷到期", "small loan due")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from grid_cli.rules.base import MEDIUM, Context, Finding, LabourRuleConfig, finding
+from grid_cli.rules.base import MEDIUM, Context, Finding, finding
+from grid_cli.rules.params import LabourRuleConfig
 
 ID = "social_protection"
 TITLE = ("应保尽保", "social protection for households without labour")

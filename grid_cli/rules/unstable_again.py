@@ -15,7 +15,8 @@ from typing import Iterator
 
 from grid_cli.rules import income_fall
 from grid_cli.model import ELIMINATED
-from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding, yuan
+from grid_cli.rules.base import HIGH, Context, Finding, finding, yuan
+from grid_cli.rules.params import RuleConfig
 
 ID = "eliminated_unstable"
 TITLE = ("已消除户不稳定", "eliminated household unstable again")

@@ -16,7 +16,8 @@ from typing import Iterator
 from pydantic import Field
 
 from grid_cli import catalog
-from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import HIGH, MEDIUM, Context, Finding, finding
+from grid_cli.rules.params import RuleConfig
 
 ID = "visit_overdue"
 TITLE = ("走访逾期", "visit overdue")

@@ -11,7 +11,8 @@ from typing import Iterator
 
 from pydantic import Field
 
-from grid_cli.rules.base import HIGH, Context, Finding, RuleConfig, finding
+from grid_cli.rules.base import HIGH, Context, Finding, finding
+from grid_cli.rules.params import RuleConfig
 
 ID = "water"
 TITLE = ("饮水安全", "safe drinking water")
