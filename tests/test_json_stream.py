@@ -37,3 +37,37 @@ def test_a_handle_in_another_encoding_gets_text_in_its_own_encoding():
     handle.flush()
     parsed = json.loads(buffer.getvalue().decode("gb18030"))
     assert [h["hh_no"] for h in parsed] == ["0001", "0002", "0003"] and parsed[2]["note"] == "饮水"
+
+
+class Recorder(io.BytesIO):
+    def __init__(self):
+        super().__init__()
+        self.writes: list[bytes] = []
+
+    def write(self, data):
+        self.writes.append(bytes(data))
+        return super().write(data)
+
+
+def test_bytes_go_to_the_binary_layer_after_what_the_handle_already_holds():
+    buffer = Recorder()
+    handle = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+    handle.write("text before\n")  # still in the text layer until stream_json flushes it
+    stream_json(None, None, iter(ITEMS), handle)
+    assert ITEMS[2] in buffer.writes  # orjson's bytes as they are: not decoded and encoded again
+    assert buffer.getvalue().startswith(b"text before\n[\n")
+
+
+def test_risk_json_on_stdout_equals_the_out_file_and_is_the_same_in_batches_of_one(demo_db, tmp_path, monkeypatch):
+    from conftest import Run
+    from grid_cli import lists
+
+    run = Run(demo_db)
+    printed = run("risk", "--json")
+    assert printed.exit_code == 1, printed.output
+    assert run("risk", "--json", "--out", str(tmp_path / "r.json")).exit_code == 1
+    written = (tmp_path / "r.json").read_bytes()
+    assert printed.stdout_bytes == written and b"\r\n" not in written
+    monkeypatch.setattr(lists, "BATCH", 1)  # every household's rows cross a fetchmany boundary
+    assert run("risk", "--json").stdout_bytes == written
+    assert len(json.loads(written)["households"]) > 3

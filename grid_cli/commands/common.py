@@ -84,8 +84,9 @@ def print_json(value: Any, out: Path | None = None) -> None:
 def write_json(write: Callable[[Any], Any], out: Path | None = None) -> Any:
     """Call `write(handle)` with a text handle for --json output (print_json, or render.stream_json for a
     streamed list) and return what it returns: the `out` file (UTF-8, through a safe write) when given, else
-    stdout. JSON is UTF-8 whatever the console: `grid risk --json > r.json` in a GBK console must not write
-    GBK. Only a console itself is written in its own encoding (a person reads it there)."""
+    stdout. JSON to a file or a pipe is UTF-8 with LF line ends whatever the console and the platform:
+    `grid risk --json > r.json` in a GBK console must not write GBK. Only a console itself is written in its
+    own encoding (a person reads it there)."""
     if out is not None:
         from grid_cli.exports.files import atomic_write
 
@@ -100,7 +101,7 @@ def write_json(write: Callable[[Any], Any], out: Path | None = None) -> Any:
         return result[0]
     # plain stdout: rich would wrap long lines and colour the JSON
     binary = getattr(sys.stdout, "buffer", None)
-    if binary is None or sys.stdout.isatty() or (sys.stdout.encoding or "").lower().replace("-", "") == "utf8":
+    if binary is None or sys.stdout.isatty():
         return write(sys.stdout)
     import io
 

@@ -147,13 +147,15 @@ class PlainTable:
 def stream_json(head: dict | None, key: str | None, items, out=None) -> int:
     """Write JSON as it comes, to `out` (default stdout): `{...head, key: [items]}`, or a bare list when
     `head` is None. Returns the number of items. One item per line. An item is a value, JSON text, or
-    UTF-8 JSON bytes (orjson's own output): to a UTF-8 handle with a binary layer everything goes to that
-    layer as bytes, so a county's list is not decoded and encoded again on the way out."""
+    UTF-8 JSON bytes (orjson's own output): to a UTF-8 file or pipe with a binary layer everything goes to
+    that layer as bytes, so a county's list is not decoded and encoded again on the way out. Such a handle
+    must not translate line ends (write_json's handles write LF); a console gets text."""
     import json
     import sys
 
     out = out or sys.stdout
-    raw = getattr(out, "buffer", None) if (getattr(out, "encoding", "") or "").lower().replace("-", "") == "utf8" else None
+    utf8 = (getattr(out, "encoding", "") or "").lower().replace("-", "") == "utf8"
+    raw = getattr(out, "buffer", None) if utf8 and not out.isatty() else None
     if raw is not None:
         out.flush()
 
