@@ -3,8 +3,8 @@
 A rule looks at one household's `Context` (plain facts, already read from the ledger) and yields
 `Finding`s: values that carry the rule id, a severity, the numbers that triggered it and a message in
 the policy's own words. Rules never raise on purpose and never touch the ledger. A rule's parameters
-are a `rules.params.RuleConfig` (pydantic): this module does without it, so a reader of stored findings
-(`grid risk --json`, `grid due`) does not load pydantic and the rules.
+are a `rules.params.RuleConfig` (pydantic), kept apart so that reading stored findings (`grid risk`)
+loads no rule.
 """
 
 from __future__ import annotations

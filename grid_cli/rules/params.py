@@ -1,5 +1,6 @@
 """Every rule's parameters, validated (pydantic): defaults from data/rules.json, overrides from the year's
-config (rules/config.py). Kept apart from rules/base.py, which what reads stored findings imports."""
+config (rules/config.py). Kept apart from rules/base.py, so that reading stored findings (findings.py,
+lists.py) loads neither these models nor the rules."""
 
 from __future__ import annotations
 
