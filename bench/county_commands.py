@@ -33,7 +33,10 @@ without it, a shell with PYTHONDONTWRITEBYTECODE set (CI, sandboxes) compiles th
 measured process, some 0.2-0.3 CPU seconds a command that no installed grid spends.
 
 Each line: the command's wall and CPU seconds and peak RSS, its floor's, and both ratios (on a shared
-machine the CPU ratio moves less with the load). Targets (issue 14): every command <= 300 MB at every size; sync merge <= 1.3x merge_bundle; risk --json
+machine the CPU ratio moves less with the load). A command that judges in worker processes (the first risk,
+the report: grid_cli/workers.py, one per core up to 4) counts their CPU seconds too, and its peak RSS is the
+whole process tree's, sampled every 50 ms (the sum over the parent and its workers), or the parent's own
+high-water mark if that is higher. GRID_WORKERS=0 in the environment measures the one-process figures. Targets (issue 14): every command <= 300 MB at every size; sync merge <= 1.3x merge_bundle; risk --json
 and due <= 2.5x their SQL floor; the ledger <= 1.3x its write-only floor; the report <= 3x its floor;
 --help <= 1.6x. GRID_TODAY is set to 26 days after the merged month's visits (so nobody is overdue).
 `--repeat N` keeps the fastest of N runs of every measurement (the machine is shared); the merge and the
@@ -49,6 +52,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -59,27 +63,53 @@ GRIDS_PER_TOWNSHIP, HOUSEHOLDS_PER_GRID, MONTHS = 10, 500, 12
 
 
 # Each measured process reports its own peak resident memory (VmHWM: reset at exec, so the bench's own
-# memory is not counted, as wait4's ru_maxrss would after fork) and its CPU seconds on its last stderr line.
+# memory is not counted, as wait4's ru_maxrss would after fork) and its CPU seconds, with those of the
+# worker processes it started and waited for, on its last stderr line.
 # On a shared machine CPU seconds move less with the load than wall seconds do; both are printed.
 HWM = ("import atexit, os, sys\n"
        "atexit.register(lambda: sys.stderr.write('\\nVmHWM ' + open('/proc/self/status').read()"
-       ".split('VmHWM:')[1].split()[0] + ' ' + str(sum(os.times()[:2])) + '\\n'))\n")
+       ".split('VmHWM:')[1].split()[0] + ' ' + str(sum(os.times()[:4])) + '\\n'))\n")
+
+
+def _tree_kb(pid: int) -> int:
+    """The resident memory of a process and all its descendants (kB), from /proc."""
+    total, todo = 0, [pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            total += int(Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0])
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):  # ended meanwhile, or a zombie
+            continue
+    return total
 
 
 def measure(argv: list[str], env: dict, out: Path | None = None) -> tuple[float, float, str, float]:
-    """Whole-process wall seconds, peak RSS (MB), the last stdout line and CPU seconds."""
+    """Whole-process wall seconds, peak RSS (MB, with its workers'), the last stdout line and CPU seconds."""
     stdout = open(out, "wb") if out else subprocess.PIPE
     started = time.perf_counter()
-    proc = subprocess.run(argv, stdout=stdout, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    tree, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            tree[0] = max(tree[0], _tree_kb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, error = proc.communicate()
     seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
     if out:
         stdout.close()
-    error = proc.stderr.decode(errors="replace")
+    error = error.decode(errors="replace")
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(map(str, argv[3:]))} exited {proc.returncode}: {error[-2000:]}")
     own = [line.split()[1:] for line in error.splitlines() if line.startswith("VmHWM ")]
-    lines = (proc.stdout or b"").decode(errors="replace").strip().splitlines()
-    peak, cpu = (int(own[-1][0]) / 1024, float(own[-1][1])) if own else (float("nan"), float("nan"))
+    lines = (output or b"").decode(errors="replace").strip().splitlines()
+    peak, cpu = (max(int(own[-1][0]), tree[0]) / 1024, float(own[-1][1])) if own else (float("nan"), float("nan"))
     return seconds, peak, lines[-1] if lines else "", cpu
 
 

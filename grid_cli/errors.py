@@ -27,6 +27,17 @@ class GridError(Exception):
         text, hint = (self.zh, self.hint_zh) if lang == "zh" else (self.en, self.hint_en)
         return f"{text} — {hint}" if hint else text
 
+    def __reduce__(self):
+        # raised in a worker process (workers.py), it crosses to the parent whole: both languages and hints
+        return _restore, (type(self), self.__dict__)
+
+
+def _restore(kind: type, state: dict) -> GridError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, state.get("en"))
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(GridError):
     """The command was given something it cannot use (bad ID, future date, negative income...)."""

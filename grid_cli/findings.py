@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from grid_cli import workers
 from grid_cli.clock import today as clock_today
 from grid_cli.errors import DataError
 from grid_cli.fastjson import loads
@@ -261,16 +262,20 @@ def batches(ledger: Ledger, on: dt.date, *, where: str = "", params: tuple | lis
     `order`, each batch read as of `on`."""
     year, config = year_in_force(ledger, on, required=required)
     thresholds = thresholds_of(ledger)
+    for rows in household_rows(ledger, where=where, params=params, order=order, size=size):
+        yield read_batch(ledger, rows, on, config.get("threshold"), thresholds, since)
+
+
+def household_rows(ledger: Ledger, *, where: str = "", params: tuple | list = (), order: str = "h.hh_no, h.id",
+                   size: int = BATCH) -> Iterator[list[dict]]:
+    """The active households' rows (HOUSEHOLD_COLUMNS), `size` at a time: what `batches` reads, for a
+    caller that has the batches read elsewhere (workers.py)."""
     cursor = ledger.conn.cursor()
     cursor.row_factory = None
     cursor.execute(f"SELECT {', '.join('h.' + c for c in HOUSEHOLD_COLUMNS)} FROM households h WHERE h.{ACTIVE}"
                    f"{' AND ' + where if where else ''} ORDER BY {order}", params)
-    while True:
-        rows = cursor.fetchmany(size)
-        if not rows:
-            return
-        yield read_batch(ledger, [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in rows], on, config.get("threshold"), thresholds,
-                         since)
+    while rows := cursor.fetchmany(size):
+        yield [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in rows]
 
 
 def evaluate_batch(batch: Batch, configs: dict) -> dict[str, list[Finding]]:
@@ -413,6 +418,7 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
     if held is not None and tuple(held) == (on.isoformat(), basis) and not stale_count(ledger):
         return stored  # nothing to write (nor the rules to load): also serves a ledger on a read-only medium
     _year, threshold, configs = configs_on(ledger, on, required=required)
+    wanted = workers.setting()
     try:
         _reset(conn, on, basis, held, "BEGIN IMMEDIATE")
     except sqlite3.OperationalError as error:  # read-only medium, or the file is locked by a long writer
@@ -428,6 +434,13 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
     thresholds = thresholds_of(ledger)
     split = phases(configs)
     todo, last = stale_count(ledger), ""
+    helpers = 0 if stored.temporary else workers.count(-(-todo // BATCH), wanted)
+    if helpers:
+        try:
+            if _judge_in_workers(ledger, stored, helpers, (on, threshold, thresholds, configs), todo, progress):
+                return stored
+        except workers.BrokenProcessPool:
+            pass  # a worker was killed (out of memory, say): what it did not store is judged here
     while True:
         conn.execute(begin)
         try:
@@ -451,10 +464,61 @@ def _judge(ledger: Ledger, rows: list[dict], on: dt.date, threshold: int | None,
            split) -> None:
     """Judge a batch and store its findings. Its objects are gone when this returns, before the collector
     runs again (see collector_paused)."""
+    _write(ledger.conn, _judged(ledger, rows, on, threshold, thresholds, configs, split))
+
+
+def _judged(ledger: Ledger, rows: list[dict], on: dt.date, threshold: int | None, thresholds: dict, configs: dict,
+            split) -> StoreRows:
     from grid_cli.rules.engine import evaluate_household
 
     batch = read_batch(ledger, rows, on, threshold, thresholds)
-    _store(ledger.conn, [(ctx.household_id, evaluate_household(ctx, configs, split)) for ctx in batch.contexts])
+    return _store_rows([(ctx.household_id, evaluate_household(ctx, configs, split)) for ctx in batch.contexts])
+
+
+def _judge_in_workers(ledger: Ledger, stored: Stored, helpers: int, judging: tuple, todo: int,
+                      progress: Progress | None) -> bool:
+    """current()'s pass with the batches judged by worker processes (workers.py) and stored here, each in
+    its own transaction. False when another connection wrote to the ledger meanwhile: a worker may have
+    read a household before that write, so the rest is judged in this process, under the write lock."""
+    conn, last = ledger.conn, ""
+    version = conn.execute("PRAGMA data_version").fetchone()[0]  # changes only when another connection commits
+
+    def stale() -> Iterator[list[dict]]:
+        nonlocal last
+        while rows := [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in _rows(ledger, _STALE, (last, BATCH))]:
+            last = rows[-1]["id"]
+            yield rows
+
+    with workers.Pool(helpers, _worker_setup, (str(ledger.path), *judging)) as pool:
+        for judged in pool.ordered(_worker_judge, stale()):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("PRAGMA data_version").fetchone()[0] != version:
+                    conn.execute("ROLLBACK")
+                    return False
+                _write(conn, judged)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            stored.assessed += len(judged[1])
+            if progress:
+                progress(stored.assessed, todo)
+    return True
+
+
+_WORKER: dict = {}  # a worker process's ledger and rules (workers.py)
+
+
+def _worker_setup(path: str, on: dt.date, threshold: int | None, thresholds: dict, configs: dict) -> None:
+    from grid_cli.rules.engine import phases
+
+    _WORKER.update(ledger=Ledger.read_only(path), judging=(on, threshold, thresholds, configs, phases(configs)))
+
+
+def _worker_judge(rows: list[dict]) -> StoreRows:
+    with collector_paused():
+        return _judged(_WORKER["ledger"], rows, *_WORKER["judging"])
 
 
 def _reset(conn, on: dt.date, basis: str, held, begin: str) -> None:
@@ -472,13 +536,21 @@ def _reset(conn, on: dt.date, basis: str, held, begin: str) -> None:
         raise
 
 
-def _store(conn, judged: list[tuple[str, list[Finding]]]) -> None:
-    ids = json.dumps([hid for hid, _ in judged])
-    conn.execute(f"DELETE FROM findings WHERE {_IN_BATCH}", (ids,))
-    conn.executemany("INSERT OR REPLACE INTO assessed VALUES (?, ?)", [(hid, grade_of(fs)) for hid, fs in judged])
-    conn.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", [
+# a judged batch as the store's rows: (household ids as JSON, `assessed` rows, `findings` rows)
+StoreRows = tuple[str, list[tuple], list[tuple]]
+
+
+def _store_rows(judged: list[tuple[str, list[Finding]]]) -> StoreRows:
+    return (json.dumps([hid for hid, _ in judged]), [(hid, grade_of(fs)) for hid, fs in judged], [
         (hid, n, f.rule, f.severity, f.zh, f.en, json.dumps(f.facts, ensure_ascii=False, sort_keys=True, default=str))
         for hid, fs in judged for n, f in enumerate(fs)])
+
+
+def _write(conn, rows: StoreRows) -> None:
+    ids, assessed, found = rows
+    conn.execute(f"DELETE FROM findings WHERE {_IN_BATCH}", (ids,))
+    conn.executemany("INSERT OR REPLACE INTO assessed VALUES (?, ?)", assessed)
+    conn.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", found)
 
 
 def refresh(ledger: Ledger, *, progress: Progress | None = None) -> Stored | None:

@@ -45,7 +45,7 @@ def wrong_check(number: str) -> str:
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
     """No test sees the developer's ledger, language or clock; the language is reset after each run."""
-    for var in ("GRID_LEDGER", "GRID_LANG", "GRID_DEBUG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+    for var in ("GRID_LEDGER", "GRID_LANG", "GRID_DEBUG", "GRID_WORKERS", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GRID_TODAY", TODAY)
     monkeypatch.setenv("COLUMNS", "80")

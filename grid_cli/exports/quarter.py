@@ -107,9 +107,9 @@ class _Quarter:
     lifecycle changes, each month end's assessment (the stored findings for today, the rules for a past
     month end), the places, the risk types, the overdue visits and the income pairs."""
 
-    def __init__(self, on: dt.date, ends: dict[str, dt.date], place, parents: dict[str, str], months: list[str]):
-        self.on, self.ends, self.place, self.parents, self.months = on, ends, place, parents, months
-        self.first_s = None
+    def __init__(self, on: dt.date, ends: dict[str, dt.date], place, parents: dict[str, str], months: list[str],
+                 first: dt.date):
+        self.on, self.ends, self.place, self.parents, self.months, self.first = on, ends, place, parents, months, first
         self.included, self.eliminated, self.returned = Counter(), Counter(), Counter()
         self.followups: list[dict] = []  # 回头看: the households due this quarter, done or not
         self.inc_category, self.elim_method, self.elim_category = Counter(), Counter(), Counter()
@@ -181,6 +181,21 @@ class _Quarter:
         if pair:
             self.income.append(pair)
 
+    def merge(self, part: "_Quarter") -> None:
+        """Add what a worker counted over its batch (workers.py); parts merged in the households' order give
+        the lists in that order, as one pass would."""
+        for name in ("included", "eliminated", "returned", "inc_category", "elim_method", "elim_category", "totals",
+                     "risks"):
+            getattr(self, name).update(getattr(part, name))
+        for month, counts in part.trend.items():
+            self.trend[month].update(counts)
+        for by, groups in part.groups.items():
+            for key, counts in groups.items():
+                self.groups[by][key].update(counts)
+        self.followups += part.followups
+        self.overdue += part.overdue
+        self.income += part.income
+
     def group_rows(self, by: str, line: float) -> list[dict[str, Any]]:
         rows = []
         for name, g in sorted(self.groups[by].items()):
@@ -192,9 +207,7 @@ class _Quarter:
 
 def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = None,
                   warning_share: float | None = None) -> dict[str, Any]:
-    from grid_cli.findings import batches, collector_paused, configs_on, current
-    from grid_cli.standing import standing
-    from grid_cli.rules.engine import evaluate_household, phases
+    from grid_cli.findings import configs_on, current
 
     name, first, last, months = parse_quarter(quarter)
     on = as_of(first, last, ("该季度", "that quarter"))
@@ -212,31 +225,10 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
     line = found["warning_share"]["value"]
     first_s, on_s = first.isoformat(), on.isoformat()
     parents = {r[0]: r[1] for r in ledger.conn.execute("SELECT code, parent FROM scope WHERE level = 'grid'")}
-    q = _Quarter(on, ends, place, parents, months)
-    q.first = first
-    split = {day: phases(configs) for day, (_y, _t, configs) in judges.items()}
-    earliest = min(ends.values()) - dt.timedelta(days=LOOKBACK_DAYS)
-    month_ends = [(month, month_range(month)[1], day) for month, day in ends.items()]  # (month, its first day, its end)
-    days = sorted(set(ends.values()))
-    for batch in batches(ledger, on, order="h.id", since=earliest):
-        with collector_paused():  # the three month ends' objects: see findings.collector_paused
-            judged = stored.of([h["id"] for h in batch.households]) if stored else {}
-            for h, ctx in zip(batch.households, batch.contexts):
-                steps = batch.steps.get(h["id"], [])
-                mine = q.changes(ctx.monitoring, first_s, on_s)
-                at_end = {}
-                for day in days:
-                    day_ctx = _as_of(ctx, day, steps, judges[day][1], standing)
-                    if day == on and h["id"] in judged:
-                        grade, fs = judged[h["id"]]
-                    else:
-                        fs = evaluate_household(day_ctx, judges[day][2], split[day])
-                        grade = grade_of(fs)
-                    at_end[day] = (day_ctx, grade, fs)
-                for month, m_first, day in month_ends:
-                    q.month_end(month, *at_end[day], m_first, day)
-                q.final(h, *at_end[on][:1], len(batch.members.get(h["id"], ())), *at_end[on][1:], mine)
+    q, quality = _count(ledger, _Pass((on, ends, place, parents, months, first), judges, stored is not None),
+                        alone=bool(stored and stored.temporary))  # a worker cannot see this connection's temporary store
 
+    t = q.totals
     t = q.totals
     result: dict[str, Any] = {
         "quarter": name, "months": months, "from": first_s, "to": last.isoformat(), "as_of": on_s,
@@ -283,10 +275,98 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
     result["flags"] = {"line": line, "villages": [r["name"] for r in result["by_village"] if r["warning"]],
                        "grids": [r["name"] for r in result.get("by_grid", []) if r["warning"]],
                        "applies": place.hub}
-    from grid_cli.checks.summary import quarter_section  # the data-quality catalogue (grid check), as of the day
-
-    result["data_quality"] = quarter_section(ledger, on)
+    result["data_quality"] = quality
     return result
+
+
+class _Pass:
+    """What one pass of the report judges each batch by (a worker process gets a copy): the quarter's
+    counters' arguments, each month end's (year, threshold, rule configs), whether today's come from the store."""
+
+    def __init__(self, quarter: tuple, judges: dict[dt.date, tuple], stored: bool):
+        self.quarter, self.judges, self.stored = quarter, judges, stored
+        on, ends = quarter[0], quarter[1]
+        self.on, self.days = on, sorted(set(ends.values()))
+        self.month_ends = [(month, month_range(month)[1], day) for month, day in ends.items()]  # (month, 1st, end)
+        self.earliest = min(ends.values()) - dt.timedelta(days=LOOKBACK_DAYS)
+        self.split: dict | None = None
+
+    def count(self, q: _Quarter, ledger: Ledger, rows: list[dict], threshold: int | None, thresholds: dict) -> None:
+        """Count a batch of household rows into q."""
+        from grid_cli.findings import Stored, collector_paused, read_batch
+        from grid_cli.rules.engine import evaluate_household, phases
+        from grid_cli.standing import standing
+
+        if self.split is None:
+            self.split = {day: phases(configs) for day, (_y, _t, configs) in self.judges.items()}
+        on, judges, split, first_s, on_s = self.on, self.judges, self.split, q.first.isoformat(), self.on.isoformat()
+        batch = read_batch(ledger, rows, on, threshold, thresholds, since=self.earliest)
+        with collector_paused():  # the three month ends' objects: see findings.collector_paused
+            ids = [h["id"] for h in batch.households]
+            judged = Stored(ledger, *judges[on][:2], on).of(ids) if self.stored else {}
+            for h, ctx in zip(batch.households, batch.contexts):
+                steps = batch.steps.get(h["id"], [])
+                mine = q.changes(ctx.monitoring, first_s, on_s)
+                at_end = {}
+                for day in self.days:
+                    day_ctx = _as_of(ctx, day, steps, judges[day][1], standing)
+                    if day == on and h["id"] in judged:
+                        grade, fs = judged[h["id"]]
+                    else:
+                        fs = evaluate_household(day_ctx, judges[day][2], split[day])
+                        grade = grade_of(fs)
+                    at_end[day] = (day_ctx, grade, fs)
+                for month, m_first, day in self.month_ends:
+                    q.month_end(month, *at_end[day], m_first, day)
+                q.final(h, *at_end[on][:1], len(batch.members.get(h["id"], ())), *at_end[on][1:], mine)
+
+
+def _count(ledger: Ledger, report: _Pass, *, alone: bool) -> tuple[_Quarter, dict]:
+    """The quarter's counts over every active household, in batches, and the data-quality catalogue (grid
+    check) as of the day; on a big ledger (unless `alone`) by worker processes, the catalogue beside the
+    batches."""
+    from grid_cli import workers
+    from grid_cli.checks.summary import quarter_section
+    from grid_cli.findings import ACTIVE, BATCH, household_rows, thresholds_of, year_in_force
+
+    _year, config = year_in_force(ledger, report.on)
+    judging = (config.get("threshold"), thresholds_of(ledger))
+    active = ledger.conn.execute(f"SELECT count(*) FROM households WHERE {ACTIVE}").fetchone()[0]
+    helpers = 0 if alone else workers.count(-(-active // BATCH))
+    if helpers:
+        try:
+            q = _Quarter(*report.quarter)
+            with workers.Pool(helpers, _worker_setup, (str(ledger.path), report, judging)) as pool:
+                quality = pool.submit(_worker_quality)
+                for part in pool.ordered(_worker_count, household_rows(ledger, order="h.id")):
+                    q.merge(part)
+                return q, quality.result()
+        except workers.BrokenProcessPool:
+            pass  # a worker was killed (out of memory, say): count again in this process
+    q = _Quarter(*report.quarter)
+    for rows in household_rows(ledger, order="h.id"):
+        report.count(q, ledger, rows, *judging)
+    return q, quarter_section(ledger, report.on)
+
+
+_WORKER: dict = {}  # a worker process's ledger and pass (workers.py)
+
+
+def _worker_setup(path: str, report: _Pass, judging: tuple) -> None:
+    _WORKER.update(ledger=Ledger.read_only(path), report=report, judging=judging)
+
+
+def _worker_count(rows: list[dict]) -> _Quarter:
+    report = _WORKER["report"]
+    q = _Quarter(*report.quarter)
+    report.count(q, _WORKER["ledger"], rows, *_WORKER["judging"])
+    return q
+
+
+def _worker_quality() -> dict:
+    from grid_cli.checks.summary import quarter_section
+
+    return quarter_section(_WORKER["ledger"], _WORKER["report"].on)
 
 
 def _as_of(ctx, day: dt.date, steps: list[dict], threshold: int, standing):

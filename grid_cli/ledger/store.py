@@ -112,6 +112,16 @@ class Ledger:
         migrate(conn)
         return cls(path, conn)
 
+    @classmethod
+    def read_only(cls, path: Path) -> "Ledger":
+        """A second, read-only connection to a ledger this process's parent has open (workers.py): no
+        migration, and SQLite refuses any write through it."""
+        path = Path(path).resolve()
+        conn = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout=5000")
+        return cls(path, conn)
+
     def close(self) -> None:
         self.conn.close()
 
