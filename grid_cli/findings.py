@@ -480,12 +480,12 @@ def _judge_in_workers(ledger: Ledger, stored: Stored, helpers: int, judging: tup
     """current()'s pass with the batches judged by worker processes (workers.py) and stored here, each in
     its own transaction. False when another connection wrote to the ledger meanwhile: a worker may have
     read a household before that write, so the rest is judged in this process, under the write lock."""
-    conn, last = ledger.conn, ""
+    conn, last, size = ledger.conn, "", min(BATCH, workers.BATCH)
     version = conn.execute("PRAGMA data_version").fetchone()[0]  # changes only when another connection commits
 
     def stale() -> Iterator[list[dict]]:
         nonlocal last
-        while rows := [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in _rows(ledger, _STALE, (last, BATCH))]:
+        while rows := [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in _rows(ledger, _STALE, (last, size))]:
             last = rows[-1]["id"]
             yield rows
 

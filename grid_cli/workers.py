@@ -11,7 +11,8 @@ the one definition of a finding. Memory is still set by the batch: each worker h
   SQLite connection, which SQLite forbids.
 - Workers ignore Ctrl-C. The parent gets it, and leaving the pool ends them.
 - `GRID_WORKERS=N` sets their number (0 or 1: none, everything in the one process). Unset: one per core,
-  at most MAX, and none for fewer than MIN_BATCHES batches, since starting one costs about 0.3 s.
+  at most MAX, and none for fewer than MIN_BATCHES of the caller's batches, since starting one costs about
+  0.3 s.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from typing import Any, Callable, Iterable, Iterator
 
 from grid_cli.errors import UsageError
 
-MAX = 4  # four workers and the parent stay under 300 MB at county scale
+MAX = 4
 MIN_BATCHES = 3
+# A worker's batch: at most this many households (fewer when the caller's batches are smaller). A worker
+# holding 500 is about 50 MB, so four and the parent stay under 300 MB (2,000: about 85 MB each).
+BATCH = 500
 
 __all__ = ["BrokenProcessPool", "Pool", "count"]
 

@@ -338,7 +338,8 @@ def _count(ledger: Ledger, report: _Pass, *, alone: bool) -> tuple[_Quarter, dic
             q = _Quarter(*report.quarter)
             with workers.Pool(helpers, _worker_setup, (str(ledger.path), report, judging)) as pool:
                 quality = pool.submit(_worker_quality)
-                for part in pool.ordered(_worker_count, household_rows(ledger, order="h.id")):
+                for part in pool.ordered(_worker_count, household_rows(ledger, order="h.id",
+                                                                       size=min(BATCH, workers.BATCH))):
                     q.merge(part)
                 return q, quality.result()
         except workers.BrokenProcessPool:
