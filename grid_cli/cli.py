@@ -151,6 +151,10 @@ class GridGroup(LazyGroup):
                 path = Path("?")
             _say(ledger_error(error, path).message(lang()))
             raise typer.Exit(DATA) from None
+        except BrokenPipeError:  # the reader of the output stopped reading (`grid risk --json | head`): not an error
+            if _debug() or not _stdout_is_pipe():
+                raise
+            common._reader_stopped()
         except OSError as error:  # a folder where a file was expected, a file in use, no permission, a full disk...
             if _debug():
                 raise
@@ -170,6 +174,15 @@ class GridGroup(LazyGroup):
             _say(tr("内部错误（{kind}）— 这是程序缺陷；设置 GRID_DEBUG=1 重新运行可看到详情",
                     "internal error ({kind}): a bug; rerun with GRID_DEBUG=1 for details", kind=type(error).__name__))
             raise typer.Exit(INTERNAL) from None
+
+
+def _stdout_is_pipe() -> bool:
+    import stat
+
+    try:
+        return stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test's runner)
+        return False
 
 
 def _say(message: str) -> None:

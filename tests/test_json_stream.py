@@ -71,3 +71,21 @@ def test_risk_json_on_stdout_equals_the_out_file_and_is_the_same_in_batches_of_o
     monkeypatch.setattr(lists, "BATCH", 1)  # every household's rows cross a fetchmany boundary
     assert run("risk", "--json").stdout_bytes == written
     assert len(json.loads(written)["households"]) > 3
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(demo_db):
+    # `grid risk --json | head`: the pipe is closed before grid writes; grid ends with 0 and says nothing
+    # (it used to end with exit 3, "cannot read or write a file (Broken pipe)").
+    import os
+    import subprocess
+    import sys
+
+    from conftest import Run
+
+    for args in (["risk", "--json"], ["household", "list"]):
+        proc = subprocess.Popen([sys.executable, "-m", "grid_cli", "--ledger", str(demo_db), *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc.stdout.close()
+        error = proc.stderr.read()
+        assert proc.wait(timeout=60) == 0 and error == b"", (args, error)
+    assert Run(demo_db)("risk").exit_code == 1  # a whole run still says findings are there

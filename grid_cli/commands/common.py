@@ -31,7 +31,20 @@ def _console(name: str):
         from rich.console import Console
 
         made = globals()[name] = Console(stderr=name == "err", highlight=False)
+        made.on_broken_pipe = _reader_stopped  # rich's own ends with exit 1, which here means "findings"
     return made
+
+
+def _reader_stopped() -> None:
+    """The reader of stdout stopped reading (`grid household list | head`): end quietly, exit 0, as cli.py
+    does when a JSON stream meets the closed pipe."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    raise SystemExit(0)
 
 
 def __getattr__(name: str):
