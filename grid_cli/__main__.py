@@ -1,4 +1,4 @@
 from grid_cli.cli import main
 
-if __name__ == "__main__":  # a spawned worker process (workers.py) imports this module too
+if __name__ == "__main__":  # `python -m grid_cli`; importing this module runs nothing
     main()

@@ -38,6 +38,9 @@ class Refused(json.JSONDecodeError):
         ValueError.__init__(self, why)
         self.msg, self.doc, self.pos, self.lineno, self.colno = why, "", 0, 1, 1
 
+    def __reduce__(self):  # JSONDecodeError's would call __init__ with three arguments (workers.py)
+        return Refused, (self.msg,)
+
 
 def _int(text: str) -> int | float:
     """An integer, exactly, up to the 4,300 digits Python converts; beyond, a float (infinity), not an error."""

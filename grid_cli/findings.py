@@ -274,8 +274,11 @@ def household_rows(ledger: Ledger, *, where: str = "", params: tuple | list = ()
     cursor.row_factory = None
     cursor.execute(f"SELECT {', '.join('h.' + c for c in HOUSEHOLD_COLUMNS)} FROM households h WHERE h.{ACTIVE}"
                    f"{' AND ' + where if where else ''} ORDER BY {order}", params)
-    while rows := cursor.fetchmany(size):
-        yield [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in rows]
+    try:
+        while rows := cursor.fetchmany(size):
+            yield [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in rows]
+    finally:  # a reader that stops early leaves no statement open (it would block a DETACH, or a write)
+        cursor.close()
 
 
 def evaluate_batch(batch: Batch, configs: dict) -> dict[str, list[Finding]]:

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
+import threading
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from grid_cli.errors import UsageError
 
@@ -33,7 +36,7 @@ MIN_BATCHES = 3
 # holding 500 is about 50 MB, so four and the parent stay under 300 MB (2,000: about 85 MB each).
 BATCH = 500
 
-__all__ = ["BrokenProcessPool", "Pool", "count"]
+__all__ = ["BrokenProcessPool", "Pool", "Unavailable", "count", "setting"]
 
 
 def setting() -> int | None:
@@ -55,9 +58,61 @@ def count(batches: int, wanted: int | None = None) -> int:
     return wanted if wanted >= 2 else 0
 
 
+class Unavailable(BrokenProcessPool):
+    """A worker could not start its work (say, open the ledger a second time): the caller judges alone."""
+
+
+_FAILED: list = []  # in a worker: why its setup failed
+
+
 def _start(setup: Callable, args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    setup(*args)
+    _leave_with_parent()
+    try:
+        setup(*args)
+    except Exception as error:  # said by each task instead, without a traceback on the user's screen
+        _FAILED.append(f"{type(error).__name__}: {error}")
+
+
+def _leave_with_parent() -> None:
+    """End this worker when its parent ends, however it ends (killed, or a `timeout`): an orphan would hold
+    the ledger's files open, and the parent's stdout with them."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+
+
+def _run(work: Callable, item: Any) -> Any:
+    if _FAILED:
+        raise Unavailable(_FAILED[0])
+    try:
+        return work(item)
+    except BaseException as error:  # what cannot cross back whole would break the pool: send its words
+        try:
+            pickle.loads(pickle.dumps(error))
+        except Exception:
+            raise RuntimeError(f"{type(error).__name__}: {error}") from None
+        raise
+
+
+def _ready() -> None:
+    """A task that only makes the pool start a worker."""
+
+
+@contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Ctrl-C ignored for a moment (the main thread only has signals). A worker started meanwhile starts
+    with it ignored (POSIX keeps an ignored signal across exec, and Python then installs no handler), so
+    Ctrl-C while it imports prints no traceback; and a second Ctrl-C cannot interrupt the pool's shutdown,
+    which in Python before 3.12 can leave it waiting for ever (CPython issue 90882)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class Pool:
@@ -69,23 +124,31 @@ class Pool:
         self.workers = workers
         self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start, initargs=(setup, args))
+        with _no_interrupt():
+            for _ in range(workers):  # start them all now, with Ctrl-C ignored
+                self._executor.submit(_ready)
 
     def __enter__(self) -> "Pool":
         return self
 
     def __exit__(self, kind, *_exc) -> None:
-        # after an error or Ctrl-C the queued items are dropped; the batches in hand finish and are discarded
-        self._executor.shutdown(wait=True, cancel_futures=kind is not None)
+        with _no_interrupt():
+            if kind is not None:  # an error or Ctrl-C: what the workers hold is not wanted; they only read
+                for process in list(getattr(self._executor, "_processes", {}).values()):
+                    process.kill()
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, work: Callable, *args) -> Future:
         """One task beside the items (the report's data-quality catalogue); it takes one worker while it runs."""
-        return self._executor.submit(work, *args)
+        return self._executor.submit(_run, _Call(work, args), None)
 
-    def ordered(self, work: Callable[[Any], Any], items: Iterable) -> Iterator:
+    def ordered(self, work: Callable[[Any], Any], items: Iterator) -> Iterator:
+        """`items` is closed when this ends, however it ends (a generator over an SQL cursor: its statement
+        must not stay open in the parent after an error)."""
         pending: deque[Future] = deque()
         try:
             for item in items:
-                pending.append(self._executor.submit(work, item))
+                pending.append(self._executor.submit(_run, work, item))
                 if len(pending) >= 2 * self.workers:
                     yield pending.popleft().result()
             while pending:
@@ -93,3 +156,16 @@ class Pool:
         finally:
             for future in pending:
                 future.cancel()
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+
+class _Call:
+    """work(*args) as a picklable task for _run (which passes it one item, None)."""
+
+    def __init__(self, work: Callable, args: tuple):
+        self.work, self.args = work, args
+
+    def __call__(self, _item: Any) -> Any:
+        return self.work(*self.args)

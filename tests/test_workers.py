@@ -4,7 +4,12 @@ during the pass is never stored over."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -12,23 +17,50 @@ from grid_cli import findings, workers
 from grid_cli.errors import DataError, UsageError
 from grid_cli.exports.quarter import build_quarter
 from grid_cli.ledger import Ledger
-from conftest import Run, digest
+from conftest import Run, digest, rows_of
 from test_findings_store import from_scratch, from_store
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def pools(monkeypatch) -> list:
-    """Every Pool the code under test starts (the spy runs in this process; the work in the workers)."""
-    started = []
+    """Every Pool the code under test starts (the spy runs in this process; the work in the workers), and
+    how many results each gave back. `Spy.kill_after = N` kills a worker once N results came back."""
+    class Started(list):
+        spy: type
+
+    started = Started()
 
     class Spy(workers.Pool):
+        kill_after = None
+
         def __init__(self, *args):
             super().__init__(*args)
+            self.results = 0
             started.append(self)
+
+        def ordered(self, work, items):
+            for result in super().ordered(work, items):
+                self.results += 1
+                if self.results == Spy.kill_after:
+                    next(iter(self._executor._processes.values())).kill()  # as the out-of-memory killer would
+                yield result
 
     monkeypatch.setattr(workers, "Pool", Spy)
     monkeypatch.setattr(findings, "BATCH", 7)  # 60 households: 9 batches
+    started.spy = Spy
     return started
+
+
+def failing_setup() -> None:
+    raise OSError("cannot open the ledger a second time")
+
+
+def double(item: int) -> int:
+    if item == 5:
+        raise ValueError("five")
+    return 2 * item
 
 
 def store(path) -> tuple[dict, int]:
@@ -47,7 +79,54 @@ def test_the_store_judged_by_workers_equals_the_one_judged_here(demo_db, tmp_pat
     assert not pools
     monkeypatch.setenv("GRID_WORKERS", "2")
     assert store(copy) == alone and alone[1] > 20
-    assert len(pools) == 1 and pools[0].workers == 2
+    assert len(pools) == 1 and pools[0].workers == 2 and pools[0].results == 9  # every batch judged by a worker
+
+
+@pytest.mark.parametrize("after", [1, 4])
+def test_a_worker_killed_midway_leaves_the_rest_to_this_process(demo_db, tmp_path, pools, monkeypatch, after):
+    copy = tmp_path / "copy.db"
+    shutil.copy(demo_db, copy)
+    monkeypatch.setenv("GRID_WORKERS", "0")
+    alone = store(demo_db)
+    monkeypatch.setenv("GRID_WORKERS", "2")
+    pools.spy.kill_after = after
+    assert store(copy) == alone
+    assert pools[0].results < 9  # the pool broke; this process judged the rest
+
+
+def test_a_report_whose_worker_is_killed_is_counted_again_here(hub_db, pools, monkeypatch):
+    # the half-read household cursor must not stay open: the catalogue's DETACH would find its database locked
+    ledger = Ledger.open(hub_db)
+    try:
+        monkeypatch.setenv("GRID_WORKERS", "0")
+        alone = build_quarter(ledger, "2026Q3")
+        monkeypatch.setenv("GRID_WORKERS", "2")
+        pools.spy.kill_after = 2
+        assert build_quarter(ledger, "2026Q3") == alone and pools[0].results < 9
+    finally:
+        ledger.close()
+
+
+def test_a_worker_that_cannot_start_says_so_without_a_traceback(capfd):
+    with pytest.raises(workers.Unavailable, match="cannot open the ledger"):
+        with workers.Pool(2, failing_setup, ()) as pool:
+            list(pool.ordered(double, iter(range(10))))
+    assert "Traceback" not in capfd.readouterr().err
+    with workers.Pool(2, print, ()) as pool:
+        assert list(pool.ordered(double, iter(range(5)))) == [0, 2, 4, 6, 8]
+
+
+def test_the_items_are_closed_when_a_worker_fails(capfd):
+    # The parent's items are often a generator over an SQL cursor: after an error it must not stay open,
+    # even while the error (and its traceback, which holds the frames) is kept, as a Future keeps it.
+    def items():
+        yield from range(10)
+
+    source = items()
+    with pytest.raises(ValueError, match="five") as raised:
+        with workers.Pool(2, print, ()) as pool:
+            list(pool.ordered(double, source))
+    assert raised.value.__traceback__ is not None and source.gi_frame is None  # closed
 
 
 def test_the_quarterly_report_counted_by_workers_equals_one_pass_here(hub_db, pools, monkeypatch):
@@ -107,11 +186,15 @@ def test_a_visit_a_worker_cannot_read_is_one_line_in_the_users_language(demo_db,
         findings.current(ledger)
     assert raised.value.zh.startswith("账本中的走访记录") and "grid verify" in raised.value.hint_en  # whole, not its str()
     assert not ledger.conn.execute("SELECT 1 FROM assessed WHERE household_id = ?", (household,)).fetchall()
+    with ledger.conn:
+        ledger.conn.execute("DELETE FROM assessed")  # all 60 to judge again: through the command, by workers too
     ledger.close()
-    before = digest(demo_db)
+    store = ("assessed", "findings", "findings_basis")  # the batches judged before the error are kept there
+    before = digest(demo_db, skip=store)
     result = Run(demo_db)("risk")
     assert result.exit_code == 3 and "cannot be read" in result.output and "Traceback" not in result.output
-    assert digest(demo_db) == before and pools
+    assert digest(demo_db, skip=store) == before and len(pools) == 2
+    assert not rows_of(demo_db, "SELECT 1 FROM assessed WHERE household_id = ?", (household,))
 
 
 @pytest.mark.parametrize("value, expected", [("0", 0), ("1", 0), ("3", 3), ("8", 5), (" 2 ", 2)])
@@ -134,3 +217,41 @@ def test_a_bad_grid_workers_is_a_usage_error_that_changes_nothing(value, monkeyp
     result = Run(demo_db)("risk")
     assert result.exit_code == 2 and "GRID_WORKERS" in result.output and "Traceback" not in result.output
     assert digest(demo_db) == before
+
+
+ORPHAN = """
+import sys, time
+from grid_cli import workers
+def slow(item):
+    time.sleep(60)
+if __name__ == "__main__":
+    with workers.Pool(2, print, ()) as pool:
+        print(" ".join(str(p) for p in pool._executor._processes), flush=True)
+        list(pool.ordered(slow, iter(range(4))))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="reads /proc-free liveness with os.kill(pid, 0), POSIX")
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHAN, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, cwd=ROOT)
+    children = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(children) == 2
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in children)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (ended, not yet reaped by init) counts as ended
+        return " Z " not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:4]
+    except OSError:
+        return True

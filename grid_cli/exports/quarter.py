@@ -229,7 +229,6 @@ def build_quarter(ledger: Ledger, quarter: str, *, rural_growth: float | None = 
                         alone=bool(stored and stored.temporary))  # a worker cannot see this connection's temporary store
 
     t = q.totals
-    t = q.totals
     result: dict[str, Any] = {
         "quarter": name, "months": months, "from": first_s, "to": last.isoformat(), "as_of": on_s,
         "place": {"level": place.level, "county": place.county, "township": place.township,

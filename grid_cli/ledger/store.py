@@ -15,6 +15,7 @@ import sqlite3
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import quote
 
 from grid_cli.clock import HLC, new_id
 from grid_cli.errors import DataError, UsageError, ledger_error
@@ -31,6 +32,13 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=5000")
     return conn
+
+
+def _read_only_uri(path: Path) -> str:
+    """file:///C:/x.db, file:///home/x.db, and a Windows share as file:////server/share/x.db: `Path.as_uri()`
+    would name the server as the URI's authority, which SQLite refuses."""
+    text = quote(path.as_posix(), safe="/:")
+    return "file://" + ("" if text.startswith("/") else "/") + text + "?mode=ro"
 
 
 def _create_owner_only(path: Path) -> None:
@@ -117,7 +125,7 @@ class Ledger:
         """A second, read-only connection to a ledger this process's parent has open (workers.py): no
         migration, and SQLite refuses any write through it."""
         path = Path(path).resolve()
-        conn = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, isolation_level=None)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout=5000")
         return cls(path, conn)
