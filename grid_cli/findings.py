@@ -480,11 +480,13 @@ def _judged(ledger: Ledger, rows: list[dict], on: dt.date, threshold: int | None
 
 def _judge_in_workers(ledger: Ledger, stored: Stored, helpers: int, judging: tuple, todo: int,
                       progress: Progress | None) -> bool:
-    """current()'s pass with the batches judged by worker processes (workers.py) and stored here, each in
-    its own transaction. False when another connection wrote to the ledger meanwhile: a worker may have
-    read a household before that write, so the rest is judged in this process, under the write lock."""
+    """current()'s pass with the batches judged by worker processes (workers.py) and stored here, BATCH
+    households a transaction (a worker's batches are smaller: each commit is a disk flush). False when
+    another connection wrote to the ledger meanwhile: a worker may have read a household before that write,
+    so the rest is judged in this process, under the write lock."""
     conn, last, size = ledger.conn, "", min(BATCH, workers.BATCH)
     version = conn.execute("PRAGMA data_version").fetchone()[0]  # changes only when another connection commits
+    held: list[StoreRows] = []
 
     def stale() -> Iterator[list[dict]]:
         nonlocal last
@@ -492,22 +494,30 @@ def _judge_in_workers(ledger: Ledger, stored: Stored, helpers: int, judging: tup
             last = rows[-1]["id"]
             yield rows
 
+    def store() -> bool:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("PRAGMA data_version").fetchone()[0] != version:
+                conn.execute("ROLLBACK")
+                return False
+            for judged in held:
+                _write(conn, judged)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        stored.assessed += sum(len(judged[1]) for judged in held)
+        held.clear()
+        if progress:
+            progress(stored.assessed, todo)
+        return True
+
     with workers.Pool(helpers, _worker_setup, (str(ledger.path), *judging)) as pool:
         for judged in pool.ordered(_worker_judge, stale()):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if conn.execute("PRAGMA data_version").fetchone()[0] != version:
-                    conn.execute("ROLLBACK")
-                    return False
-                _write(conn, judged)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            stored.assessed += len(judged[1])
-            if progress:
-                progress(stored.assessed, todo)
-    return True
+            held.append(judged)
+            if sum(len(j[1]) for j in held) >= BATCH and not store():
+                return False
+        return store() if held else True
 
 
 _WORKER: dict = {}  # a worker process's ledger and rules (workers.py)

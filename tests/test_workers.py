@@ -71,7 +71,9 @@ def store(path) -> tuple[dict, int]:
         ledger.close()
 
 
-def test_the_store_judged_by_workers_equals_the_one_judged_here(demo_db, tmp_path, pools, monkeypatch):
+@pytest.mark.parametrize("worker_batch", [500, 3])  # 3: a transaction stores three of a worker's batches
+def test_the_store_judged_by_workers_equals_the_one_judged_here(demo_db, tmp_path, pools, monkeypatch, worker_batch):
+    monkeypatch.setattr(workers, "BATCH", worker_batch)
     copy = tmp_path / "copy.db"
     shutil.copy(demo_db, copy)
     monkeypatch.setenv("GRID_WORKERS", "0")
@@ -79,7 +81,7 @@ def test_the_store_judged_by_workers_equals_the_one_judged_here(demo_db, tmp_pat
     assert not pools
     monkeypatch.setenv("GRID_WORKERS", "2")
     assert store(copy) == alone and alone[1] > 20
-    assert len(pools) == 1 and pools[0].workers == 2 and pools[0].results == 9  # every batch judged by a worker
+    assert len(pools) == 1 and pools[0].workers == 2 and pools[0].results == -(-60 // min(7, worker_batch))
 
 
 @pytest.mark.parametrize("after", [1, 4])
