@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from grid_cli import workers
 from grid_cli.clock import today as clock_today
 from grid_cli.errors import DataError
 from grid_cli.fastjson import loads
@@ -421,6 +420,8 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
     if held is not None and tuple(held) == (on.isoformat(), basis) and not stale_count(ledger):
         return stored  # nothing to write (nor the rules to load): also serves a ledger on a read-only medium
     _year, threshold, configs = configs_on(ledger, on, required=required)
+    from grid_cli import workers  # here: readers of stored findings never start a process (nor import the pool)
+
     wanted = workers.setting()
     try:
         _reset(conn, on, basis, held, "BEGIN IMMEDIATE")
@@ -484,6 +485,8 @@ def _judge_in_workers(ledger: Ledger, stored: Stored, helpers: int, judging: tup
     households a transaction (a worker's batches are smaller: each commit is a disk flush). False when
     another connection wrote to the ledger meanwhile: a worker may have read a household before that write,
     so the rest is judged in this process, under the write lock."""
+    from grid_cli import workers
+
     conn, last, size = ledger.conn, "", min(BATCH, workers.BATCH)
     version = conn.execute("PRAGMA data_version").fetchone()[0]  # changes only when another connection commits
     held: list[StoreRows] = []
