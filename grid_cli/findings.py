@@ -455,7 +455,8 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
                     _judge(ledger, rows, on, threshold, thresholds, configs, split)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # Ctrl-C just after COMMIT: no ROLLBACK error hides it
+                conn.execute("ROLLBACK")
             raise
         if not rows:
             return stored
@@ -507,7 +508,8 @@ def _judge_in_workers(ledger: Ledger, stored: Stored, helpers: int, judging: tup
                 _write(conn, judged)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # Ctrl-C just after COMMIT: no ROLLBACK error hides it
+                conn.execute("ROLLBACK")
             raise
         stored.assessed += sum(len(judged[1]) for judged in held)
         held.clear()
@@ -548,7 +550,8 @@ def _reset(conn, on: dt.date, basis: str, held, begin: str) -> None:
             conn.execute("INSERT INTO findings_basis VALUES (?, ?)", (on.isoformat(), basis))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
 
 

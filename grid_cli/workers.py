@@ -112,7 +112,7 @@ def _no_interrupt() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
 
 
 class Pool:
@@ -125,18 +125,36 @@ class Pool:
         self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start, initargs=(setup, args))
         with _no_interrupt():
-            for _ in range(workers):  # start them all now, with Ctrl-C ignored
-                self._executor.submit(_ready)
+            try:
+                for _ in range(workers):  # start them all now, with Ctrl-C ignored
+                    self._executor.submit(_ready)
+            except Exception as error:  # no process could be started (too many open files, say)
+                self._stop()
+                raise Unavailable(f"{type(error).__name__}: {error}") from None
 
     def __enter__(self) -> "Pool":
         return self
 
     def __exit__(self, kind, *_exc) -> None:
         with _no_interrupt():
-            if kind is not None:  # an error or Ctrl-C: what the workers hold is not wanted; they only read
-                for process in list(getattr(self._executor, "_processes", {}).values()):
-                    process.kill()
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            if kind is None:
+                self._executor.shutdown(wait=True)
+            else:  # an error or Ctrl-C: what the workers hold is not wanted; they only read
+                self._stop()
+
+    def _stop(self) -> None:
+        """End the workers now. The executor's private parts are used with care: a worker killed while it
+        sent a result leaves the pool's reader waiting for the rest, for ever, unless the pipe's other end
+        (which the parent holds too) is closed (Python 3.10-3.13)."""
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
+        for process in processes:
+            process.kill()
+        for process in processes:
+            process.join()
+        writer = getattr(getattr(self._executor, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            writer.close()
+        self._executor.shutdown(wait=True)
 
     def submit(self, work: Callable, *args) -> Future:
         """One task beside the items (the report's data-quality catalogue); it takes one worker while it runs."""
@@ -153,9 +171,8 @@ class Pool:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+        finally:  # the pending futures are left to the pool's shutdown: cancelling them here races its
+            # manager thread, which then fails on a cancelled future and leaves the shutdown waiting (3.11)
             close = getattr(items, "close", None)
             if close is not None:
                 close()

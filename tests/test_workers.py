@@ -34,6 +34,7 @@ def pools(monkeypatch) -> list:
 
     class Spy(workers.Pool):
         kill_after = None
+        meanwhile = (None, None)  # (after N results, do this in the parent)
 
         def __init__(self, *args):
             super().__init__(*args)
@@ -45,6 +46,8 @@ def pools(monkeypatch) -> list:
                 self.results += 1
                 if self.results == Spy.kill_after:
                     next(iter(self._executor._processes.values())).kill()  # as the out-of-memory killer would
+                if self.results == Spy.meanwhile[0]:
+                    Spy.meanwhile[1]()
                 yield result
 
     monkeypatch.setattr(workers, "Pool", Spy)
@@ -109,6 +112,27 @@ def test_a_report_whose_worker_is_killed_is_counted_again_here(hub_db, pools, mo
         ledger.close()
 
 
+def test_a_report_during_which_another_program_writes_is_counted_again_in_one_read(hub_db, pools, monkeypatch):
+    ledger = Ledger.open(hub_db)
+    target = ledger.conn.execute("SELECT id FROM households WHERE status = '正常' ORDER BY id LIMIT 1").fetchone()[0]
+
+    def write() -> None:
+        other = Ledger.open(hub_db)
+        other.conn.execute("UPDATE members SET medical_insurance = 0, employee_medical_insurance = 0"
+                           " WHERE household_id = ?", (target,))
+        other.close()
+
+    try:
+        monkeypatch.setenv("GRID_WORKERS", "2")
+        pools.spy.meanwhile = (1, write)  # the first batch, the target's, is counted from before the write
+        during = build_quarter(ledger, "2026Q3")
+        monkeypatch.setenv("GRID_WORKERS", "0")
+        assert during == build_quarter(ledger, "2026Q3")  # the ledger as it is after the write, read once
+        assert pools[0].results >= 1 and len(pools) == 1
+    finally:
+        ledger.close()
+
+
 def test_a_worker_that_cannot_start_says_so_without_a_traceback(capfd):
     with pytest.raises(workers.Unavailable, match="cannot open the ledger"):
         with workers.Pool(2, failing_setup, ()) as pool:
@@ -146,12 +170,14 @@ def test_the_quarterly_report_counted_by_workers_equals_one_pass_here(hub_db, po
         ledger.close()
 
 
-def test_a_write_by_another_program_during_the_pass_is_not_stored_over(demo_db, pools, monkeypatch):
+@pytest.mark.parametrize("worker_batch", [500, 3])  # 3: the write drops three held batches at once
+def test_a_write_by_another_program_during_the_pass_is_not_stored_over(demo_db, pools, monkeypatch, worker_batch):
     # After the first batch is stored, another connection takes away a member's medical insurance in a
     # household that a worker has already read (in flight: two batches per worker). What the workers
     # judged from before that write is dropped, and the rest is judged here: the store equals a fresh
     # assessment of the ledger as it now is.
     monkeypatch.setenv("GRID_WORKERS", "2")
+    monkeypatch.setattr(workers, "BATCH", worker_batch)
     ledger = Ledger.open(demo_db)
     ids = [r[0] for r in ledger.conn.execute("SELECT id FROM households WHERE status = '正常' ORDER BY id")]
     target = ids[10]  # the second batch
@@ -160,7 +186,7 @@ def test_a_write_by_another_program_during_the_pass_is_not_stored_over(demo_db, 
     monkeypatch.setattr(findings, "_judge_in_workers", lambda *a: outcome.append(judge(*a)) or outcome[-1])
 
     def meanwhile(done: int, _todo: int) -> None:
-        if done == 7:
+        if done == -(-7 // min(7, worker_batch)) * min(7, worker_batch):  # the first transaction's households
             other = Ledger.open(demo_db)
             with other.conn:
                 other.conn.execute("UPDATE members SET medical_insurance = 0, employee_medical_insurance = 0"
@@ -233,7 +259,7 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="reads /proc-free liveness with os.kill(pid, 0), POSIX")
+@pytest.mark.skipif(sys.platform == "win32", reason="liveness by os.kill(pid, 0) and /proc: POSIX")
 def test_workers_end_when_their_parent_is_killed(tmp_path):
     script = tmp_path / "orphan.py"
     script.write_text(ORPHAN, encoding="utf-8")
@@ -257,3 +283,35 @@ def _alive(pid: int) -> bool:
         return " Z " not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:4]
     except OSError:
         return True
+
+
+def test_errors_cross_from_a_worker_whole():
+    import pickle
+
+    from grid_cli.fastjson import Refused
+
+    error = pickle.loads(pickle.dumps(DataError("账本损坏", "the ledger is damaged", hint_zh="恢复", hint_en="restore")))
+    assert (type(error), error.zh, error.en, error.hint_zh, error.hint_en, error.exit_code) == \
+        (DataError, "账本损坏", "the ledger is damaged", "恢复", "restore", 3)
+    refused = pickle.loads(pickle.dumps(Refused("a lone surrogate")))
+    assert type(refused) is Refused and refused.msg == "a lone surrogate"
+
+
+def test_a_worker_opens_any_path_read_only(tmp_path, demo_db):
+    from pathlib import PureWindowsPath
+
+    from grid_cli.ledger.store import _read_only_uri
+
+    assert _read_only_uri(PureWindowsPath(r"C:\Users\张三\grid.db")) == \
+        "file:///C:/Users/%E5%BC%A0%E4%B8%89/grid.db?mode=ro"
+    assert _read_only_uri(PureWindowsPath(r"\\server\share\grid.db")) == "file:////server/share/grid.db?mode=ro"
+    odd = tmp_path / "目录 x%20" / "云岭县 #1?.db" if sys.platform != "win32" else tmp_path / "目录 x%20" / "云岭县 #1.db"
+    odd.parent.mkdir()
+    shutil.copy(demo_db, odd)
+    ledger = Ledger.read_only(odd)
+    try:
+        assert ledger.conn.execute("SELECT count(*) FROM households").fetchone()[0] == 60
+        with pytest.raises(Exception, match="readonly"):
+            ledger.conn.execute("DELETE FROM households")
+    finally:
+        ledger.close()

@@ -333,6 +333,9 @@ def _count(ledger: Ledger, report: _Pass, *, alone: bool) -> tuple[_Quarter, dic
     active = ledger.conn.execute(f"SELECT count(*) FROM households WHERE {ACTIVE}").fetchone()[0]
     helpers = 0 if alone else workers.count(-(-active // BATCH))
     if helpers:
+        # One process reads the whole pass in one snapshot (the household cursor stays open); workers read
+        # each batch in its own, so a write by another program meanwhile means counting again, here.
+        version = ledger.conn.execute("PRAGMA data_version").fetchone()[0]
         try:
             q = _Quarter(*report.quarter)
             with workers.Pool(helpers, _worker_setup, (str(ledger.path), report, judging)) as pool:
@@ -340,7 +343,9 @@ def _count(ledger: Ledger, report: _Pass, *, alone: bool) -> tuple[_Quarter, dic
                 for part in pool.ordered(_worker_count, household_rows(ledger, order="h.id",
                                                                        size=min(BATCH, workers.BATCH))):
                     q.merge(part)
-                return q, quality.result()
+                quality = quality.result()
+            if ledger.conn.execute("PRAGMA data_version").fetchone()[0] == version:
+                return q, quality
         except workers.BrokenProcessPool:
             pass  # a worker was killed (out of memory, say): count again in this process
     q = _Quarter(*report.quarter)
