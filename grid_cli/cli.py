@@ -134,7 +134,10 @@ class GridGroup(LazyGroup):
         import sqlite3  # here, not at start-up: `grid --help` never needs it
 
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:  # here, however the command ends, so a reader that stopped is met below, not at exit
+                sys.stdout.flush()
         except GridError as error:
             if _debug():
                 raise
@@ -151,13 +154,11 @@ class GridGroup(LazyGroup):
                 path = Path("?")
             _say(ledger_error(error, path).message(lang()))
             raise typer.Exit(DATA) from None
-        except BrokenPipeError:  # the reader of the output stopped reading (`grid risk --json | head`): not an error
-            if _debug() or not _stdout_is_pipe():
-                raise
-            common._reader_stopped()
         except OSError as error:  # a folder where a file was expected, a file in use, no permission, a full disk...
             if _debug():
                 raise
+            if isinstance(error, BrokenPipeError) and _stdout_is_pipe():  # its reader stopped (`| head`): no error
+                common._reader_stopped()
             from grid_cli.errors import disk_error
 
             _say(disk_error(error, error.filename, writing=False).message(lang()))
@@ -177,10 +178,12 @@ class GridGroup(LazyGroup):
 
 
 def _stdout_is_pipe() -> bool:
+    """Whether stdout is a pipe or a socket: a broken pipe there is its reader stopping."""
     import stat
 
     try:
-        return stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
+        mode = os.fstat(sys.stdout.fileno()).st_mode
+        return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
     except (OSError, ValueError, AttributeError):  # no real stdout (a test's runner)
         return False
 

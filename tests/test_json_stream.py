@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+
+import pytest
 
 from grid_cli.commands.render import stream_json
 
@@ -73,6 +76,7 @@ def test_risk_json_on_stdout_equals_the_out_file_and_is_the_same_in_batches_of_o
     assert len(json.loads(written)["households"]) > 3
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows raises EINVAL, not a broken pipe (CPython 79935)")
 def test_a_reader_that_stops_reading_ends_the_command_quietly(demo_db):
     # `grid risk --json | head`: the pipe is closed before grid writes; grid ends with 0 and says nothing
     # (it used to end with exit 3, "cannot read or write a file (Broken pipe)").
@@ -82,10 +86,28 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(demo_db):
 
     from conftest import Run
 
-    for args in (["risk", "--json"], ["household", "list"]):
+    # buffered (what sits in stdout's buffer at the end meets the closed pipe too) and unbuffered
+    for args, unbuffered in ((["risk", "--json"], "1"), (["household", "list"], "1"), (["risk"], ""), (["due"], ""),
+                             (["risk", "--list", "--limit", "3"], ""), (["household", "list"], "")):
         proc = subprocess.Popen([sys.executable, "-m", "grid_cli", "--ledger", str(demo_db), *args],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": unbuffered})
         proc.stdout.close()
         error = proc.stderr.read()
         assert proc.wait(timeout=60) == 0 and error == b"", (args, error)
     assert Run(demo_db)("risk").exit_code == 1  # a whole run still says findings are there
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows raises EINVAL, not a broken pipe (CPython 79935)")
+def test_full_id_numbers_are_audited_even_when_the_reader_stops_midway(demo_db):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import rows_of
+
+    household = rows_of(demo_db, "SELECT hh_no FROM households LIMIT 1")[0]["hh_no"]
+    proc = subprocess.Popen([sys.executable, "-m", "grid_cli", "--ledger", str(demo_db), "household", "show", household,
+                             "--unmasked"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0 and proc.stderr.read() == b""
+    assert rows_of(demo_db, "SELECT 1 FROM audit WHERE action = 'unmasked'")

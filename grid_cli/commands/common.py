@@ -31,7 +31,8 @@ def _console(name: str):
         from rich.console import Console
 
         made = globals()[name] = Console(stderr=name == "err", highlight=False)
-        made.on_broken_pipe = _reader_stopped  # rich's own ends with exit 1, which here means "findings"
+        if name == "console":  # rich's own ends with exit 1, which here means "findings"
+            made.on_broken_pipe = _reader_stopped
     return made
 
 

@@ -102,6 +102,8 @@ def show(
     result = assess(ledger, household_ids=[detail["id"]])
     grade = result.grades().get(detail["id"], "green")
     history = timeline(ledger, detail["id"])
+    if unmasked:  # recorded before it is shown, as the sync lists do: a reader may stop midway, after the IDs
+        note_unmasked(ledger, f"household show {detail['hh_no']}")
     if as_json:
         standing = current(ledger, detail["id"])
         print_json({**masked(detail, unmasked), "grade": grade, "findings": [f.as_dict() for f in result.findings],
@@ -123,8 +125,6 @@ def show(
                 console.print(f"{entry.text(lang())}  [dim]{entry.id[-8:]}[/]", soft_wrap=True)
             if len(history) > TIMELINE_SHOWN:
                 console.print(tr("  ……更早的 {n} 条见 --json", "  ... {n} earlier entries in --json", n=len(history) - TIMELINE_SHOWN))
-    if unmasked:  # recorded once shown: a command that failed changed nothing
-        note_unmasked(ledger, f"household show {detail['hh_no']}")
 
 
 @app.command("list")
