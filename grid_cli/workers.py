@@ -10,9 +10,9 @@ the one definition of a finding. Memory is still set by the batch: each worker h
 - Processes are spawned on every platform: Windows has nothing else, and a fork would copy an open
   SQLite connection, which SQLite forbids.
 - Workers ignore Ctrl-C. The parent gets it, and leaving the pool ends them.
-- `GRID_WORKERS=N` sets their number (0 or 1: none, everything in the one process). Unset: one per core,
-  at most MAX, and none for fewer than MIN_BATCHES of the caller's batches, since starting one costs about
-  0.3 s.
+- `GRID_WORKERS=N` sets their number, at most one per core (0 or 1: none, everything in the one process).
+  Unset: one per core, at most MAX, and none for fewer than MIN_BATCHES of the caller's batches, since
+  starting one costs about 0.3 s.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ __all__ = ["BrokenProcessPool", "Pool", "Unavailable", "count", "setting"]
 def setting() -> int | None:
     """GRID_WORKERS as a number, None when unset; a caller reads it before it changes anything."""
     text = os.environ.get("GRID_WORKERS", "").strip()
-    if text and not text.isdigit():
+    if text and not (text.isascii() and text.isdigit()):
         raise UsageError(f"GRID_WORKERS 应为非负整数，而不是 {text!r}", f"GRID_WORKERS must be a whole number, not {text!r}",
                          hint_zh="例如 GRID_WORKERS=2；0 表示不用子进程", hint_en="e.g. GRID_WORKERS=2; 0 means no worker processes")
     return int(text) if text else None
@@ -52,9 +52,10 @@ def count(batches: int, wanted: int | None = None) -> int:
     """How many workers for this many batches (`wanted`: setting(), read now if not given); 0 means judge in
     this process."""
     wanted = setting() if wanted is None else wanted
+    cores = os.cpu_count() or 1
     if wanted is None:
-        wanted = min(os.cpu_count() or 1, MAX) if batches >= MIN_BATCHES else 0
-    wanted = min(wanted, batches)
+        wanted = min(cores, MAX) if batches >= MIN_BATCHES else 0
+    wanted = min(wanted, batches, cores)  # more than the cores would only add memory (about 50 MB each)
     return wanted if wanted >= 2 else 0
 
 

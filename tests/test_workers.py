@@ -52,6 +52,7 @@ def pools(monkeypatch) -> list:
 
     monkeypatch.setattr(workers, "Pool", Spy)
     monkeypatch.setattr(findings, "BATCH", 7)  # 60 households: 9 batches
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 4)  # GRID_WORKERS=2 is two workers on any machine
     started.spy = Spy
     return started
 
@@ -225,10 +226,12 @@ def test_a_visit_a_worker_cannot_read_is_one_line_in_the_users_language(demo_db,
     assert not rows_of(demo_db, "SELECT 1 FROM assessed WHERE household_id = ?", (household,))
 
 
-@pytest.mark.parametrize("value, expected", [("0", 0), ("1", 0), ("3", 3), ("8", 5), (" 2 ", 2)])
+@pytest.mark.parametrize("value, expected", [("0", 0), ("1", 0), ("3", 3), ("8", 5), (" 2 ", 2), ("100000", 5)])
 def test_grid_workers_sets_their_number_up_to_the_batches(value, expected, monkeypatch):
     monkeypatch.setenv("GRID_WORKERS", value)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 6)
     assert workers.count(5) == expected
+    assert workers.count(40) == min(int(value), 6) * (int(value) >= 2)  # never more than the cores
 
 
 def test_without_grid_workers_a_small_ledger_is_judged_in_one_process(monkeypatch):
@@ -236,7 +239,7 @@ def test_without_grid_workers_a_small_ledger_is_judged_in_one_process(monkeypatc
     assert [workers.count(n) for n in (1, 2, 3, 40)] == [0, 0, 3, workers.MAX]
 
 
-@pytest.mark.parametrize("value", ["two", "-1", "1.5"])
+@pytest.mark.parametrize("value", ["two", "-1", "1.5", "²"])
 def test_a_bad_grid_workers_is_a_usage_error_that_changes_nothing(value, monkeypatch, demo_db):
     monkeypatch.setenv("GRID_WORKERS", value)
     with pytest.raises(UsageError):
