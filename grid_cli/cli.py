@@ -158,7 +158,7 @@ class GridGroup(LazyGroup):
             if _debug():
                 raise
             if isinstance(error, BrokenPipeError) and _stdout_is_pipe():  # its reader stopped (`| head`): no error
-                common._reader_stopped()
+                common.reader_stopped()
             from grid_cli.errors import disk_error
 
             _say(disk_error(error, error.filename, writing=False).message(lang()))

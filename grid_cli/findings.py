@@ -424,17 +424,16 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
 
     wanted = workers.setting()
     try:
-        _reset(conn, on, basis, held, "BEGIN IMMEDIATE")
+        _reset(ledger, on, basis, held, immediate=True)
     except sqlite3.OperationalError as error:  # read-only medium, or the file is locked by a long writer
         if "readonly" not in str(error) and "locked" not in str(error):
             raise
         for sql in _STORE:
             conn.execute(sql.format(s="temp."))
         stored.temporary = True
-        _reset(conn, on, basis, None, "BEGIN")
+        _reset(ledger, on, basis, None, immediate=False)
     from grid_cli.rules.engine import phases
 
-    begin = "BEGIN" if stored.temporary else "BEGIN IMMEDIATE"
     thresholds = thresholds_of(ledger)
     split = phases(configs)
     todo, last = stale_count(ledger), ""
@@ -446,18 +445,12 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
         except workers.BrokenProcessPool:
             pass  # a worker was killed (out of memory, say): what it did not store is judged here
     while True:
-        conn.execute(begin)
-        try:
+        with ledger.transaction(immediate=not stored.temporary):
             rows = [dict(zip(HOUSEHOLD_COLUMNS, r)) for r in _rows(ledger, _STALE, (last, BATCH))]
             if rows:
                 last = rows[-1]["id"]
                 with collector_paused():
                     _judge(ledger, rows, on, threshold, thresholds, configs, split)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:  # Ctrl-C just after COMMIT: no ROLLBACK error hides it
-                conn.execute("ROLLBACK")
-            raise
         if not rows:
             return stored
         stored.assessed += len(rows)
@@ -499,18 +492,12 @@ def _judge_in_workers(ledger: Ledger, stored: Stored, helpers: int, judging: tup
             yield rows
 
     def store() -> bool:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with ledger.transaction(immediate=True) as tx:
             if conn.execute("PRAGMA data_version").fetchone()[0] != version:
-                conn.execute("ROLLBACK")
+                tx.discard()
                 return False
             for judged in held:
                 _write(conn, judged)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:  # Ctrl-C just after COMMIT: no ROLLBACK error hides it
-                conn.execute("ROLLBACK")
-            raise
         stored.assessed += sum(len(judged[1]) for judged in held)
         held.clear()
         if progress:
@@ -539,20 +526,15 @@ def _worker_judge(rows: list[dict]) -> StoreRows:
         return _judged(_WORKER["ledger"], rows, *_WORKER["judging"])
 
 
-def _reset(conn, on: dt.date, basis: str, held, begin: str) -> None:
+def _reset(ledger: Ledger, on: dt.date, basis: str, held, *, immediate: bool) -> None:
     """Start over when the day or the basis changed (or nothing was stored)."""
-    conn.execute(begin)
-    try:
+    with ledger.transaction(immediate=immediate):
         if held is None or tuple(held) != (on.isoformat(), basis):
+            conn = ledger.conn
             conn.execute("DELETE FROM findings_basis")
             conn.execute("DELETE FROM assessed")
             conn.execute("DELETE FROM findings")
             conn.execute("INSERT INTO findings_basis VALUES (?, ?)", (on.isoformat(), basis))
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 # a judged batch as the store's rows: (household ids as JSON, `assessed` rows, `findings` rows)

@@ -32,11 +32,11 @@ def _console(name: str):
 
         made = globals()[name] = Console(stderr=name == "err", highlight=False)
         if name == "console":  # rich's own ends with exit 1, which here means "findings"
-            made.on_broken_pipe = _reader_stopped
+            made.on_broken_pipe = reader_stopped
     return made
 
 
-def _reader_stopped() -> None:
+def reader_stopped() -> None:
     """The reader of stdout stopped reading (`grid household list | head`): end quietly, exit 0, as cli.py
     does when a JSON stream meets the closed pipe."""
     import os

@@ -326,10 +326,9 @@ def _count(ledger: Ledger, report: _Pass, *, alone: bool) -> tuple[_Quarter, dic
     batches."""
     from grid_cli import workers
     from grid_cli.checks.summary import quarter_section
-    from grid_cli.findings import ACTIVE, BATCH, household_rows, thresholds_of, year_in_force
+    from grid_cli.findings import ACTIVE, BATCH, household_rows, thresholds_of
 
-    _year, config = year_in_force(ledger, report.on)
-    judging = (config.get("threshold"), thresholds_of(ledger))
+    judging = (report.judges[report.on][1], thresholds_of(ledger))  # today's threshold, as the batches read it
     active = ledger.conn.execute(f"SELECT count(*) FROM households WHERE {ACTIVE}").fetchone()[0]
     helpers = 0 if alone else workers.count(-(-active // BATCH))
     if helpers:
