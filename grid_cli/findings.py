@@ -25,6 +25,9 @@ import sqlite3
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 from typing import Callable, Iterable, Iterator
 
 from grid_cli.clock import today as clock_today
@@ -102,14 +105,26 @@ def _rows(ledger: Ledger, sql: str, params=()):
 _IN_BATCH = "household_id IN (SELECT value FROM json_each(?))"
 
 
-def members_of(ledger: Ledger, ids: list[str]) -> dict[str, list[dict]]:
-    """The active members of these households (MEMBER_COLUMNS), each household's in the order they were
-    added (the order the rules have always seen them in)."""
-    out: dict[str, list[dict]] = defaultdict(list)
-    for row in _rows(ledger, f"SELECT {', '.join(MEMBER_COLUMNS)} FROM members WHERE {_IN_BATCH} AND {ACTIVE}"
-                             " ORDER BY household_id, rowid", (json.dumps(ids),)):
-        out[row[1]].append(dict(zip(MEMBER_COLUMNS, row)))
-    return out
+def members_of(ledger: Ledger, ids: list[str]) -> dict[str, list[tuple]]:
+    """The active members of these households as rows (MEMBER_COLUMNS), each household's in the order they
+    were added (the order the rules have always seen them in)."""
+    rows = _rows(ledger, f"SELECT {', '.join(MEMBER_COLUMNS)} FROM members WHERE {_IN_BATCH} AND {ACTIVE}"
+                         " ORDER BY household_id, rowid", (json.dumps(ids),))
+    return {household_id: list(group) for household_id, group in groupby(rows, _SECOND)}
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+# a member row's values in Member's order (MEMBER_COLUMNS is the order the exports read)
+_MEMBER = itemgetter(*(MEMBER_COLUMNS.index(c) for c in (
+    "id", "name", "relation", "birth_date", "health", "chronic_card", "labour_skill", "work_status", "school_status",
+    "dropout_reason", "medical_insurance", "dibao", "tekun", "employee_medical_insurance")))
+
+
+def _member(row: tuple, present: set) -> Member:
+    (mid, name, relation, birth, health, chronic, skill, work, school, dropout, insured, dibao, tekun,
+     employee) = _MEMBER(row)
+    return Member(mid, name, relation, parse_day(birth), health, _flag(chronic), skill, work, school, dropout,
+                  _flag(insured), _flag(dibao), _flag(tekun), mid in present, _flag(employee))
 
 
 _EMPTY: dict = {}
@@ -129,40 +144,36 @@ def _visit(event_id: str, date: dt.date, data: dict) -> Visit:
 # decoding it once here is faster than the `events` view's json_extract followed by a decode.
 _EVENTS = ("SELECT e.household_id, e.id, e.kind, e.date, c.body, c.hlc FROM event_index e"
            " JOIN changes c ON c.seq = e.change_seq WHERE e.{batch} AND {kinds}")
+# A stored visit is read as the row (household_id, event_id, date, body, hlc), kept undecoded until read.
+_VISITS = ("SELECT e.household_id, e.id, e.date, c.body, c.hlc FROM event_index e JOIN changes c ON c.seq = e.change_seq"
+           f" WHERE e.{_IN_BATCH} AND e.kind = 'visit' AND e.date BETWEEN ? AND ?"
+           " ORDER BY e.household_id, e.date")  # the index's order, so SQL does not sort the bodies
+_DAY_AND_HLC = itemgetter(2, 4)
 
 
 def visits_of(ledger: Ledger, ids: list[str], since: dt.date, on: dt.date) -> tuple[dict, dict]:
     """({household: Visits oldest first}, {household: the latest visit's residents}) for visits dated from
     `since` to `on`. Only the latest visit is decoded here (the residents, and nearly every rule reads it);
     the others when a rule reads them."""
-    # in the index's order, so SQL does not sort the bodies; visits of one day are put in hlc order below
-    sql = _EVENTS.format(batch=_IN_BATCH, kinds="e.kind = 'visit' AND e.date BETWEEN ? AND ?") + \
-        " ORDER BY e.household_id, e.date"
-    rows = _by_household(_rows(ledger, sql, (json.dumps(ids), since.isoformat(), on.isoformat())))
     visits: dict[str, Visits] = {}
     residents: dict[str, list] = {}
-    for household_id, items in rows.items():
-        dates = [row[1] for row in items]
+    day = dt.date.fromisoformat
+    for household_id, items in _by_household(_rows(ledger, _VISITS, (json.dumps(ids), since.isoformat(), on.isoformat()))):
+        dates = list(map(day, [row[2] for row in items]))
         items[-1], data = _decoded(items[-1])
         residents[household_id] = data.get("residents") or []
         visits[household_id] = Visits(dates, items, _decode_visit, _lacks)
     return visits, residents
 
 
-def _by_household(rows: Iterable[tuple]) -> dict[str, list[tuple]]:
-    """Event rows (household_id, event_id, kind, date, body, hlc) in household and date order, as each
-    household's (event_id, date, body, hlc) in (date, hlc) order: the visits of one day as they happened."""
-    out: dict[str, list] = defaultdict(list)
-    same_day = set()
-    for household_id, event_id, _kind, date, body, hlc in rows:
-        items = out[household_id]
-        day = dt.date.fromisoformat(date)
-        if items and items[-1][1] == day:
-            same_day.add(household_id)
-        items.append((event_id, day, body, hlc))
-    for household_id in same_day:
-        out[household_id].sort(key=lambda row: (row[1], row[3]))
-    return out
+def _by_household(rows: Iterable[tuple]) -> Iterator[tuple[str, list[tuple]]]:
+    """Visit rows in household and date order, as (household_id, its rows in (date, hlc) order): the visits
+    of one day as they happened."""
+    for household_id, group in groupby(rows, _FIRST):
+        items = list(group)
+        if len({row[2] for row in items}) < len(items):
+            items.sort(key=_DAY_AND_HLC)
+        yield household_id, items
 
 
 def _decode_visit(row: tuple) -> Visit:
@@ -170,11 +181,11 @@ def _decode_visit(row: tuple) -> Visit:
 
 
 def _decoded(row: tuple) -> tuple[Visit, dict]:
-    """A stored visit row (event_id, date, body, hlc) as a Visit, and its data."""
-    event_id, date, body, _hlc = row
+    """A stored visit row as a Visit, and its data."""
+    _household_id, event_id, date, body, _hlc = row
     try:
         data = loads(body)["data"]
-        return _visit(event_id, date, data), data
+        return _visit(event_id, dt.date.fromisoformat(date), data), data
     except (ValueError, KeyError, TypeError, AttributeError) as error:  # a body the ledger should never hold
         raise DataError(f"账本中的走访记录 {event_id} 无法读取（{type(error).__name__}）", f"the ledger's visit {event_id}"
                         f" cannot be read ({type(error).__name__})", hint_zh="用 grid verify 检查账本，再从备份或同步包恢复",
@@ -188,7 +199,7 @@ def _lacks(row: tuple, name: str) -> bool:
     """Whether a visit's stored body certainly holds nothing for the Visit field `name`: the field is one
     stored under its own key (_KEYS), the key's quoted name is not in the text, and no escape could spell
     it otherwise. Any other field: not known, so False."""
-    key, body = _KEYS.get(name), row[2]
+    key, body = _KEYS.get(name), row[3]
     return key is not None and key not in body and "\\" not in body
 
 
@@ -209,13 +220,18 @@ def thresholds_of(ledger: Ledger) -> dict[int, int]:
 
 @dataclass
 class Batch:
-    """Some households as of a day: their rows, members, lifecycle steps and rule contexts (same order)."""
+    """Some households as of a day: their rows, members' rows, lifecycle steps and rule contexts (same order)."""
 
     on: dt.date
     households: list[dict]
-    members: dict[str, list[dict]]
+    member_rows: dict[str, list[tuple]]
     steps: dict[str, list[dict]]
     contexts: list[Context]
+
+    @cached_property
+    def members(self) -> dict[str, list[dict]]:
+        """Each household's members as dicts (MEMBER_COLUMNS), for the exports; the rules read `contexts`."""
+        return {hid: [dict(zip(MEMBER_COLUMNS, row)) for row in rows] for hid, rows in self.member_rows.items()}
 
     def steps_until(self, household_id: str, day: dt.date) -> list[dict]:
         text = day.isoformat()
@@ -243,13 +259,10 @@ def _read_batch(ledger: Ledger, households: list[dict], on: dt.date, threshold: 
     for h in households:
         hid = h["id"]
         people = members.get(hid, ())
-        present = set(residents.get(hid) or [m["id"] for m in people])
+        present = set(residents.get(hid) or [row[0] for row in people])
         contexts.append(Context(
             hid, h["hh_no"], h["village"], h["hh_type"], tuple(json.loads(h["flags"])) if h["flags"] else (),
-            tuple(Member(m["id"], m["name"], m["relation"], parse_day(m["birth_date"]), m["health"],
-                         _flag(m["chronic_card"]), m["labour_skill"], m["work_status"], m["school_status"],
-                         m["dropout_reason"], _flag(m["medical_insurance"]), _flag(m["dibao"]), _flag(m["tekun"]),
-                         m["id"] in present, _flag(m["employee_medical_insurance"])) for m in people),
+            tuple([_member(row, present) for row in people]),
             visits.get(hid) or _NO_VISITS, standing(steps.get(hid, ())), threshold, thresholds, on,
             dept=dept.get(hid, ())))
     return Batch(on, households, members, steps, contexts)

@@ -28,14 +28,16 @@ def stored(rows: list[tuple]) -> tuple[list[str], Visits]:
     decoded: list[str] = []
 
     def decode(row):
-        decoded.append(row[0])
+        decoded.append(row[1])
         return findings._decode_visit(row)
 
-    return decoded, Visits([row[1] for row in rows], list(rows), decode, findings._lacks)
+    return decoded, Visits([dt.date.fromisoformat(row[2]) for row in rows], list(rows), decode, findings._lacks)
 
 
 def row(n: int, day: dt.date, data: dict) -> tuple:
-    return (f"v{n}", day, json.dumps({"data": data, "kind": "visit", "op": "event"}, ensure_ascii=False), f"{n:05d}")
+    """A visit as the ledger's read gives it: (household_id, event_id, date, body, hlc)."""
+    body = json.dumps({"data": data, "kind": "visit", "op": "event"}, ensure_ascii=False)
+    return ("h1", f"v{n}", day.isoformat(), body, f"{n:05d}")
 
 
 def test_a_visit_is_decoded_when_first_read_and_only_once():
@@ -80,7 +82,7 @@ VISITS = st.lists(st.tuples(st.integers(0, 800), FIELDS), max_size=12).map(
 
 
 def spelled(visits: list, spell) -> list[tuple]:
-    return [(f"v{n}", day, spell({"data": data}), f"{n:05d}") for n, (day, data) in enumerate(visits)]
+    return [("h1", f"v{n}", day.isoformat(), spell({"data": data}), f"{n:05d}") for n, (day, data) in enumerate(visits)]
 
 
 @given(VISITS, SPELLINGS, st.sampled_from(["water", "house_grade", "followup"]))
@@ -133,12 +135,12 @@ def test_visits_of_one_day_are_in_the_order_they_were_recorded():
     # SQL gives each household's visits in date order only; a visit merged late from another laptop can come
     # first among those of its day, and its hlc puts it back in place.
     day = "2026-10-01"
-    rows = [("h1", "b", "visit", day, "{}", "1760000000002.00000 G2"),
-            ("h1", "a", "visit", day, "{}", "1760000000001.00000 G1"),
-            ("h1", "c", "visit", "2026-10-02", "{}", "1760000000000.00000 G3"),
-            ("h2", "d", "visit", day, "{}", "1760000000005.00000 G1")]
-    grouped = findings._by_household(rows)
-    assert [r[0] for r in grouped["h1"]] == ["a", "b", "c"] and [r[0] for r in grouped["h2"]] == ["d"]
+    rows = [("h1", "b", day, "{}", "1760000000002.00000 G2"),
+            ("h1", "a", day, "{}", "1760000000001.00000 G1"),
+            ("h1", "c", "2026-10-02", "{}", "1760000000000.00000 G3"),
+            ("h2", "d", day, "{}", "1760000000005.00000 G1")]
+    grouped = dict(findings._by_household(rows))
+    assert [r[1] for r in grouped["h1"]] == ["a", "b", "c"] and [r[1] for r in grouped["h2"]] == ["d"]
 
 
 def test_a_visit_the_ledger_cannot_read_stops_the_assessment_with_a_one_line_error(demo_db):

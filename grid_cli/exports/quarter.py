@@ -317,7 +317,7 @@ class _Pass:
                     at_end[day] = (day_ctx, grade, fs)
                 for month, m_first, day in self.month_ends:
                     q.month_end(month, *at_end[day], m_first, day)
-                q.final(h, *at_end[on][:1], len(batch.members.get(h["id"], ())), *at_end[on][1:], mine)
+                q.final(h, *at_end[on][:1], len(batch.member_rows.get(h["id"], ())), *at_end[on][1:], mine)
 
 
 def _count(ledger: Ledger, report: _Pass, *, alone: bool) -> tuple[_Quarter, dict]:
