@@ -157,7 +157,7 @@ class GridGroup(LazyGroup):
         except OSError as error:  # a folder where a file was expected, a file in use, no permission, a full disk...
             if _debug():
                 raise
-            if isinstance(error, BrokenPipeError) and _stdout_is_pipe():  # its reader stopped (`| head`): no error
+            if _reader_gone(error):  # `| head` stopped reading: no error
                 common.reader_stopped()
             from grid_cli.errors import disk_error
 
@@ -175,6 +175,15 @@ class GridGroup(LazyGroup):
             _say(tr("内部错误（{kind}）— 这是程序缺陷；设置 GRID_DEBUG=1 重新运行可看到详情",
                     "internal error ({kind}): a bug; rerun with GRID_DEBUG=1 for details", kind=type(error).__name__))
             raise typer.Exit(INTERNAL) from None
+
+
+def _reader_gone(error: OSError, platform: str = sys.platform) -> bool:
+    """Whether a failed write means stdout's reader stopped reading: a broken pipe, which Windows reports as
+    EINVAL (CPython issue 79935), on a stdout that is a pipe."""
+    import errno
+
+    broken = isinstance(error, BrokenPipeError) or (platform == "win32" and error.errno == errno.EINVAL)
+    return broken and _stdout_is_pipe()
 
 
 def _stdout_is_pipe() -> bool:
