@@ -467,8 +467,8 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
         if not rows:
             return stored
         stored.assessed += len(rows)
-        if progress:
-            progress(stored.assessed, todo)
+        if progress:  # households another program added meanwhile are judged too: the total grows with them
+            progress(stored.assessed, max(todo, stored.assessed))
 
 
 def _judge(ledger: Ledger, rows: list[dict], on: dt.date, threshold: int | None, thresholds: dict, configs: dict,
@@ -514,7 +514,7 @@ def _judge_in_workers(ledger: Ledger, stored: Stored, helpers: int, judging: tup
         stored.assessed += sum(len(judged[1]) for judged in held)
         held.clear()
         if progress:
-            progress(stored.assessed, todo)
+            progress(stored.assessed, max(todo, stored.assessed))
         return True
 
     with workers.Pool(helpers, _worker_setup, (str(ledger.path), *judging)) as pool:

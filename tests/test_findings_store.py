@@ -82,6 +82,38 @@ def test_the_store_filled_in_small_batches_equals_a_fresh_assessment(demo_db, mo
         ledger.close()
 
 
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_progress_never_passes_its_total_when_another_program_adds_households(demo_db, monkeypatch, workers):  # noqa: F811
+    # Households that become active during the pass (another program's write) are judged in it too; the
+    # progress bar's total grows with them rather than ending at "65 of 60".
+    monkeypatch.setattr(findings, "BATCH", 7)
+    monkeypatch.setenv("GRID_WORKERS", workers)
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    ledger = open_ledger(demo_db)
+    last = [r[0] for r in ledger.conn.execute("SELECT id FROM households ORDER BY id DESC LIMIT 5")]
+    with ledger.conn:
+        ledger.conn.execute("UPDATE households SET status = '迁出' WHERE id IN (SELECT value FROM json_each(?))",
+                            (json.dumps(last),))
+        ledger.conn.execute("DELETE FROM assessed")
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        if not seen:
+            other = Ledger.open(demo_db)
+            with other.conn:
+                other.conn.execute("UPDATE households SET status = '正常' WHERE id IN (SELECT value FROM json_each(?))",
+                                   (json.dumps(last),))
+            other.close()
+        seen.append((done, total))
+
+    try:
+        current(ledger, progress=progress)
+        assert seen[0][1] == 55 and seen[-1] == (60, 60) and all(done <= total for done, total in seen)
+        assert from_store(ledger) == from_scratch(ledger)
+    finally:
+        ledger.close()
+
+
 def test_a_monthly_ledger_read_in_batches_of_7_equals_one_read_whole(hub_db, monkeypatch):  # noqa: F811
     from grid_cli.exports.monthly import build_monthly
     from grid_cli.i18n import set_lang
