@@ -302,7 +302,7 @@ def _pools(world: World, ex: Example) -> dict[str, list]:
         "--grid/init": ["G1", "GZ-TX-09", "x y"], "--level": ["grid", "township", "county", "x"],
         "--grids": ["G1,G2", "G1", ""], "--townships": ["T1,T2", ""], "--threshold": ["7600", "-1", "abc", "1e9"],
         "--township": ["桃溪镇", ""], "--county": ["云岭县", ""], "--monitor": people, "--out": outs, "--public": outs,
-        "--detail": ["小额信贷"], "--needs": ["助学帮扶"], "--notes": ["第一行\n第二行"], "--reason": ["外出务工"],
+        "--detail": ["小额信贷"], "--needs": ["助学帮扶"], "--notes": ["第一行\n第二行"],
         "text": [*hh, *names, "上寨"],
         "--by": ["township", "grid", "village", "x"], "--limit": INTS, "--parquet": [ex.dir / "pq", *outs],
         "kind": ["dibao", "民政", "medical", "医保", "x"], "ref": ["1", "deadbeef", "x"], "--visit": DATES,

@@ -51,7 +51,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = ("A monitor's day", "A township's day", "A county's day", "A clerk's day")

@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from conftest import Run, count, digest, rows_of
+from conftest import Run, count
 
 GRID = ["init", "--grid", "G1", "--village", "青石村", "--township", "桃溪镇", "--county", "云岭县", "--monitor", "李秀兰",
         "--phone", "13908761234", "--threshold", "7600"]
