@@ -45,7 +45,12 @@ def pools(monkeypatch) -> list:
             for result in super().ordered(work, items):
                 self.results += 1
                 if self.results == Spy.kill_after:
-                    next(iter(self._executor._processes.values())).kill()  # as the out-of-memory killer would
+                    victim = next(iter(self._executor._processes.values()))
+                    victim.kill()  # as the out-of-memory killer would
+                    victim.join()
+                    deadline = time.monotonic() + 30  # until the pool knows: else, on a loaded machine, the
+                    while not self._executor._broken and time.monotonic() < deadline:  # other worker may
+                        time.sleep(0.01)  # finish every batch first, and nothing is left to judge here
                 if self.results == Spy.meanwhile[0]:
                     Spy.meanwhile[1]()
                 yield result
