@@ -145,8 +145,9 @@ def _visit(event_id: str, date: dt.date, data: dict) -> Visit:
 _EVENTS = ("SELECT e.household_id, e.id, e.kind, e.date, c.body, c.hlc FROM event_index e"
            " JOIN changes c ON c.seq = e.change_seq WHERE e.{batch} AND {kinds}")
 # A stored visit is read as the row (household_id, event_id, date, body, hlc), kept undecoded until read.
-_VISITS = ("SELECT e.household_id, e.id, e.date, c.body, c.hlc FROM event_index e JOIN changes c ON c.seq = e.change_seq"
-           f" WHERE e.{_IN_BATCH} AND e.kind = 'visit' AND e.date BETWEEN ? AND ?"
+_VISITS = ("SELECT e.household_id, e.id, e.date, c.body, c.hlc FROM event_index e"
+           f" JOIN changes c ON c.seq = e.change_seq WHERE e.{_IN_BATCH}"
+           " AND e.kind = 'visit' AND e.date BETWEEN ? AND ?"
            " ORDER BY e.household_id, e.date")  # the index's order, so SQL does not sort the bodies
 _DAY_AND_HLC = itemgetter(2, 4)
 
@@ -158,7 +159,8 @@ def visits_of(ledger: Ledger, ids: list[str], since: dt.date, on: dt.date) -> tu
     visits: dict[str, Visits] = {}
     residents: dict[str, list] = {}
     day = dt.date.fromisoformat
-    for household_id, items in _by_household(_rows(ledger, _VISITS, (json.dumps(ids), since.isoformat(), on.isoformat()))):
+    rows = _rows(ledger, _VISITS, (json.dumps(ids), since.isoformat(), on.isoformat()))
+    for household_id, items in _by_household(rows):
         dates = list(map(day, [row[2] for row in items]))
         items[-1], data = _decoded(items[-1])
         residents[household_id] = data.get("residents") or []
@@ -293,13 +295,14 @@ def household_rows(ledger: Ledger, *, where: str = "", params: tuple | list = ()
         cursor.close()
 
 
-def evaluate_batch(batch: Batch, configs: dict) -> dict[str, list[Finding]]:
-    """Each household's findings, in the engine's order."""
+def evaluate_batch(batch: Batch, configs: dict, contexts: list[Context] | None = None) -> dict[str, list[Finding]]:
+    """Each household's findings (of `contexts`, some of the batch's, if given), in the engine's order."""
     from grid_cli.rules.engine import evaluate_household, phases
 
     split = phases(configs)
     with collector_paused():
-        return {ctx.household_id: evaluate_household(ctx, configs, split) for ctx in batch.contexts}
+        return {ctx.household_id: evaluate_household(ctx, configs, split)
+                for ctx in (batch.contexts if contexts is None else contexts)}
 
 
 def configs_on(ledger: Ledger, on: dt.date, *, required: bool = True) -> tuple[int, int | None, dict]:
@@ -413,6 +416,17 @@ def basis_of(ledger: Ledger, on: dt.date) -> str:
 
 _STALE = (f"SELECT {', '.join(HOUSEHOLD_COLUMNS)} FROM households h WHERE {ACTIVE} AND id > ?"
           " AND NOT EXISTS (SELECT 1 FROM assessed a WHERE a.household_id = h.id) ORDER BY id LIMIT ?")
+
+
+def held(ledger: Ledger, on: dt.date) -> Stored | None:
+    """The store as it stands, without writing (a worker process reads the ledger read-only): a Stored when
+    it holds findings as of this day under today's basis, else None. Households changed since it was brought
+    up to date have no findings in it (`Stored.of` leaves them out)."""
+    row = ledger.conn.execute("SELECT on_day, basis FROM findings_basis").fetchone()
+    if row is None or tuple(row) != (on.isoformat(), basis_of(ledger, on)):
+        return None
+    year, config = year_in_force(ledger, on)
+    return Stored(ledger, year, config.get("threshold"), on)
 
 
 def stale_count(ledger: Ledger) -> int:

@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator
 
 from grid_cli.errors import UsageError
+from grid_cli.i18n import lang, set_lang
 
 MAX = 4
 MIN_BATCHES = 3
@@ -66,9 +67,10 @@ class Unavailable(BrokenProcessPool):
 _FAILED: list = []  # in a worker: why its setup failed
 
 
-def _start(setup: Callable, args: tuple) -> None:
+def _start(setup: Callable, args: tuple, language: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _leave_with_parent()
+    set_lang(language)  # the parent's (`--lang` is not in the environment a worker starts with)
     try:
         setup(*args)
     except Exception as error:  # said by each task instead, without a traceback on the user's screen
@@ -124,7 +126,7 @@ class Pool:
     def __init__(self, workers: int, setup: Callable, args: tuple):
         self.workers = workers
         self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start, initargs=(setup, args))
+                                             initializer=_start, initargs=(setup, args, lang()))
         with _no_interrupt():
             try:
                 for _ in range(workers):  # start them all now, with Ctrl-C ignored

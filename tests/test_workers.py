@@ -323,3 +323,115 @@ def test_a_worker_opens_any_path_read_only(tmp_path, demo_db):
             ledger.conn.execute("DELETE FROM households")
     finally:
         ledger.close()
+
+
+# -- a county's month, a workbook per township ---------------------------------------------------------
+@pytest.fixture
+def county_db(demo_db) -> Path:
+    """The sample as a county ledger: its four villages in four grids, under three townships."""
+    import sqlite3
+
+    conn = sqlite3.connect(demo_db)
+    with conn:
+        conn.execute("UPDATE meta SET value = '\"county\"' WHERE key = 'level'")
+        conn.execute("UPDATE households SET grid = CASE village WHEN '上寨' THEN 'G1' WHEN '下寨' THEN 'G2'"
+                     " WHEN '岩脚' THEN 'G3' ELSE 'G4' END")
+        conn.executemany("INSERT OR REPLACE INTO scope VALUES (?, 'grid', ?)",
+                         [("G1", "甲镇"), ("G2", "甲镇"), ("G3", "乙镇"), ("G4", "丙镇")])
+    conn.close()
+    return demo_db
+
+
+def workbooks(folder: Path) -> dict[str, list]:
+    """Every file in the folder (hidden ones too) with each sheet's cell values, row by row."""
+    from openpyxl import load_workbook
+
+    out = {}
+    for path in sorted(folder.iterdir()):
+        book = load_workbook(path, read_only=True)
+        out[path.name] = [(ws.title, [list(row) for row in ws.iter_rows(values_only=True)]) for ws in book.worksheets]
+        book.close()
+    return out
+
+
+@pytest.mark.parametrize("month", ["2026-11", "2026-10"])  # this month (stored findings) and a past one
+def test_township_workbooks_written_by_workers_equal_those_written_here(county_db, tmp_path, pools, monkeypatch, month):
+    run = Run(county_db)  # in Chinese, which only --lang says: the workers write in the parent's language
+    monkeypatch.setenv("GRID_WORKERS", "0")
+    assert run("ledger", "--month", month, "--per-township", "--out", tmp_path / "here", lang="zh").exit_code == 0
+    assert not pools
+    monkeypatch.setenv("GRID_WORKERS", "2")
+    result = run("ledger", "--month", month, "--per-township", "--out", tmp_path / "workers", lang="zh")
+    assert result.exit_code == 0, result.output
+    assert len(pools) == 1 and pools[0].results == 3  # three townships, each written by a worker
+    here, there = workbooks(tmp_path / "here"), workbooks(tmp_path / "workers")
+    assert here == there and sorted(here) == [f"台账-{month}-{t}.xlsx" for t in ("丙镇", "乙镇", "甲镇")] + [f"索引-{month}.xlsx"]
+    index = here[f"索引-{month}.xlsx"][0][1]
+    assert ["合计", 60] == [c for c in index if c and c[0] == "合计"][0][:2]  # every household, in one of them
+    assert here[f"台账-{month}-甲镇.xlsx"][0][0] == "台账"  # the sheets' names are the language's
+
+
+def test_a_worker_killed_while_writing_leaves_the_other_townships_to_this_process(county_db, tmp_path, pools, monkeypatch):
+    run = Run(county_db)
+    monkeypatch.setenv("GRID_WORKERS", "0")
+    assert run("ledger", "--per-township", "--out", tmp_path / "here").exit_code == 0
+    monkeypatch.setenv("GRID_WORKERS", "2")
+    pools.spy.kill_after = 1
+    result = run("ledger", "--per-township", "--out", tmp_path / "workers")
+    assert result.exit_code == 0, result.output
+    assert pools[0].results < 3 and workbooks(tmp_path / "workers") == workbooks(tmp_path / "here")  # no temporary left
+
+
+def test_a_township_that_cannot_be_written_is_one_line_and_leaves_no_temporary_file(county_db, tmp_path, pools, monkeypatch):
+    # a visit the ledger cannot read, in 丙镇 (the first township written): the worker's error is the user's one
+    # line (exit 3); what was sent to the others is removed, not left half-written beside the targets
+    monkeypatch.setenv("GRID_WORKERS", "2")
+    household = rows_of(county_db, "SELECT id FROM households WHERE grid = 'G4' LIMIT 1")[0]["id"]
+    ledger = Ledger.open(county_db)
+    seq = ledger.conn.execute("SELECT change_seq FROM event_index WHERE kind = 'visit' AND household_id = ?"
+                              " AND date <= '2026-10-31' ORDER BY date DESC LIMIT 1", (household,)).fetchone()[0]
+    with ledger.conn:  # its latest visit as of the month's end: read for every ledger of October
+        ledger.conn.execute("UPDATE changes SET body = '{\"data\": 5}' WHERE seq = ?", (seq,))
+    ledger.close()
+    result = Run(county_db)("ledger", "--month", "2026-10", "--per-township", "--out", tmp_path / "out")
+    assert result.exit_code == 3 and "cannot be read" in result.output and "Traceback" not in result.output
+    assert len(pools) == 1 and list((tmp_path / "out").iterdir()) == []
+
+
+def test_township_workbooks_take_at_most_three_workers_unless_told_and_a_bad_setting_makes_no_folder(
+        county_db, tmp_path, pools, monkeypatch):
+    # a worker writing a workbook holds about 70 MB: three and the parent stay under 300 MB on any machine
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 8)
+    assert Run(county_db)("ledger", "--per-township", "--out", tmp_path / "auto").exit_code == 0
+    assert [pool.workers for pool in pools] == [4, 3]  # today's findings judged first (their own pool), then the workbooks
+    monkeypatch.setenv("GRID_WORKERS", "x")
+    result = Run(county_db)("ledger", "--per-township", "--out", tmp_path / "bad")
+    assert result.exit_code == 2 and "GRID_WORKERS" in result.output and not (tmp_path / "bad").exists()
+
+
+def test_a_household_another_program_changes_during_the_run_is_judged_by_the_worker_that_writes_it(
+        county_db, tmp_path, pools, monkeypatch):
+    # The store is brought up to date before the workers start; a write by another program then forgets one
+    # household's findings. A worker only reads: it judges that household itself (it used to fail on writing
+    # to its read-only ledger, exit 3), and its workbook is the one a single process writes after the same write.
+    from grid_cli.exports import townships
+
+    monkeypatch.setenv("GRID_WORKERS", "2")
+    target = rows_of(county_db, "SELECT id FROM households WHERE grid = 'G1' LIMIT 1")[0]["id"]
+    brought_up_to_date = townships._findings_current
+
+    def then_another_program_writes(ledger, month):
+        brought_up_to_date(ledger, month)
+        other = Ledger.open(county_db)
+        with other.conn:
+            other.conn.execute("UPDATE members SET medical_insurance = 0, employee_medical_insurance = 0"
+                               " WHERE household_id = ?", (target,))
+        other.close()
+
+    monkeypatch.setattr(townships, "_findings_current", then_another_program_writes)
+    result = Run(county_db)("ledger", "--per-township", "--out", tmp_path / "workers")
+    assert result.exit_code == 0, result.output
+    assert not rows_of(county_db, "SELECT 1 FROM assessed WHERE household_id = ?", (target,))  # judged, not stored
+    monkeypatch.setenv("GRID_WORKERS", "0")
+    assert Run(county_db)("ledger", "--per-township", "--out", tmp_path / "here").exit_code == 0
+    assert workbooks(tmp_path / "workers") == workbooks(tmp_path / "here")

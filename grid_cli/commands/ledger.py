@@ -82,9 +82,9 @@ def _per_township(month: str, out: Path | None, fmt: str | None, unmasked: bool,
     """A county's month: 台账-<month>-<township>.xlsx per township in a folder, and 索引-<month>.xlsx listing them."""
     from grid_cli.exports import write_book
     from grid_cli.exports.files import format_for
-    from grid_cli.exports.monthly import stream_monthly
     from grid_cli.exports.snapshot import townships
     from grid_cli.exports.table import Book, Sheet, Table
+    from grid_cli.exports.townships import township_ledgers
 
     if format_for(None, fmt) != "xlsx":
         raise UsageError("--per-township 只写 .xlsx", "--per-township writes .xlsx only")
@@ -99,16 +99,13 @@ def _per_township(month: str, out: Path | None, fmt: str | None, unmasked: bool,
                          "this ledger has no townships under it (--per-township is for a county ledger)")
     if unmasked:
         confirm_unmasked(yes)
-    folder.mkdir(parents=True, exist_ok=True)
     index = []
-    for name in names:
-        result = stream_monthly(ledger, month, township=name, unmasked=unmasked)
-        path = write_book(result.book, folder / f"台账-{month}-{name}.xlsx", "xlsx")[0]
-        d = result.data
-        grades = d.tallies["grade"]
-        index.append([name, d.households, d.members, grades["red"], grades["yellow"], grades["green"], d.visited, path.name])
-        say("  {t}：{h} 户、{p} 人 → {f}", "  {t}: {h} households, {p} people -> {f}", t=name, h=d.households,
-            p=d.members, f=path)
+    for d in township_ledgers(ledger, month, folder, names, unmasked=unmasked):
+        grades = d.grades
+        index.append([d.township, d.households, d.members, grades["red"], grades["yellow"], grades["green"], d.visited,
+                      d.path.name])
+        say("  {t}：{h} 户、{p} 人 → {f}", "  {t}: {h} households, {p} people -> {f}", t=d.township, h=d.households,
+            p=d.members, f=d.path)
     header = [tr("乡镇", "township"), tr("户数", "households"), tr("人数", "people"), tr("红", "red"), tr("黄", "yellow"),
               tr("绿", "green"), tr("本月已走访", "visited this month"), tr("文件", "file")]
     total = [tr("合计", "total"), *(sum(r[i] for r in index) for i in range(1, 7)), ""]

@@ -101,19 +101,19 @@ def atomic_write_all(files: list[tuple[Path, Callable[[Path], None]]]) -> list[P
             try:
                 write(tmp)
             except OSError as error:
-                raise _failed(error, target) from None
+                raise write_failed(error, target) from None
         for target, tmp in zip(targets, temporaries):
             try:
                 os.replace(tmp, target)
             except OSError as error:
-                raise _failed(error, target) from None
+                raise write_failed(error, target) from None
     finally:
         for tmp in temporaries:
             tmp.unlink(missing_ok=True)
     return targets
 
 
-def _failed(error: OSError, path: Path):
+def write_failed(error: OSError, path: Path):
     """The error to report for a write that failed half-way (a full disk). The writer's frames, which the
     traceback holds, may hold generators (openpyxl's write-only sheets) that write to the closed file when
     collected and print 'Exception ignored' tracebacks: they are dropped here, quietly."""

@@ -137,19 +137,27 @@ class MonthlyData:
         "type", "type_people", "type_monitored", "cat_active", "cat_done", "risk", "grade", "state")})
     village_grades: dict[str, Counter] = field(default_factory=dict)
     changes: list[list] = field(default_factory=list)  # this month's inclusions and eliminations (few)
+    worker: bool = False  # written by a worker process: fewer households at a time, the store only read
     _spool: Any = None
 
     def household_rows(self) -> Iterator[list]:
-        from grid_cli.findings import batches, configs_on, current, evaluate_batch
+        from grid_cli.findings import BATCH, batches, configs_on, current, evaluate_batch, held
 
-        stored = current(self.ledger) if self.on == clock_today() else None  # today's: the store
+        size, stored = BATCH, None
+        if self.worker:
+            from grid_cli.workers import BATCH as size
+        if self.on == clock_today():  # today's: the store (a worker reads it as it is: its ledger is read-only)
+            stored = held(self.ledger, self.on) if self.worker else current(self.ledger)
         self.year, self.threshold, configs = configs_on(self.ledger, self.on)
         self._spool = tempfile.TemporaryFile()
         for batch in batches(self.ledger, self.on, where=self.area.sql(""), params=self.area.params,
-                             order="h.grid, h.village, h.hh_no, h.id"):
+                             order="h.grid, h.village, h.hh_no, h.id", size=size):
             ids = [h["id"] for h in batch.households]
-            judged = stored.of(ids) if stored else {
-                hid: (grade_of(found), found) for hid, found in evaluate_batch(batch, configs).items()}
+            judged = stored.of(ids) if stored else {}
+            if len(judged) < len(ids):  # a past month, or households changed since the store was brought up to date
+                missing = [ctx for ctx in batch.contexts if ctx.household_id not in judged]
+                for hid, found in evaluate_batch(batch, configs, missing).items():
+                    judged[hid] = (grade_of(found), found)
             member_rows = []
             for h, ctx in zip(batch.households, batch.contexts):
                 grade, found = judged.get(h["id"], ("green", []))
@@ -253,14 +261,14 @@ def _rank(kind: str) -> dict[str, int]:
 
 
 def monthly_data(ledger: Ledger, month: Any, *, village: str | None = None, grid: str | None = None,
-                 township: str | None = None, unmasked: bool = False) -> MonthlyData:
+                 township: str | None = None, unmasked: bool = False, worker: bool = False) -> MonthlyData:
     """The month's data stage, checked (the month, the area) before anything is read. Judged as of the
     month's last day (or today, for the current month)."""
     month, first, last = month_range(month)
     on = as_of(first, last, ("该月份", "that month"))
     area = Area(township, grid, village)
     check_area(ledger, area)
-    return MonthlyData(ledger, month, first, on, address_of(ledger), area, unmasked)
+    return MonthlyData(ledger, month, first, on, address_of(ledger), area, unmasked, worker=worker)
 
 
 # -- the book ------------------------------------------------------------------------------------------

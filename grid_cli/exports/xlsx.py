@@ -386,14 +386,16 @@ def _line_height(text: str, width: float) -> float:
 
 def write_xlsx(book: Book, path: Path) -> list[Path]:
     """Write the Book to `path` (atomically). Returns [path]."""
+    atomic_write(Path(path), lambda tmp: save_xlsx(book, tmp))
+    return [Path(path)]
+
+
+def save_xlsx(book: Book, path: Path) -> None:
+    """Write the Book into `path` as it is (the caller makes it a temporary file and renames it)."""
     from openpyxl import Workbook
 
-    def write(tmp: Path) -> None:
-        wb = Workbook(write_only=True)
-        holder: list = []
-        for i, sheet in enumerate(book.each_sheet()):
-            _write_sheet(wb, book, sheet, holder, i == 0)
-        wb.save(tmp)
-
-    atomic_write(Path(path), write)
-    return [Path(path)]
+    wb = Workbook(write_only=True)
+    holder: list = []
+    for i, sheet in enumerate(book.each_sheet()):
+        _write_sheet(wb, book, sheet, holder, i == 0)
+    wb.save(path)
