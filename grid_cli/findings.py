@@ -418,12 +418,17 @@ _STALE = (f"SELECT {', '.join(HOUSEHOLD_COLUMNS)} FROM households h WHERE {ACTIV
           " AND NOT EXISTS (SELECT 1 FROM assessed a WHERE a.household_id = h.id) ORDER BY id LIMIT ?")
 
 
-def held(ledger: Ledger, on: dt.date) -> Stored | None:
+def _held_basis(ledger: Ledger) -> tuple | None:
+    """(day, basis) the store's findings are as of, or None when it holds none."""
+    row = ledger.conn.execute("SELECT on_day, basis FROM findings_basis").fetchone()
+    return None if row is None else tuple(row)
+
+
+def as_stored(ledger: Ledger, on: dt.date) -> Stored | None:
     """The store as it stands, without writing (a worker process reads the ledger read-only): a Stored when
     it holds findings as of this day under today's basis, else None. Households changed since it was brought
     up to date have no findings in it (`Stored.of` leaves them out)."""
-    row = ledger.conn.execute("SELECT on_day, basis FROM findings_basis").fetchone()
-    if row is None or tuple(row) != (on.isoformat(), basis_of(ledger, on)):
+    if _held_basis(ledger) != (on.isoformat(), basis_of(ledger, on)):
         return None
     year, config = year_in_force(ledger, on)
     return Stored(ledger, year, config.get("threshold"), on)
@@ -443,8 +448,8 @@ def current(ledger: Ledger, *, progress: Progress | None = None, required: bool 
     basis = basis_of(ledger, on)
     stored = Stored(ledger, year, config.get("threshold"), on)
     conn = ledger.conn
-    held = conn.execute("SELECT on_day, basis FROM findings_basis").fetchone()
-    if held is not None and tuple(held) == (on.isoformat(), basis) and not stale_count(ledger):
+    held = _held_basis(ledger)
+    if held == (on.isoformat(), basis) and not stale_count(ledger):
         return stored  # nothing to write (nor the rules to load): also serves a ledger on a read-only medium
     _year, threshold, configs = configs_on(ledger, on, required=required)
     from grid_cli import workers  # here: readers of stored findings never start a process (nor import the pool)
@@ -556,7 +561,7 @@ def _worker_judge(rows: list[dict]) -> StoreRows:
 def _reset(ledger: Ledger, on: dt.date, basis: str, held, *, immediate: bool) -> None:
     """Start over when the day or the basis changed (or nothing was stored)."""
     with ledger.transaction(immediate=immediate):
-        if held is None or tuple(held) != (on.isoformat(), basis):
+        if held != (on.isoformat(), basis):
             conn = ledger.conn
             conn.execute("DELETE FROM findings_basis")
             conn.execute("DELETE FROM assessed")

@@ -141,13 +141,13 @@ class MonthlyData:
     _spool: Any = None
 
     def household_rows(self) -> Iterator[list]:
-        from grid_cli.findings import BATCH, batches, configs_on, current, evaluate_batch, held
+        from grid_cli.findings import BATCH, as_stored, batches, configs_on, current, evaluate_batch
 
         size, stored = BATCH, None
         if self.worker:
             from grid_cli.workers import BATCH as size
         if self.on == clock_today():  # today's: the store (a worker reads it as it is: its ledger is read-only)
-            stored = held(self.ledger, self.on) if self.worker else current(self.ledger)
+            stored = as_stored(self.ledger, self.on) if self.worker else current(self.ledger)
         self.year, self.threshold, configs = configs_on(self.ledger, self.on)
         self._spool = tempfile.TemporaryFile()
         for batch in batches(self.ledger, self.on, where=self.area.sql(""), params=self.area.params,
@@ -160,7 +160,7 @@ class MonthlyData:
                     judged[hid] = (grade_of(found), found)
             member_rows = []
             for h, ctx in zip(batch.households, batch.contexts):
-                grade, found = judged.get(h["id"], ("green", []))
+                grade, found = judged[h["id"]]  # every household: stored, or judged just above
                 yield self._row(h, ctx, batch, grade, found, member_rows)
             pickle.dump(member_rows, self._spool)
 

@@ -43,7 +43,7 @@ def township_ledgers(ledger: Ledger, month: str, folder: Path, names: list[str],
     folder.mkdir(parents=True, exist_ok=True)
     targets = [(name, check_target(folder / f"台账-{month}-{name}.xlsx")) for name in names]
     done = 0
-    helpers = workers.count(len(targets), min(os.cpu_count() or 1, MOST) if wanted is None else wanted)
+    helpers = workers.count(len(targets), MOST if wanted is None else wanted)  # at most one per core
     if helpers:
         _findings_current(ledger, month)  # workers only read the store: it is brought up to date here
         try:
