@@ -85,7 +85,7 @@ def test_the_store_filled_in_small_batches_equals_a_fresh_assessment(demo_db, mo
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_progress_never_passes_its_total_when_another_program_adds_households(demo_db, monkeypatch, workers):  # noqa: F811
     # Households that become active during the pass (another program's write) are judged in it too; the
-    # progress bar's total grows with them rather than ending at "65 of 60".
+    # progress bar's total grows with them rather than ending at "60 of 55".
     monkeypatch.setattr(findings, "BATCH", 7)
     monkeypatch.setenv("GRID_WORKERS", workers)
     monkeypatch.setattr("os.cpu_count", lambda: 4)
